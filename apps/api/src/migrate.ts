@@ -1,0 +1,27 @@
+import pg from 'pg';
+import { ConfigError, loadConfig } from './config.js';
+import { migrationStatus, runMigrations } from './db/migrate.js';
+
+// The migrate command (Kubernetes PreSync Job, `npm run migrate`): exits non-zero on any failure so that a
+// failed migration stops the release instead of letting new pods start on an old schema.
+async function main(): Promise<void> {
+  const { config } = loadConfig();
+  if (!config.DATABASE_URL) throw new ConfigError('DATABASE_URL', 'is required to run migrations');
+  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 1 });
+  try {
+    if (process.argv.includes('--status')) {
+      const status = await migrationStatus(pool);
+      console.log(JSON.stringify(status));
+      return;
+    }
+    const applied = await runMigrations(pool, { log: (line) => console.log(line) });
+    console.log(applied.length ? `applied ${applied.length} migration(s)` : 'database is up to date');
+  } finally {
+    await pool.end();
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(`migrate: ${error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,36 @@
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import fp from 'fastify-plugin';
+
+/**
+ * Local one-origin serving of the built SPA (production uses nginx behind the same path routing):
+ * `/api/*` belongs to the API, everything else is a file of the build or the SPA's index.html.
+ */
+export default fp(
+  async (app) => {
+    const root = app.config.WEB_ROOT;
+    if (!root) return;
+    await access(join(root, 'index.html')).catch(() => {
+      throw new Error(
+        `WEB_ROOT ${root} has no index.html: build the web tier first (npm run build -w @conduit/web)`,
+      );
+    });
+    await app.register(fastifyStatic, {
+      root,
+      wildcard: false,
+      index: false,
+      setHeaders(res, path) {
+        res.setHeader(
+          'cache-control',
+          path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+        );
+      },
+    });
+    app.get('/*', { schema: { hide: true } }, (request, reply) => {
+      if (request.url === '/api' || request.url.startsWith('/api/')) return reply.callNotFound();
+      return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    });
+  },
+  { name: 'web', dependencies: ['config'] },
+);
