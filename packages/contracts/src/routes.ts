@@ -1,0 +1,280 @@
+import { type TSchema, Type } from 'typebox';
+import {
+  FeedQuery,
+  ListArticlesQuery,
+  MultipleArticlesResponse,
+  NewArticleRequest,
+  SingleArticleResponse,
+  SlugParams,
+  UpdateArticleRequest,
+} from './articles.js';
+import {
+  CommentParams,
+  MultipleCommentsResponse,
+  NewCommentRequest,
+  SingleCommentResponse,
+} from './comments.js';
+import { ProfileResponse, UsernameParams } from './profiles.js';
+import { TagsResponse } from './tags.js';
+import { LoginUserRequest, NewUserRequest, UpdateUserRequest, UserResponse } from './users.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/**
+ * `required`: no valid `Authorization: Token <jwt>` → 401. `optional`: anonymous is fine, a bad token is
+ * still a 401. `none`: the header is ignored.
+ */
+export type AuthMode = 'required' | 'optional' | 'none';
+
+export interface RouteContract {
+  readonly operationId: string;
+  readonly method: HttpMethod;
+  /** Relative to the API base (`/api`), with Fastify-style `:param` segments. */
+  readonly path: string;
+  readonly tag: string;
+  readonly summary: string;
+  readonly auth: AuthMode;
+  readonly status: 200 | 201 | 204;
+  readonly params?: TSchema;
+  readonly querystring?: TSchema;
+  readonly body?: TSchema;
+  /** Schema of the success payload; absent for 204. */
+  readonly response?: TSchema;
+  /** The error statuses this route can answer with, besides 5xx. */
+  readonly errors: readonly number[];
+}
+
+/** An empty 204 answer, as a schema so the OpenAPI document shows it. */
+export const NoContent = Type.Null({ description: 'No content' });
+
+/** Every route of the RealWorld API: what the API registers and what the web client calls. */
+export const routes = {
+  login: {
+    operationId: 'Login',
+    method: 'POST',
+    path: '/users/login',
+    tag: 'User and Authentication',
+    summary: 'Existing user login',
+    auth: 'none',
+    status: 200,
+    body: LoginUserRequest,
+    response: UserResponse,
+    errors: [401, 422],
+  },
+  register: {
+    operationId: 'CreateUser',
+    method: 'POST',
+    path: '/users',
+    tag: 'User and Authentication',
+    summary: 'Register a new user',
+    auth: 'none',
+    status: 201,
+    body: NewUserRequest,
+    response: UserResponse,
+    errors: [409, 422],
+  },
+  getCurrentUser: {
+    operationId: 'GetCurrentUser',
+    method: 'GET',
+    path: '/user',
+    tag: 'User and Authentication',
+    summary: 'Get current user',
+    auth: 'required',
+    status: 200,
+    response: UserResponse,
+    errors: [401],
+  },
+  updateCurrentUser: {
+    operationId: 'UpdateCurrentUser',
+    method: 'PUT',
+    path: '/user',
+    tag: 'User and Authentication',
+    summary: 'Update current user',
+    auth: 'required',
+    status: 200,
+    body: UpdateUserRequest,
+    response: UserResponse,
+    errors: [401, 409, 422],
+  },
+  getProfile: {
+    operationId: 'GetProfileByUsername',
+    method: 'GET',
+    path: '/profiles/:username',
+    tag: 'Profile',
+    summary: 'Get a profile',
+    auth: 'optional',
+    status: 200,
+    params: UsernameParams,
+    response: ProfileResponse,
+    errors: [401, 404, 422],
+  },
+  followUser: {
+    operationId: 'FollowUserByUsername',
+    method: 'POST',
+    path: '/profiles/:username/follow',
+    tag: 'Profile',
+    summary: 'Follow a user',
+    auth: 'required',
+    status: 200,
+    params: UsernameParams,
+    response: ProfileResponse,
+    errors: [401, 404, 422],
+  },
+  unfollowUser: {
+    operationId: 'UnfollowUserByUsername',
+    method: 'DELETE',
+    path: '/profiles/:username/follow',
+    tag: 'Profile',
+    summary: 'Unfollow a user',
+    auth: 'required',
+    status: 200,
+    params: UsernameParams,
+    response: ProfileResponse,
+    errors: [401, 404, 422],
+  },
+  getFeed: {
+    operationId: 'GetArticlesFeed',
+    method: 'GET',
+    path: '/articles/feed',
+    tag: 'Articles',
+    summary: 'Get recent articles from users you follow',
+    auth: 'required',
+    status: 200,
+    querystring: FeedQuery,
+    response: MultipleArticlesResponse,
+    errors: [401, 422],
+  },
+  listArticles: {
+    operationId: 'GetArticles',
+    method: 'GET',
+    path: '/articles',
+    tag: 'Articles',
+    summary: 'Get recent articles globally',
+    auth: 'optional',
+    status: 200,
+    querystring: ListArticlesQuery,
+    response: MultipleArticlesResponse,
+    errors: [401, 422],
+  },
+  createArticle: {
+    operationId: 'CreateArticle',
+    method: 'POST',
+    path: '/articles',
+    tag: 'Articles',
+    summary: 'Create an article',
+    auth: 'required',
+    status: 201,
+    body: NewArticleRequest,
+    response: SingleArticleResponse,
+    errors: [401, 422],
+  },
+  getArticle: {
+    operationId: 'GetArticle',
+    method: 'GET',
+    path: '/articles/:slug',
+    tag: 'Articles',
+    summary: 'Get an article',
+    auth: 'optional',
+    status: 200,
+    params: SlugParams,
+    response: SingleArticleResponse,
+    errors: [401, 404, 422],
+  },
+  updateArticle: {
+    operationId: 'UpdateArticle',
+    method: 'PUT',
+    path: '/articles/:slug',
+    tag: 'Articles',
+    summary: 'Update an article',
+    auth: 'required',
+    status: 200,
+    params: SlugParams,
+    body: UpdateArticleRequest,
+    response: SingleArticleResponse,
+    errors: [401, 403, 404, 422],
+  },
+  deleteArticle: {
+    operationId: 'DeleteArticle',
+    method: 'DELETE',
+    path: '/articles/:slug',
+    tag: 'Articles',
+    summary: 'Delete an article',
+    auth: 'required',
+    status: 204,
+    params: SlugParams,
+    errors: [401, 403, 404, 422],
+  },
+  getComments: {
+    operationId: 'GetArticleComments',
+    method: 'GET',
+    path: '/articles/:slug/comments',
+    tag: 'Comments',
+    summary: 'Get comments for an article',
+    auth: 'optional',
+    status: 200,
+    params: SlugParams,
+    response: MultipleCommentsResponse,
+    errors: [401, 404, 422],
+  },
+  createComment: {
+    operationId: 'CreateArticleComment',
+    method: 'POST',
+    path: '/articles/:slug/comments',
+    tag: 'Comments',
+    summary: 'Create a comment for an article',
+    auth: 'required',
+    status: 201,
+    params: SlugParams,
+    body: NewCommentRequest,
+    response: SingleCommentResponse,
+    errors: [401, 404, 422],
+  },
+  deleteComment: {
+    operationId: 'DeleteArticleComment',
+    method: 'DELETE',
+    path: '/articles/:slug/comments/:id',
+    tag: 'Comments',
+    summary: 'Delete a comment for an article',
+    auth: 'required',
+    status: 204,
+    params: CommentParams,
+    errors: [401, 403, 404, 422],
+  },
+  favoriteArticle: {
+    operationId: 'CreateArticleFavorite',
+    method: 'POST',
+    path: '/articles/:slug/favorite',
+    tag: 'Favorites',
+    summary: 'Favorite an article',
+    auth: 'required',
+    status: 200,
+    params: SlugParams,
+    response: SingleArticleResponse,
+    errors: [401, 404, 422],
+  },
+  unfavoriteArticle: {
+    operationId: 'DeleteArticleFavorite',
+    method: 'DELETE',
+    path: '/articles/:slug/favorite',
+    tag: 'Favorites',
+    summary: 'Unfavorite an article',
+    auth: 'required',
+    status: 200,
+    params: SlugParams,
+    response: SingleArticleResponse,
+    errors: [401, 404, 422],
+  },
+  getTags: {
+    operationId: 'GetTags',
+    method: 'GET',
+    path: '/tags',
+    tag: 'Tags',
+    summary: 'Get tags',
+    auth: 'none',
+    status: 200,
+    response: TagsResponse,
+    errors: [],
+  },
+} as const satisfies Record<string, RouteContract>;
+
+export type RouteName = keyof typeof routes;
