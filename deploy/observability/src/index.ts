@@ -1,2 +1,3 @@
+export * from './alertmanager.js';
 export * from './names.js';
 export * from './rules.js';

@@ -7,6 +7,8 @@ import { stringify } from 'yaml';
 
 export interface ToolResult {
   readonly code: number;
+  readonly stdout: string;
+  /** stdout and stderr together, for assertions and failure messages. */
   readonly output: string;
 }
 
@@ -20,7 +22,7 @@ export function run(
   return new Promise((resolve) => {
     execFile(file, [...args], { cwd, timeout: timeoutMs, encoding: 'utf8' }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ code, output: `${stdout}${stderr}` });
+      resolve({ code, stdout, output: `${stdout}${stderr}` });
     });
   });
 }
