@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
+import { loggerOptions } from './logger.js';
 import modules from './modules/index.js';
 import auth from './plugins/app/auth.js';
 import configPlugin from './plugins/app/config.js';
@@ -16,31 +17,11 @@ import security from './plugins/external/security.js';
 
 const REQUEST_ID = /^[\w.-]{1,128}$/;
 
-/** Log fields that must never reach the logs, whatever logs them. */
-export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'headers.authorization',
-  '*.password',
-  '*.token',
-  '*.JWT_SECRET',
-  '*.DATABASE_URL',
-  'user.password',
-  'user.token',
-];
-
 export interface BuildOptions {
   /** pino options, or false to silence logs (tests). */
   readonly logger?: FastifyServerOptions['logger'];
   /** An existing pino logger (the server shares its logger with start-up code). */
   readonly loggerInstance?: FastifyBaseLogger;
-}
-
-export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
-  return {
-    level: config.LOG_LEVEL,
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-  };
 }
 
 /**

@@ -1,10 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
-import { buildApp, loggerOptions } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { runMigrations } from './db/migrate.js';
 import { isDatabaseUnavailable } from './db/unavailable.js';
 import type { EmbeddedDatabase } from './local/embedded-postgres.js';
+import { loggerOptions } from './logger.js';
 
 function fail(message: string): never {
   console.error(message);
@@ -21,6 +20,11 @@ const { config, warnings } = loaded;
 const log = pino(loggerOptions(config) as pino.LoggerOptions);
 for (const warning of warnings) log.warn(warning);
 
+if (config.OTEL_EXPORTER_OTLP_ENDPOINT) {
+  const { startTelemetry } = await import('./telemetry.js');
+  startTelemetry({ serviceName: 'api', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+}
+
 let embedded: EmbeddedDatabase | undefined;
 if (!config.DATABASE_URL) {
   const { startEmbeddedPostgres } = await import('./local/embedded-postgres.js');
@@ -29,6 +33,10 @@ if (!config.DATABASE_URL) {
   );
   config.DATABASE_URL = embedded.url;
 }
+
+// Imported only now: instrumentation has to patch http, fastify and pg before they load.
+const { buildApp } = await import('./app.js');
+const { runMigrations } = await import('./db/migrate.js');
 
 const app = await buildApp(config, { loggerInstance: log }).catch(async (error: Error) => {
   await embedded?.stop();
