@@ -1,0 +1,190 @@
+import type { AddOn } from './constructs/argocd.js';
+import type { StageSettings } from './settings.js';
+
+/** Pinned chart versions of the cluster add-ons; an upgrade is a one-line, reviewed diff here. */
+export const CHARTS = {
+  argoRollouts: {
+    repoURL: 'https://argoproj.github.io/argo-helm',
+    chart: 'argo-rollouts',
+    version: '2.40.4',
+  },
+  awsLoadBalancerController: {
+    repoURL: 'https://aws.github.io/eks-charts',
+    chart: 'aws-load-balancer-controller',
+    version: '1.13.4',
+  },
+  externalSecrets: {
+    repoURL: 'https://charts.external-secrets.io',
+    chart: 'external-secrets',
+    version: '0.19.2',
+  },
+  kubePrometheusStack: {
+    repoURL: 'https://prometheus-community.github.io/helm-charts',
+    chart: 'kube-prometheus-stack',
+    version: '77.6.2',
+  },
+  fluentBit: { repoURL: 'https://fluent.github.io/helm-charts', chart: 'fluent-bit', version: '0.50.0' },
+  metricsServer: {
+    repoURL: 'https://kubernetes-sigs.github.io/metrics-server',
+    chart: 'metrics-server',
+    version: '3.13.0',
+  },
+  externalDns: {
+    repoURL: 'https://kubernetes-sigs.github.io/external-dns',
+    chart: 'external-dns',
+    version: '1.18.0',
+  },
+  certManager: { repoURL: 'https://charts.jetstack.io', chart: 'cert-manager', version: 'v1.18.2' },
+  ingressNginx: {
+    repoURL: 'https://kubernetes.github.io/ingress-nginx',
+    chart: 'ingress-nginx',
+    version: '4.13.2',
+  },
+  cloudnativePg: {
+    repoURL: 'https://cloudnative-pg.github.io/charts',
+    chart: 'cloudnative-pg',
+    version: '0.26.0',
+  },
+  istioBase: {
+    repoURL: 'https://istio-release.storage.googleapis.com/charts',
+    chart: 'base',
+    version: '1.27.1',
+  },
+  istiod: {
+    repoURL: 'https://istio-release.storage.googleapis.com/charts',
+    chart: 'istiod',
+    version: '1.27.1',
+  },
+} as const;
+
+/** Flag that makes Argo Rollouts wait until the ALB target group holds the new pods before shifting. */
+export const VERIFY_TARGET_GROUP_FLAG = '--aws-verify-target-group';
+
+/** The add-ons a stage needs, derived from its router, database and secret settings. */
+export function addOnsFor(
+  stage: StageSettings,
+  kubePrometheusStackValues: Readonly<Record<string, unknown>>,
+): AddOn[] {
+  const alb = stage.router.kind === 'alb';
+  const aws = stage.aws;
+  const list: AddOn[] = [
+    {
+      name: 'argo-rollouts',
+      ...CHARTS.argoRollouts,
+      namespace: 'argo-rollouts',
+      wave: 1,
+      values: {
+        controller: {
+          replicas: 2,
+          // Verification needs elasticloadbalancing:Describe* for the controller (Pod Identity, deploy/aws).
+          extraArgs: alb && aws ? [VERIFY_TARGET_GROUP_FLAG, `--aws-region=${aws.region}`] : [],
+          metrics: { enabled: true, serviceMonitor: { enabled: true } },
+        },
+        dashboard: { enabled: false },
+      },
+    },
+    {
+      name: 'kube-prometheus-stack',
+      ...CHARTS.kubePrometheusStack,
+      namespace: 'monitoring',
+      wave: 0,
+      values: kubePrometheusStackValues,
+    },
+    {
+      name: 'metrics-server',
+      ...CHARTS.metricsServer,
+      namespace: 'kube-system',
+      wave: 0,
+      values: { args: aws ? [] : ['--kubelet-insecure-tls'] },
+    },
+    {
+      name: 'fluent-bit',
+      ...CHARTS.fluentBit,
+      namespace: 'logging',
+      wave: 1,
+      values: { serviceMonitor: { enabled: true } },
+    },
+  ];
+  if (alb && aws) {
+    list.push(
+      {
+        name: 'aws-load-balancer-controller',
+        ...CHARTS.awsLoadBalancerController,
+        namespace: 'kube-system',
+        wave: 1,
+        values: {
+          clusterName: aws.clusterName,
+          region: aws.region,
+          vpcId: aws.vpcId,
+          replicaCount: 2,
+          serviceAccount: { name: 'aws-load-balancer-controller' },
+          // Readiness gates come from the controller's pod webhook; it must run before our pods.
+          enableServiceMutatorWebhook: false,
+        },
+      },
+      {
+        name: 'external-dns',
+        ...CHARTS.externalDns,
+        namespace: 'external-dns',
+        wave: 1,
+        values: {
+          provider: { name: 'aws' },
+          policy: 'upsert-only',
+          domainFilters: [stage.host.split('.').slice(1).join('.')],
+        },
+      },
+    );
+  }
+  if (stage.secrets.kind === 'external-secrets') {
+    const identity = stage.secrets.identity;
+    list.push({
+      name: 'external-secrets',
+      ...CHARTS.externalSecrets,
+      namespace: 'external-secrets',
+      wave: 1,
+      values: {
+        installCRDs: true,
+        serviceAccount: {
+          name: 'external-secrets',
+          annotations: identity.kind === 'irsa' ? { 'eks.amazonaws.com/role-arn': identity.roleArn } : {},
+        },
+      },
+    });
+  }
+  if (stage.router.kind === 'nginx') {
+    list.push(
+      {
+        name: 'ingress-nginx',
+        ...CHARTS.ingressNginx,
+        namespace: stage.router.controllerNamespace,
+        wave: 1,
+        values: {
+          controller: { replicaCount: 2, metrics: { enabled: true, serviceMonitor: { enabled: true } } },
+        },
+      },
+      {
+        name: 'cert-manager',
+        ...CHARTS.certManager,
+        namespace: 'cert-manager',
+        wave: 1,
+        values: { crds: { enabled: true } },
+      },
+    );
+  }
+  if (stage.router.kind === 'istio') {
+    list.push(
+      { name: 'istio-base', ...CHARTS.istioBase, namespace: 'istio-system', wave: 0, values: {} },
+      { name: 'istiod', ...CHARTS.istiod, namespace: 'istio-system', wave: 1, values: {} },
+    );
+  }
+  if (stage.database.kind === 'cnpg') {
+    list.push({
+      name: 'cloudnative-pg',
+      ...CHARTS.cloudnativePg,
+      namespace: 'cnpg-system',
+      wave: 1,
+      values: {},
+    });
+  }
+  return list;
+}

@@ -1,0 +1,24 @@
+import { Chart } from 'cdk8s';
+import type { Construct } from 'constructs';
+import { Database } from '../constructs/database.js';
+import { AppNamespace } from '../constructs/namespace.js';
+import { NetworkPolicies } from '../constructs/network-policies.js';
+import { Secrets } from '../constructs/secrets.js';
+import type { StageSettings } from '../settings.js';
+import { API_PORT, WEB_METRICS_PORT, WEB_PORT } from './ports.js';
+
+/** What must exist before the app syncs: namespace, priority, secrets, database, network policies. */
+export class PlatformChart extends Chart {
+  constructor(scope: Construct, id: string, stage: StageSettings) {
+    super(scope, id);
+    new AppNamespace(this, 'namespace', stage);
+    new Secrets(this, 'secrets', stage);
+    new Database(this, 'database', stage);
+    new NetworkPolicies(this, 'network', {
+      stage,
+      apiPort: API_PORT,
+      webPort: WEB_PORT,
+      webMetricsPort: WEB_METRICS_PORT,
+    });
+  }
+}

@@ -1,0 +1,143 @@
+import type { IApplication } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
+import { Construct } from 'constructs';
+import type { StageSettings } from '../settings.js';
+import { manifest, PART_OF } from './object.js';
+
+export const ARGOCD_NAMESPACE = 'argocd';
+const IN_CLUSTER = 'https://kubernetes.default.svc';
+
+/** A cluster add-on installed from a Helm chart at a pinned version. */
+export interface AddOn {
+  readonly name: string;
+  readonly repoURL: string;
+  readonly chart: string;
+  /** Exact chart version; ranges are refused so an upgrade is always a reviewed diff. */
+  readonly version: string;
+  readonly namespace: string;
+  readonly values: Readonly<Record<string, unknown>>;
+  /** Sync wave: CRDs and controllers before the apps that use them. */
+  readonly wave: number;
+}
+
+export interface AppOfAppsProps {
+  readonly stage: StageSettings;
+  /** Folder (inside the repo) of each rendered directory, keyed by role. */
+  readonly paths: { readonly apps: string; readonly platform: string; readonly conduit: string };
+  readonly addOns: readonly AddOn[];
+  /** Tiers whose ALB action annotations and Service selectors Argo Rollouts owns. */
+  readonly tiers: readonly string[];
+}
+
+function application(name: string, spec: IApplication['spec'], wave: number): IApplication {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: {
+      name,
+      namespace: ARGOCD_NAMESPACE,
+      labels: { 'app.kubernetes.io/part-of': PART_OF },
+      annotations: { 'argocd.argoproj.io/sync-wave': String(wave) },
+      // Deleting an Application deletes what it deployed.
+      finalizers: ['resources-finalizer.argocd.argoproj.io'],
+    },
+    spec,
+  };
+}
+
+const automated = { automated: { prune: true, selfHeal: true } };
+
+/** The root Application of a stage (applied once by hand), pointing at the folder of child Applications. */
+export class RootApplication extends Construct {
+  constructor(scope: Construct, id: string, props: { stage: StageSettings; appsPath: string }) {
+    super(scope, id);
+    manifest<IApplication>(
+      this,
+      application(
+        `conduit-${props.stage.name}-root`,
+        {
+          project: 'default',
+          source: {
+            repoURL: props.stage.gitRepo,
+            targetRevision: props.stage.gitRevision,
+            path: props.appsPath,
+          },
+          destination: { server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE },
+          syncPolicy: { ...automated, syncOptions: ['PruneLast=true'] },
+        },
+        0,
+      ),
+    );
+  }
+}
+
+/** The child Applications: cluster add-ons, the platform objects, then Conduit itself. */
+export class AppOfApps extends Construct {
+  constructor(scope: Construct, id: string, props: AppOfAppsProps) {
+    super(scope, id);
+    const { stage } = props;
+    for (const addOn of props.addOns) {
+      if (!/^v?\d+\.\d+\.\d+$/.test(addOn.version)) {
+        throw new Error(`add-on ${addOn.name}: version (${addOn.version}) must be an exact chart version`);
+      }
+      manifest<IApplication>(
+        this,
+        application(
+          `${stage.name}-${addOn.name}`,
+          {
+            project: 'default',
+            source: {
+              repoURL: addOn.repoURL,
+              chart: addOn.chart,
+              targetRevision: addOn.version,
+              helm: { releaseName: addOn.name, valuesObject: { ...addOn.values } },
+            },
+            destination: { server: IN_CLUSTER, namespace: addOn.namespace },
+            syncPolicy: {
+              ...automated,
+              // Server-side apply: some CRDs are larger than the client-side annotation limit.
+              syncOptions: ['CreateNamespace=true', 'ServerSideApply=true', 'PruneLast=true'],
+            },
+          },
+          addOn.wave,
+        ),
+      );
+    }
+    const own = (name: string, path: string, wave: number) =>
+      manifest<IApplication>(
+        this,
+        application(
+          name,
+          {
+            project: 'default',
+            source: { repoURL: stage.gitRepo, targetRevision: stage.gitRevision, path },
+            destination: { server: IN_CLUSTER, namespace: stage.namespace },
+            syncPolicy: {
+              ...automated,
+              syncOptions: ['PruneLast=true', 'RespectIgnoreDifferences=true'],
+              retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+            },
+            // Argo Rollouts rewrites these at run time; self-heal must not undo a canary's weights.
+            ignoreDifferences: [
+              {
+                group: 'networking.k8s.io',
+                kind: 'Ingress',
+                jqPathExpressions: props.tiers.flatMap((t) => [
+                  `.metadata.annotations["alb.ingress.kubernetes.io/actions.${t}"]`,
+                  `.metadata.annotations["alb.ingress.kubernetes.io/conditions.${t}"]`,
+                ]),
+              },
+              {
+                group: '',
+                kind: 'Service',
+                jqPathExpressions: ['.spec.selector["rollouts-pod-template-hash"]'],
+              },
+            ],
+          },
+          wave,
+        ),
+      );
+    // Namespace, secrets and the database exist before the PreSync migration of the app needs them.
+    own(`conduit-${stage.name}-platform`, props.paths.platform, 5);
+    own(`conduit-${stage.name}`, props.paths.conduit, 10);
+  }
+}

@@ -1,0 +1,409 @@
+import { createHash } from 'node:crypto';
+import type { IRollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
+import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
+import { Construct } from 'constructs';
+import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import type { IContainer } from 'kubernetes-models/v1/Container';
+import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
+import type { IService } from 'kubernetes-models/v1/Service';
+import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import type { IVolume } from 'kubernetes-models/v1/Volume';
+import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
+import { SHUTDOWN, type StageSettings, type WorkloadSettings } from '../settings.js';
+import { manifest, selectorLabels, tierLabels } from './object.js';
+import { podSecurityContext, restrictedContainerSecurityContext } from './security.js';
+
+export const CANARY_HEADER = { name: 'X-Canary', value: 'always' } as const;
+export const HEADER_ROUTE = 'canary-header';
+/** Ingress shared by both tiers behind the ALB (one load balancer, path routing). */
+export const ALB_INGRESS = 'conduit';
+export const PRIORITY_CLASS = 'conduit-app';
+/** Seconds the old ReplicaSet keeps running after a switch, so the ALB can finish draining it. */
+export const SCALE_DOWN_DELAY_SECONDS = 30;
+
+export interface AnalysisRefs {
+  /** Templates run in the background from the first canary step until the end. */
+  readonly background: readonly string[];
+  /** Templates run (count-limited) as the steps after 20% and 50%. */
+  readonly step: readonly string[];
+}
+
+export interface CanaryWorkloadProps {
+  readonly stage: StageSettings;
+  readonly tier: 'api' | 'web';
+  readonly image: string;
+  /** Container port of the app, also the Service port. */
+  readonly port: number;
+  readonly resources: WorkloadSettings;
+  /** Non-secret settings, rendered into a ConfigMap whose name carries a hash of its content. */
+  readonly config?: Readonly<Record<string, string>>;
+  /** Extra variables (secret references). @default none */
+  readonly env?: readonly IEnvVar[];
+  /** Directories that need to be writable despite the read-only root filesystem. @default ['/tmp'] */
+  readonly writableDirs?: readonly string[];
+  /** Containers beside the app (a metrics exporter). @default none */
+  readonly sidecars?: readonly IContainer[];
+  /** Port name the ServiceMonitor scrapes. @default 'http' */
+  readonly metricsPort?: { readonly name: string; readonly port: number };
+  readonly analysis: AnalysisRefs;
+}
+
+/**
+ * One tier as an Argo Rollouts canary: Rollout, its Services (ping/pong, stable/canary), HPA, PDB,
+ * ServiceAccount, hashed ConfigMap and ServiceMonitor.
+ */
+export class CanaryWorkload extends Construct {
+  readonly configMapName?: string;
+  readonly serviceNames: string[] = [];
+
+  constructor(scope: Construct, id: string, props: CanaryWorkloadProps) {
+    super(scope, id);
+    const { stage, tier, port, resources } = props;
+    const ns = stage.namespace;
+    const labels = tierLabels(tier);
+    checkResources(tier, resources);
+
+    manifest<IServiceAccount>(this, {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: tier, namespace: ns, labels },
+      automountServiceAccountToken: false,
+    });
+
+    let envFrom: IContainer['envFrom'];
+    if (props.config) {
+      const data = Object.fromEntries(Object.entries(props.config).sort(([a], [b]) => a.localeCompare(b)));
+      const hash = createHash('sha256').update(JSON.stringify(data)).digest('hex').slice(0, 10);
+      this.configMapName = `${tier}-config-${hash}`;
+      manifest<IConfigMap>(this, {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: this.configMapName, namespace: ns, labels },
+        immutable: true,
+        data,
+      });
+      envFrom = [{ configMapRef: { name: this.configMapName } }];
+    }
+
+    const writable = props.writableDirs ?? ['/tmp'];
+    const volumes: IVolume[] = writable.map((_, i) => ({
+      name: `writable-${i}`,
+      emptyDir: { sizeLimit: '64Mi' },
+    }));
+    const mounts: IVolumeMount[] = writable.map((path, i) => ({ name: `writable-${i}`, mountPath: path }));
+
+    const app: IContainer = {
+      name: tier,
+      image: props.image,
+      imagePullPolicy: 'IfNotPresent',
+      ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
+      envFrom,
+      env: props.env ? [...props.env] : undefined,
+      resources: {
+        requests: { cpu: resources.cpuRequest, memory: resources.memoryRequest },
+        limits: { cpu: resources.cpuLimit, memory: resources.memoryLimit },
+      },
+      // Startup gives a cold start up to 60 s before liveness may kill it.
+      startupProbe: {
+        httpGet: { path: '/healthz', port: 'http' },
+        periodSeconds: 2,
+        failureThreshold: 30,
+        timeoutSeconds: 2,
+      },
+      livenessProbe: {
+        httpGet: { path: '/healthz', port: 'http' },
+        periodSeconds: 10,
+        failureThreshold: 3,
+        timeoutSeconds: 2,
+      },
+      readinessProbe: {
+        httpGet: { path: '/readyz', port: 'http' },
+        periodSeconds: 5,
+        failureThreshold: 2,
+        successThreshold: 1,
+        timeoutSeconds: 2,
+      },
+      // The pod keeps serving while the load balancer deregisters it; SIGTERM comes only after this.
+      lifecycle: { preStop: { sleep: { seconds: SHUTDOWN.preStopSeconds } } },
+      securityContext: restrictedContainerSecurityContext(),
+      volumeMounts: mounts,
+    };
+
+    const canary = canaryStrategy(stage, tier, port, props.analysis);
+    manifest<IRollout>(this, {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name: tier, namespace: ns, labels },
+      spec: {
+        revisionHistoryLimit: 5,
+        // A canary that never gets ready is aborted instead of holding the release forever.
+        progressDeadlineSeconds: 600,
+        progressDeadlineAbort: true,
+        selector: { matchLabels: selectorLabels(tier) },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: tier,
+            automountServiceAccountToken: false,
+            priorityClassName: PRIORITY_CLASS,
+            terminationGracePeriodSeconds: SHUTDOWN.terminationGracePeriodSeconds,
+            securityContext: podSecurityContext(),
+            enableServiceLinks: false,
+            topologySpreadConstraints: [
+              {
+                maxSkew: 1,
+                topologyKey: 'topology.kubernetes.io/zone',
+                whenUnsatisfiable: stage.zoneSpread,
+                labelSelector: { matchLabels: selectorLabels(tier) },
+                matchLabelKeys: ['rollouts-pod-template-hash'],
+              },
+              {
+                maxSkew: 1,
+                topologyKey: 'kubernetes.io/hostname',
+                whenUnsatisfiable: 'ScheduleAnyway',
+                labelSelector: { matchLabels: selectorLabels(tier) },
+                matchLabelKeys: ['rollouts-pod-template-hash'],
+              },
+            ],
+            containers: [app, ...(props.sidecars ?? [])],
+            volumes,
+          },
+        },
+        strategy: { canary },
+      },
+    });
+
+    for (const svc of servicesFor(stage, tier)) {
+      this.serviceNames.push(svc);
+      manifest<IService>(this, {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: svc, namespace: ns, labels, annotations: albServiceAnnotations(stage) },
+        spec: {
+          type: 'ClusterIP',
+          selector: selectorLabels(tier),
+          ports: [{ name: 'http', port, targetPort: 'http', protocol: 'TCP' }],
+        },
+      });
+    }
+
+    const metrics = props.metricsPort ?? { name: 'http', port };
+    // A separate headless Service selects stable and canary pods alike, whatever the router does with the
+    // traffic Services' selectors, so both tracks are always scraped.
+    manifest<IService>(this, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name: `${tier}-metrics`,
+        namespace: ns,
+        labels: { ...labels, 'app.kubernetes.io/component': 'metrics' },
+      },
+      spec: {
+        clusterIP: 'None',
+        selector: selectorLabels(tier),
+        ports: [{ name: metrics.name, port: metrics.port, targetPort: metrics.name, protocol: 'TCP' }],
+      },
+    });
+    manifest<IServiceMonitor>(this, {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: { name: tier, namespace: ns, labels },
+      spec: {
+        selector: { matchLabels: { ...selectorLabels(tier), 'app.kubernetes.io/component': 'metrics' } },
+        namespaceSelector: { matchNames: [ns] },
+        endpoints: [
+          {
+            port: metrics.name,
+            path: '/metrics',
+            interval: `${stage.scrapeIntervalSeconds}s`,
+            relabelings: [
+              {
+                action: 'replace',
+                sourceLabels: ['__meta_kubernetes_pod_label_track'],
+                targetLabel: 'track',
+              },
+              {
+                action: 'replace',
+                sourceLabels: ['__meta_kubernetes_pod_label_rollouts_pod_template_hash'],
+                targetLabel: 'pod_template_hash',
+              },
+            ],
+          },
+        ],
+      },
+    });
+
+    manifest<IHorizontalPodAutoscaler>(this, {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: tier, namespace: ns, labels },
+      spec: {
+        scaleTargetRef: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: tier },
+        minReplicas: resources.minReplicas,
+        maxReplicas: resources.maxReplicas,
+        metrics: [
+          {
+            type: 'Resource',
+            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } },
+          },
+          {
+            type: 'Resource',
+            resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 80 } },
+          },
+        ],
+        behavior: {
+          scaleUp: {
+            stabilizationWindowSeconds: 0,
+            policies: [{ type: 'Pods', value: 2, periodSeconds: 60 }],
+          },
+          scaleDown: {
+            stabilizationWindowSeconds: 300,
+            policies: [{ type: 'Pods', value: 1, periodSeconds: 120 }],
+          },
+        },
+      },
+    });
+
+    manifest<IPodDisruptionBudget>(this, {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: tier, namespace: ns, labels },
+      spec: {
+        maxUnavailable: 1,
+        selector: { matchLabels: selectorLabels(tier) },
+        unhealthyPodEvictionPolicy: 'AlwaysAllow',
+      },
+    });
+  }
+}
+
+/** Names of the traffic Services of a tier for the stage's router; the first one is the root/stable one. */
+export function servicesFor(stage: StageSettings, tier: string): string[] {
+  if (stage.router.kind === 'alb' && stage.router.canaryServices === 'pingPong') {
+    return [tier, `${tier}-ping`, `${tier}-pong`];
+  }
+  return [tier, `${tier}-canary`];
+}
+
+function albServiceAnnotations(stage: StageSettings): Record<string, string> | undefined {
+  if (stage.router.kind !== 'alb') return undefined;
+  return {
+    'alb.ingress.kubernetes.io/healthcheck-path': '/readyz',
+    'alb.ingress.kubernetes.io/healthcheck-interval-seconds': '5',
+    'alb.ingress.kubernetes.io/healthcheck-timeout-seconds': '2',
+    'alb.ingress.kubernetes.io/healthy-threshold-count': '2',
+    'alb.ingress.kubernetes.io/unhealthy-threshold-count': '2',
+    'alb.ingress.kubernetes.io/target-group-attributes': `deregistration_delay.timeout_seconds=${stage.router.deregistrationDelaySeconds}`,
+  };
+}
+
+type CanaryStrategy = NonNullable<NonNullable<IRollout['spec']['strategy']>['canary']>;
+
+function canaryStrategy(
+  stage: StageSettings,
+  tier: string,
+  port: number,
+  analysis: AnalysisRefs,
+): CanaryStrategy {
+  const router = stage.router;
+  const args = [
+    { name: 'namespace', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+    { name: 'rollout', value: tier },
+    { name: 'canary-hash', valueFrom: { podTemplateHashValue: 'Latest' } },
+  ];
+  const stepAnalysis = {
+    analysis: { templates: analysis.step.map((templateName) => ({ templateName })), args },
+  };
+  // setHeaderRoute only exists for routers with managed routes; NGINX gets the header as an annotation.
+  const headerRoute = router.kind === 'alb' || router.kind === 'istio';
+  const [p1, p2, p3] = stage.pauseSeconds;
+  const steps: CanaryStrategy['steps'] = [
+    ...(headerRoute
+      ? [
+          {
+            setHeaderRoute: {
+              name: HEADER_ROUTE,
+              match: [{ headerName: CANARY_HEADER.name, headerValue: { exact: CANARY_HEADER.value } }],
+            },
+          },
+        ]
+      : []),
+    { setWeight: 20 },
+    { pause: { duration: `${p1}s` } },
+    stepAnalysis,
+    { setWeight: 50 },
+    { pause: { duration: `${p2}s` } },
+    stepAnalysis,
+    { setWeight: 80 },
+    { pause: { duration: `${p3}s` } },
+  ];
+  const firstWeightStep = headerRoute ? 1 : 0;
+  const common: CanaryStrategy = {
+    canaryMetadata: { labels: { track: 'canary' } },
+    stableMetadata: { labels: { track: 'stable' } },
+    scaleDownDelaySeconds: SCALE_DOWN_DELAY_SECONDS,
+    abortScaleDownDelaySeconds: SCALE_DOWN_DELAY_SECONDS,
+    dynamicStableScale: false,
+    analysis: {
+      templates: analysis.background.map((templateName) => ({ templateName })),
+      startingStep: firstWeightStep,
+      args,
+    },
+    steps,
+  };
+  switch (router.kind) {
+    case 'alb': {
+      const services =
+        router.canaryServices === 'pingPong'
+          ? { pingPong: { pingService: `${tier}-ping`, pongService: `${tier}-pong` } }
+          : { stableService: tier, canaryService: `${tier}-canary` };
+      return {
+        ...common,
+        ...services,
+        trafficRouting: {
+          managedRoutes: [{ name: HEADER_ROUTE }],
+          alb: {
+            ingress: ALB_INGRESS,
+            servicePort: port,
+            ...(router.canaryServices === 'pingPong' ? { rootService: tier } : {}),
+          },
+        },
+      };
+    }
+    case 'nginx':
+      return {
+        ...common,
+        stableService: tier,
+        canaryService: `${tier}-canary`,
+        trafficRouting: {
+          nginx: {
+            stableIngress: `conduit-${tier}`,
+            additionalIngressAnnotations: {
+              'canary-by-header': CANARY_HEADER.name,
+              'canary-by-header-value': CANARY_HEADER.value,
+            },
+          },
+        },
+      };
+    case 'istio':
+      return {
+        ...common,
+        stableService: tier,
+        canaryService: `${tier}-canary`,
+        trafficRouting: {
+          managedRoutes: [{ name: HEADER_ROUTE }],
+          istio: { virtualService: { name: 'conduit', routes: [tier] } },
+        },
+      };
+  }
+}
+
+function checkResources(tier: string, r: WorkloadSettings): void {
+  for (const field of ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const) {
+    if (!/^[0-9]+(\.[0-9]+)?(m|Mi|Gi|Ki)?$/.test(r[field])) {
+      throw new Error(`${tier}.${field} (${r[field]}) is not a Kubernetes quantity`);
+    }
+  }
+}

@@ -1,0 +1,137 @@
+import { Construct } from 'constructs';
+import type { ICronJob } from 'kubernetes-models/batch/v1/CronJob';
+import type { IJob } from 'kubernetes-models/batch/v1/Job';
+import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
+import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
+import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import type { StageSettings } from '../settings.js';
+import { databaseUrlSecret } from './database-ref.js';
+import { manifest, tierLabels } from './object.js';
+import { podSecurityContext, restrictedContainerSecurityContext } from './security.js';
+
+export interface JobsProps {
+  readonly stage: StageSettings;
+  readonly apiImage: string;
+  readonly opsImage: string;
+  /** Name of the API's `DATABASE_URL` variable, from the API's config keys. */
+  readonly databaseUrlKey: string;
+}
+
+const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
+
+function podSpec(serviceAccountName: string, container: IPodSpec['containers'][number]): IPodSpec {
+  return {
+    serviceAccountName,
+    automountServiceAccountToken: false,
+    restartPolicy: 'Never',
+    securityContext: podSecurityContext(),
+    enableServiceLinks: false,
+    containers: [
+      {
+        ...container,
+        imagePullPolicy: 'IfNotPresent',
+        resources,
+        securityContext: restrictedContainerSecurityContext(),
+        volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+      },
+    ],
+    volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '1Gi' } }],
+  };
+}
+
+/** The migration hook and the backup CronJobs, with their ServiceAccounts. */
+export class Jobs extends Construct {
+  constructor(scope: Construct, id: string, props: JobsProps) {
+    super(scope, id);
+    const { stage } = props;
+    const ns = stage.namespace;
+    const dbUrl: IEnvVar = {
+      name: props.databaseUrlKey,
+      valueFrom: { secretKeyRef: databaseUrlSecret(stage) },
+    };
+
+    const migrateLabels = tierLabels('api-migrate');
+    manifest<IServiceAccount>(this, {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'api-migrate', namespace: ns, labels: migrateLabels },
+      automountServiceAccountToken: false,
+    });
+    manifest<IJob>(this, {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: {
+        name: 'api-migrate',
+        namespace: ns,
+        labels: migrateLabels,
+        annotations: {
+          // Before any new pod exists; the migrator's advisory lock makes a concurrent run wait, not collide.
+          'argocd.argoproj.io/hook': 'PreSync',
+          'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+        },
+      },
+      spec: {
+        backoffLimit: 2,
+        activeDeadlineSeconds: 600,
+        template: {
+          metadata: { labels: migrateLabels },
+          spec: podSpec('api-migrate', {
+            name: 'migrate',
+            image: props.apiImage,
+            command: ['node', 'dist/migrate.js'],
+            env: [dbUrl],
+          }),
+        },
+      },
+    });
+
+    const opsLabels = tierLabels('ops');
+    manifest<IServiceAccount>(this, {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      // Pod Identity associates an IAM role with this name (deploy/aws); IRSA stages annotate it instead.
+      metadata: {
+        name: 'conduit-ops',
+        namespace: ns,
+        labels: opsLabels,
+        annotations:
+          stage.secrets.kind === 'external-secrets' && stage.secrets.identity.kind === 'irsa'
+            ? { 'eks.amazonaws.com/role-arn': stage.secrets.identity.roleArn }
+            : undefined,
+      },
+      // The AWS SDK reads the projected token that Pod Identity/IRSA mount; nothing talks to the Kubernetes API.
+      automountServiceAccountToken: false,
+    });
+    const cron = (name: string, schedule: string, verb: 'run' | 'drill', deadline: number) =>
+      manifest<ICronJob>(this, {
+        apiVersion: 'batch/v1',
+        kind: 'CronJob',
+        metadata: { name, namespace: ns, labels: opsLabels },
+        spec: {
+          schedule,
+          timeZone: 'Etc/UTC',
+          concurrencyPolicy: 'Forbid',
+          startingDeadlineSeconds: 3600,
+          successfulJobsHistoryLimit: 3,
+          failedJobsHistoryLimit: 3,
+          jobTemplate: {
+            spec: {
+              backoffLimit: 1,
+              activeDeadlineSeconds: deadline,
+              template: {
+                metadata: { labels: { ...opsLabels, 'app.kubernetes.io/component': name } },
+                spec: podSpec('conduit-ops', {
+                  name: 'ops',
+                  image: props.opsImage,
+                  args: ['backup', verb, '--stage', stage.name],
+                  env: [dbUrl, ...(stage.aws ? [{ name: 'AWS_REGION', value: stage.aws.region }] : [])],
+                }),
+              },
+            },
+          },
+        },
+      });
+    cron('backup', '30 3 * * *', 'run', 3600);
+    cron('restore-drill', '0 5 * * 0', 'drill', 7200);
+  }
+}

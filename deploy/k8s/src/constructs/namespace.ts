@@ -1,0 +1,42 @@
+import { Construct } from 'constructs';
+import type { IPriorityClass } from 'kubernetes-models/scheduling.k8s.io/v1/PriorityClass';
+import type { INamespace } from 'kubernetes-models/v1/Namespace';
+import type { StageSettings } from '../settings.js';
+import { PRIORITY_CLASS } from './canary-workload.js';
+import { manifest, PART_OF } from './object.js';
+
+export const POD_SECURITY_VERSION = 'v1.33';
+export const READINESS_GATE_LABEL = 'elbv2.k8s.aws/pod-readiness-gate-inject';
+
+/** The app namespace (Pod Security `restricted`, ALB readiness gates) and the workloads' PriorityClass. */
+export class AppNamespace extends Construct {
+  constructor(scope: Construct, id: string, stage: StageSettings) {
+    super(scope, id);
+    const labels: Record<string, string> = {
+      'app.kubernetes.io/part-of': PART_OF,
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'pod-security.kubernetes.io/enforce-version': POD_SECURITY_VERSION,
+      'pod-security.kubernetes.io/audit': 'restricted',
+      'pod-security.kubernetes.io/audit-version': POD_SECURITY_VERSION,
+      'pod-security.kubernetes.io/warn': 'restricted',
+      'pod-security.kubernetes.io/warn-version': POD_SECURITY_VERSION,
+    };
+    // Without the gate a pod counts as ready before the ALB sends it health checks, so a rollout can
+    // remove the last healthy targets while the new ones are still `initial`.
+    if (stage.router.kind === 'alb') labels[READINESS_GATE_LABEL] = 'enabled';
+    manifest<INamespace>(this, {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: stage.namespace, labels },
+    });
+    manifest<IPriorityClass>(this, {
+      apiVersion: 'scheduling.k8s.io/v1',
+      kind: 'PriorityClass',
+      metadata: { name: PRIORITY_CLASS, labels: { 'app.kubernetes.io/part-of': PART_OF } },
+      value: 100_000,
+      globalDefault: false,
+      preemptionPolicy: 'PreemptLowerPriority',
+      description: 'Conduit api and web: preempt batch work, never system components.',
+    });
+  }
+}

@@ -1,0 +1,203 @@
+/** Typed settings of one stage: the only input of the synthesizer besides the code. */
+
+export type StageName = 'dev' | 'staging' | 'prod';
+
+/** How traffic reaches the pods and how the canary weight is applied. */
+export type RouterSettings =
+  | {
+      readonly kind: 'alb';
+      /** ACM certificate for the HTTPS listener. */
+      readonly certificateArn: string;
+      /** ALB deregistration delay in seconds; must stay below the preStop sleep. */
+      readonly deregistrationDelaySeconds: number;
+      /**
+       * `pingPong`: the ALB always points at two fixed Services and Argo Rollouts swaps their selectors, so the
+       * final promotion never sends traffic to a target group that is still registering.
+       * `verify`: stable/canary Services plus the controller's `--aws-verify-target-group`.
+       */
+      readonly canaryServices: 'pingPong' | 'verify';
+      /** CIDRs the ALB's ENIs live in (the VPC), allowed through the network policies. */
+      readonly sourceCidrs: readonly string[];
+      /** SSL policy of the HTTPS listener. @default ELBSecurityPolicy-TLS13-1-2-2021-06 */
+      readonly sslPolicy?: string;
+    }
+  | {
+      readonly kind: 'nginx';
+      /** Namespace of the ingress-nginx controller pods (the network policies admit it). */
+      readonly controllerNamespace: string;
+      /** cert-manager ClusterIssuer that signs the TLS certificate. */
+      readonly clusterIssuer: string;
+    }
+  | {
+      readonly kind: 'istio';
+      /** `namespace/name` of the Istio Gateway the VirtualService binds to. */
+      readonly gateway: string;
+      /** Namespace of the ingress gateway pods (the network policies admit it). */
+      readonly gatewayNamespace: string;
+    };
+
+export type DatabaseSettings =
+  | {
+      readonly kind: 'rds';
+      readonly host: string;
+      readonly port: number;
+      readonly name: string;
+      /** Name or ARN of the RDS-managed master secret in AWS Secrets Manager ({username,password}). */
+      readonly managedSecret: string;
+      /** Private subnets of the database; the only PostgreSQL egress the pods get. */
+      readonly subnetCidrs: readonly string[];
+    }
+  | {
+      readonly kind: 'cnpg';
+      readonly instances: number;
+      readonly storageSize: string;
+      /** Object store for base backups and WAL (`s3://bucket/prefix`). */
+      readonly backupDestination: string;
+      /** Secret (created out of band) with ACCESS_KEY_ID / ACCESS_SECRET_KEY for the object store. */
+      readonly backupCredentialsSecret: string;
+      readonly backupRetention: string;
+    };
+
+export type SecretSettings =
+  | {
+      readonly kind: 'external-secrets';
+      readonly region: string;
+      /** `pod-identity` needs no annotation; `irsa` annotates the controller's ServiceAccount. */
+      readonly identity:
+        | { readonly kind: 'pod-identity' }
+        | { readonly kind: 'irsa'; readonly roleArn: string };
+      /** Secrets Manager name of the JWT signing secret (a plain string). */
+      readonly jwtSecretName: string;
+    }
+  | {
+      /** Secrets created out of band (`kubectl create secret`); the manifests only reference them. */
+      readonly kind: 'plain';
+    };
+
+export interface WorkloadSettings {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly cpuRequest: string;
+  readonly cpuLimit: string;
+  readonly memoryRequest: string;
+  readonly memoryLimit: string;
+}
+
+/** Cadence of one analysis metric; see README "Worst-case time to abort". */
+export interface AnalysisCadence {
+  /** Seconds between measurements. */
+  readonly intervalSeconds: number;
+  /** Delay before the first background measurement, so the rate windows hold canary samples. */
+  readonly initialDelaySeconds: number;
+  /** The run fails once more than this many measurements failed. */
+  readonly failureLimit: number;
+  /** The run turns Inconclusive (rollout pauses for a human) once more than this many were inconclusive. */
+  readonly inconclusiveLimit: number;
+  /** Measurements per inline analysis step. */
+  readonly stepCount: number;
+}
+
+export interface StageSettings {
+  readonly name: StageName;
+  readonly namespace: string;
+  /** Public host name of the app. */
+  readonly host: string;
+  /** Container registry prefix, e.g. `123456789012.dkr.ecr.eu-west-1.amazonaws.com`. */
+  readonly registry: string;
+  /** Image tag (`1.2.3`, a git SHA) or digest (`sha256:…`) written by CI; never `latest`. */
+  readonly imageVersion: string;
+  readonly router: RouterSettings;
+  readonly database: DatabaseSettings;
+  readonly secrets: SecretSettings;
+  readonly api: WorkloadSettings;
+  readonly web: WorkloadSettings;
+  /** Pause after each canary weight (20%, 50%, 80%), in seconds. */
+  readonly pauseSeconds: readonly [number, number, number];
+  readonly analysis: AnalysisCadence;
+  /** Scrape interval of the ServiceMonitors. */
+  readonly scrapeIntervalSeconds: number;
+  /** `DoNotSchedule` refuses to place a pod that would unbalance zones. */
+  readonly zoneSpread: 'DoNotSchedule' | 'ScheduleAnyway';
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** OTLP endpoint of the collector; omitted disables tracing export. */
+  readonly otlpEndpoint?: string;
+  /** Namespace and pod labels of the Prometheus that scrapes us. */
+  readonly prometheus: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
+  /** Git repository Argo CD syncs the rendered manifests from. */
+  readonly gitRepo: string;
+  readonly gitRevision: string;
+  /** AWS account facts the add-ons need; absent on clusters without AWS. */
+  readonly aws?: { readonly region: string; readonly clusterName: string; readonly vpcId: string };
+}
+
+/** Shutdown timeline shared with the API (DEVELOPERS.md): all values in seconds. */
+export const SHUTDOWN = {
+  preStopSeconds: 25,
+  drainDelaySeconds: 5,
+  shutdownTimeoutSeconds: 10,
+  terminationGracePeriodSeconds: 45,
+} as const;
+
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/** Checks the rules no type can express; throws naming the field and the rule. */
+export function validateStage(s: StageSettings): StageSettings {
+  const fail = (field: string, rule: string): never => {
+    throw new Error(`stage ${s.name}: ${field} ${rule}`);
+  };
+  if (s.imageVersion === 'latest') fail('imageVersion', 'must be a pinned tag or digest, never "latest"');
+  if (!DIGEST.test(s.imageVersion) && !TAG.test(s.imageVersion)) {
+    fail('imageVersion', `(${s.imageVersion}) is neither an image tag nor a sha256 digest`);
+  }
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s.namespace)) fail('namespace', 'must be a DNS label');
+  for (const tier of ['api', 'web'] as const) {
+    const w = s[tier];
+    if (w.minReplicas < 2)
+      fail(`${tier}.minReplicas`, `(${w.minReplicas}) must be at least 2 so a PDB can allow one disruption`);
+    if (w.maxReplicas < w.minReplicas)
+      fail(`${tier}.maxReplicas`, `(${w.maxReplicas}) must be >= minReplicas (${w.minReplicas})`);
+  }
+  if (s.router.kind === 'alb') {
+    const d = s.router.deregistrationDelaySeconds;
+    if (d >= SHUTDOWN.preStopSeconds) {
+      fail(
+        'router.deregistrationDelaySeconds',
+        `(${d}s) must be shorter than the preStop sleep (${SHUTDOWN.preStopSeconds}s)`,
+      );
+    }
+    if (!s.router.certificateArn.startsWith('arn:aws:acm:'))
+      fail('router.certificateArn', 'must be an ACM certificate ARN');
+  }
+  if (s.pauseSeconds.some((p) => p < 0)) fail('pauseSeconds', 'must not be negative');
+  const a = s.analysis;
+  if (a.intervalSeconds < s.scrapeIntervalSeconds) {
+    fail(
+      'analysis.intervalSeconds',
+      `(${a.intervalSeconds}s) must be >= scrapeIntervalSeconds (${s.scrapeIntervalSeconds}s)`,
+    );
+  }
+  if (worstCaseAbortSeconds(s) > 120) {
+    fail(
+      'analysis',
+      `lets a bad canary run ${worstCaseAbortSeconds(s)}s after its first step; the limit is 120s`,
+    );
+  }
+  return s;
+}
+
+/**
+ * Worst case from the canary's first weight to the abort, for a canary that is bad from its first request:
+ * the background run waits `initialDelay`, then needs `failureLimit + 1` failed measurements `interval` apart;
+ * the signal itself lags by up to two scrapes (a rate needs two samples).
+ */
+export function worstCaseAbortSeconds(s: StageSettings): number {
+  const a = s.analysis;
+  return a.initialDelaySeconds + a.failureLimit * a.intervalSeconds + 2 * s.scrapeIntervalSeconds;
+}
+
+/** `<registry>/conduit/<name>:<tag>` or `…@sha256:<digest>`, from the stage's single version setting. */
+export function imageRef(s: StageSettings, name: string): string {
+  const sep = s.imageVersion.startsWith('sha256:') ? '@' : ':';
+  return `${s.registry}/conduit/${name}${sep}${s.imageVersion}`;
+}
