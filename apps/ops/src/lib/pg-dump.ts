@@ -258,3 +258,28 @@ export function compareStats(expected: readonly TableStat[], actual: readonly Ta
   }
   return mismatches;
 }
+
+/**
+ * Puts a restored database in place of the live one by renaming both; the old one stays as `retiredName` for
+ * a rollback. Open sessions of the live database are ended first, as a rename needs it idle.
+ */
+export async function swapDatabases(
+  serverUrl: string,
+  live: string,
+  replacement: string,
+  retiredName: string,
+): Promise<void> {
+  const client = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres') });
+  await client.connect();
+  try {
+    await client.query(`ALTER DATABASE ${quoteIdent(live)} ALLOW_CONNECTIONS false`);
+    await client.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+      [live],
+    );
+    await client.query(`ALTER DATABASE ${quoteIdent(live)} RENAME TO ${quoteIdent(retiredName)}`);
+    await client.query(`ALTER DATABASE ${quoteIdent(replacement)} RENAME TO ${quoteIdent(live)}`);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,141 @@
+import type { Action, Context } from '../lib/context.js';
+import { CliError } from '../lib/errors.js';
+import { format } from '../lib/format.js';
+import { type MergePatch, NotFoundError, type Rollout } from '../lib/kube-api.js';
+import { parseTier, type Tier } from '../lib/stages.js';
+
+export interface RolloutState {
+  readonly tier: Tier;
+  readonly phase: string;
+  readonly step: string;
+  readonly paused: boolean;
+  readonly aborted: boolean;
+  readonly image: string | null;
+  readonly message: string | null;
+}
+
+export function describeRollout(tier: Tier, ro: Rollout): RolloutState {
+  const steps = ro.spec.strategy?.canary?.steps?.length;
+  const index = ro.status?.currentStepIndex;
+  return {
+    tier,
+    phase: ro.status?.phase ?? 'Unknown',
+    step: steps === undefined ? '-' : `${index ?? 0}/${steps}`,
+    paused: Boolean(ro.spec.paused) || (ro.status?.pauseConditions?.length ?? 0) > 0,
+    aborted: ro.status?.abort === true,
+    image: ro.spec.template?.spec?.containers?.[0]?.image ?? null,
+    message: ro.status?.message ?? null,
+  };
+}
+
+/**
+ * The patches `kubectl argo rollouts promote` sends: clear the pause conditions through the status
+ * subresource (or, in the middle of an analysis step, advance currentStepIndex) and unpause the spec.
+ * `--full` asks the controller to skip every remaining step.
+ */
+export function promotePatches(
+  ro: Rollout,
+  full: boolean,
+): { status: MergePatch | null; spec: MergePatch | null } {
+  if (full) {
+    const done = ro.status?.currentPodHash !== undefined && ro.status.currentPodHash === ro.status.stableRS;
+    return { status: done ? null : { status: { promoteFull: true } }, spec: null };
+  }
+  const spec = ro.spec.paused ? { spec: { paused: false } } : null;
+  if ((ro.status?.pauseConditions?.length ?? 0) > 0)
+    return { status: { status: { pauseConditions: null } }, spec };
+  const steps = ro.spec.strategy?.canary?.steps;
+  if (steps && steps.length > 0) {
+    const index = Math.min((ro.status?.currentStepIndex ?? 0) + 1, steps.length);
+    return { status: { status: { pauseConditions: null, currentStepIndex: index } }, spec };
+  }
+  return { status: null, spec };
+}
+
+/** Patches the status subresource, falling back to the main resource on 404 exactly like the plugin. */
+async function patchStatus(ctx: Context, name: string, patch: MergePatch): Promise<void> {
+  const kube = ctx.kube();
+  try {
+    await kube.patchRollout(ctx.facts.namespace, name, patch, 'status');
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    await kube.patchRollout(ctx.facts.namespace, name, patch);
+  }
+}
+
+function report(ctx: Context, verb: string, tier: Tier, actions: string[], state: RolloutState | null): void {
+  ctx.print(
+    {
+      command: `rollout ${verb}`,
+      stage: ctx.facts.stage,
+      tier,
+      dryRun: ctx.options.dryRun,
+      actions,
+      rollout: state,
+    },
+    () =>
+      ctx.options.dryRun
+        ? `rollout ${tier}: dry run, nothing changed`
+        : `rollout ${tier} ${verb === 'promote' ? 'promoted' : verb === 'abort' ? 'aborted' : 'retried'}`,
+  );
+}
+
+export async function rolloutStatus(ctx: Context, tierArg: string): Promise<void> {
+  const tier = parseTier(tierArg);
+  const state = describeRollout(tier, await ctx.kube().getRollout(ctx.facts.namespace, tier));
+  ctx.print(
+    { command: 'rollout status', stage: ctx.facts.stage, rollout: state },
+    () =>
+      format.table(
+        ['tier', 'phase', 'step', 'paused', 'aborted', 'image'],
+        [[tier, state.phase, state.step, String(state.paused), String(state.aborted), state.image ?? '-']],
+      ) + (state.message ? `\n${state.message}` : ''),
+  );
+  if (state.phase === 'Degraded')
+    throw new CliError(`rollout ${tier} is Degraded: ${state.message ?? 'no message'}`);
+}
+
+export async function rolloutPromote(ctx: Context, tierArg: string, full: boolean): Promise<void> {
+  const tier = parseTier(tierArg);
+  const ro = await ctx.kube().getRollout(ctx.facts.namespace, tier);
+  const { status, spec } = promotePatches(ro, full);
+  if (!status && !spec) throw new CliError(`rollout ${tier} is not paused and has no step to promote`);
+  const actions: Action[] = [];
+  if (status)
+    actions.push({
+      description: `patch rollout ${tier} status ${JSON.stringify(status)}`,
+      run: () => patchStatus(ctx, tier, status),
+    });
+  if (spec) {
+    actions.push({
+      description: `patch rollout ${tier} ${JSON.stringify(spec)}`,
+      run: () => ctx.kube().patchRollout(ctx.facts.namespace, tier, spec),
+    });
+  }
+  report(ctx, 'promote', tier, await ctx.apply(actions), describeRollout(tier, ro));
+}
+
+export async function rolloutAbort(ctx: Context, tierArg: string): Promise<void> {
+  const tier = parseTier(tierArg);
+  await ctx.confirm(`abort the ${tier} rollout`, { prodNeedsYes: false });
+  const patch = { status: { abort: true } };
+  const actions = await ctx.apply([
+    {
+      description: `patch rollout ${tier} status ${JSON.stringify(patch)}`,
+      run: () => patchStatus(ctx, tier, patch),
+    },
+  ]);
+  report(ctx, 'abort', tier, actions, null);
+}
+
+export async function rolloutRetry(ctx: Context, tierArg: string): Promise<void> {
+  const tier = parseTier(tierArg);
+  const patch = { status: { abort: false } };
+  const actions = await ctx.apply([
+    {
+      description: `patch rollout ${tier} status ${JSON.stringify(patch)}`,
+      run: () => patchStatus(ctx, tier, patch),
+    },
+  ]);
+  report(ctx, 'retry', tier, actions, null);
+}

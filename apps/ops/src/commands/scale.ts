@@ -1,0 +1,62 @@
+import type { Context } from '../lib/context.js';
+import { usageError } from '../lib/errors.js';
+import { parseTier } from '../lib/stages.js';
+
+const MAX_REPLICAS = 50;
+
+function parseCount(value: string, what: string): number {
+  if (!/^\d+$/.test(value)) throw usageError(`${what} must be a whole number, got "${value}"`);
+  return Number(value);
+}
+
+/**
+ * Scaling goes through the HPA, never the Rollout: setting minReplicas raises the floor at once, and the HPA
+ * stays in charge of anything above it, so the next load spike is still absorbed.
+ */
+export async function scale(
+  ctx: Context,
+  tierArg: string,
+  replicasArg: string,
+  maxArg: string | undefined,
+): Promise<void> {
+  const tier = parseTier(tierArg);
+  const min = parseCount(replicasArg, 'replicas');
+  const { facts } = ctx;
+  if (min < facts.minReplicas) {
+    throw usageError(
+      `replicas must be at least ${facts.minReplicas} in ${facts.stage} (the PDB needs a spare pod; use "conduit stop" to go to zero)`,
+    );
+  }
+  const kube = ctx.kube();
+  const hpa = await kube.getHpa(facts.namespace, tier);
+  const max = maxArg === undefined ? Math.max(hpa.maxReplicas, min) : parseCount(maxArg, '--max');
+  if (max < min) throw usageError(`--max (${max}) must be at least replicas (${min})`);
+  if (max > MAX_REPLICAS) throw usageError(`--max (${max}) is above the safety cap of ${MAX_REPLICAS}`);
+  const patch = { spec: { minReplicas: min, maxReplicas: max } };
+  const unchanged = hpa.minReplicas === min && hpa.maxReplicas === max;
+  if (!unchanged) await ctx.confirm(`set hpa ${tier} to min ${min} max ${max}`, { prodNeedsYes: false });
+  const actions = await ctx.apply(
+    unchanged
+      ? []
+      : [
+          {
+            description: `patch hpa ${tier} ${JSON.stringify(patch)}`,
+            run: () => kube.patchHpa(facts.namespace, tier, patch),
+          },
+        ],
+  );
+  const result = {
+    command: 'scale',
+    stage: facts.stage,
+    tier,
+    dryRun: ctx.options.dryRun,
+    before: { min: hpa.minReplicas, max: hpa.maxReplicas },
+    after: { min, max },
+    actions,
+  };
+  ctx.print(result, () =>
+    unchanged
+      ? `hpa ${tier} already at min ${min} max ${max}: nothing to do`
+      : `hpa ${tier}: min ${hpa.minReplicas}→${min}, max ${hpa.maxReplicas}→${max}${ctx.options.dryRun ? ' (dry run, nothing changed)' : ''}`,
+  );
+}

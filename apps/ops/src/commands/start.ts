@@ -1,0 +1,66 @@
+import type { Action, Context } from '../lib/context.js';
+import { CliError } from '../lib/errors.js';
+import { NODEGROUP_DESIRED_TAG, NODEGROUP_MIN_TAG, printPowerResult, REPLICAS_ANNOTATION } from './stop.js';
+
+const DB_WAIT_MS = 20 * 60_000;
+const DB_POLL_MS = 15_000;
+
+/** The reverse of stop, in reverse order: RDS, node groups, then the app. Idempotent like stop. */
+export async function start(ctx: Context, { wait }: { wait: boolean }): Promise<void> {
+  const { facts } = ctx;
+  const kube = ctx.kube();
+  const { api } = await ctx.aws();
+  await ctx.confirm(`start ${facts.stage} (RDS, node groups, app)`, { prodNeedsYes: true });
+  const actions: Action[] = [];
+  const db = await api.describeDbInstance(facts.dbInstanceId);
+  if (db && db.status === 'stopped') {
+    actions.push({
+      description: `start RDS instance ${db.id}${wait ? ' and wait until available' : ''}`,
+      run: async () => {
+        await api.startDbInstance(db.id);
+        if (wait) await waitForDb(ctx, db.id);
+      },
+    });
+  }
+  for (const ng of await api.listNodegroups(facts.clusterName)) {
+    const min = ng.tags[NODEGROUP_MIN_TAG];
+    const desired = ng.tags[NODEGROUP_DESIRED_TAG];
+    if (min === undefined || desired === undefined) continue;
+    actions.push({
+      description: `scale node group ${ng.name} back to min ${min}/desired ${desired}`,
+      run: async () => {
+        await api.updateNodegroupSize(facts.clusterName, ng.name, {
+          min: Number(min),
+          max: ng.maxSize,
+          desired: Number(desired),
+        });
+        await api.untagNodegroup(ng.arn, [NODEGROUP_MIN_TAG, NODEGROUP_DESIRED_TAG]);
+      },
+    });
+  }
+  for (const tier of facts.tiers) {
+    const ro = await kube.getRollout(facts.namespace, tier);
+    if ((ro.spec.replicas ?? 1) !== 0) continue;
+    const recorded = Number(ro.metadata.annotations?.[REPLICAS_ANNOTATION]);
+    const replicas =
+      Number.isInteger(recorded) && recorded > 0
+        ? recorded
+        : (await kube.getHpa(facts.namespace, tier)).minReplicas;
+    const patch = { metadata: { annotations: { [REPLICAS_ANNOTATION]: null } }, spec: { replicas } };
+    actions.push({
+      description: `scale rollout ${tier} from 0 to ${replicas} replicas`,
+      run: () => kube.patchRollout(facts.namespace, tier, patch),
+    });
+  }
+  printPowerResult(ctx, 'start', await ctx.apply(actions));
+}
+
+async function waitForDb(ctx: Context, id: string): Promise<void> {
+  const { api } = await ctx.aws();
+  const deadline = ctx.deps.now().getTime() + DB_WAIT_MS;
+  while (ctx.deps.now().getTime() < deadline) {
+    if ((await api.describeDbInstance(id))?.status === 'available') return;
+    await ctx.deps.sleep(DB_POLL_MS);
+  }
+  throw new CliError(`RDS instance ${id} is not available after ${DB_WAIT_MS / 60_000} minutes`);
+}

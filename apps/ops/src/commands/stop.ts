@@ -1,0 +1,64 @@
+import type { Action, Context } from '../lib/context.js';
+
+/** Where stop records what start must bring back: on the objects themselves, so no local state is needed. */
+export const REPLICAS_ANNOTATION = 'ops.conduit.dev/replicas-before-stop';
+export const NODEGROUP_MIN_TAG = 'conduit:stopped-min-size';
+export const NODEGROUP_DESIRED_TAG = 'conduit:stopped-desired-size';
+
+export function printPowerResult(ctx: Context, command: 'stop' | 'start', actions: string[]): void {
+  ctx.print({ command, stage: ctx.facts.stage, dryRun: ctx.options.dryRun, actions }, () => {
+    if (actions.length === 0)
+      return `${ctx.facts.stage} is already ${command === 'stop' ? 'stopped' : 'started'}: nothing to do`;
+    const head = ctx.options.dryRun
+      ? `${command} ${ctx.facts.stage}: dry run, nothing changed`
+      : `${command} ${ctx.facts.stage}: done`;
+    return [head, ...actions.map((a) => `  - ${a}`)].join('\n');
+  });
+}
+
+/**
+ * Cost saving: the app goes to zero first (pods drain while nodes still exist), then the node groups, then
+ * RDS. Each step is skipped when already done, so a second stop is a no-op. A Rollout at zero replicas also
+ * pauses its HPA (Kubernetes disables autoscaling for a target at zero), so nothing scales it back up.
+ * RDS starts a stopped instance by itself after 7 days; docs/operations.md says how to keep it stopped.
+ */
+export async function stop(ctx: Context): Promise<void> {
+  const { facts } = ctx;
+  const kube = ctx.kube();
+  const { api } = await ctx.aws();
+  await ctx.confirm(`stop ${facts.stage} (app to zero, node groups to zero, RDS stopped)`, {
+    prodNeedsYes: true,
+  });
+  const actions: Action[] = [];
+  for (const tier of facts.tiers) {
+    const ro = await kube.getRollout(facts.namespace, tier);
+    const replicas = ro.spec.replicas ?? 1;
+    if (replicas === 0) continue;
+    const patch = {
+      metadata: { annotations: { [REPLICAS_ANNOTATION]: String(replicas) } },
+      spec: { replicas: 0 },
+    };
+    actions.push({
+      description: `scale rollout ${tier} from ${replicas} to 0 replicas`,
+      run: () => kube.patchRollout(facts.namespace, tier, patch),
+    });
+  }
+  for (const ng of await api.listNodegroups(facts.clusterName)) {
+    if (ng.minSize === 0 && ng.desiredSize === 0) continue;
+    actions.push({
+      description: `scale node group ${ng.name} from min ${ng.minSize}/desired ${ng.desiredSize} to 0`,
+      run: async () => {
+        await api.tagNodegroup(ng.arn, {
+          [NODEGROUP_MIN_TAG]: String(ng.minSize),
+          [NODEGROUP_DESIRED_TAG]: String(ng.desiredSize),
+        });
+        await api.updateNodegroupSize(facts.clusterName, ng.name, { min: 0, max: ng.maxSize, desired: 0 });
+      },
+    });
+  }
+  const db = await api.describeDbInstance(facts.dbInstanceId);
+  if (db && db.status === 'available') {
+    actions.push({ description: `stop RDS instance ${db.id}`, run: () => api.stopDbInstance(db.id) });
+  }
+  printPowerResult(ctx, 'stop', await ctx.apply(actions));
+}

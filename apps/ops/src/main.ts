@@ -1,0 +1,36 @@
+import { createInterface } from 'node:readline/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createSpinner } from 'nanospinner';
+import { runCli } from './cli.js';
+import { createAwsApi } from './lib/aws-client.js';
+import { createKubeApi } from './lib/kube-client.js';
+import { loadApiMigrator } from './lib/migrator.js';
+
+async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) return false;
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+const quiet = { succeed() {}, fail() {} };
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(`${text}\n`),
+  stderr: (text) => process.stderr.write(`${text}\n`),
+  env: process.env,
+  kube: createKubeApi,
+  aws: (facts) => createAwsApi(facts.region),
+  confirm,
+  spinner: (text) => {
+    if (!process.stderr.isTTY) return quiet;
+    const spinner = createSpinner(text, { stream: process.stderr }).start();
+    return { succeed: () => spinner.success(), fail: () => spinner.error() };
+  },
+  migrator: loadApiMigrator,
+  now: () => new Date(),
+  sleep: (ms) => sleep(ms),
+});
