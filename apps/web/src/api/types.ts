@@ -1,0 +1,21 @@
+// The API's shapes come from the shared contracts package (TypeBox schemas, types only: no runtime cost).
+export type {
+  Article,
+  ArticleListItem,
+  Comment,
+  ErrorResponse,
+  LoginUser,
+  MultipleArticlesResponse,
+  MultipleCommentsResponse,
+  NewArticle,
+  NewUser,
+  Profile,
+  ProfileResponse,
+  SingleArticleResponse,
+  SingleCommentResponse,
+  TagsResponse,
+  UpdateArticle,
+  UpdateUser,
+  User,
+  UserResponse,
+} from '@conduit/contracts';

@@ -1,0 +1,78 @@
+import { lazy, type ReactNode, Suspense } from 'react';
+import { BrowserRouter, Link, Navigate, Route, Routes } from 'react-router';
+import { Footer, Header } from '../components/layout.js';
+import HomePage from '../features/home/home-page.js';
+import { useAuth } from './auth.js';
+
+// Every page but the home page is its own chunk, so the first visit downloads only what it shows.
+const AuthPage = lazy(() => import('../features/auth/auth-page.js'));
+const SettingsPage = lazy(() => import('../features/settings/settings-page.js'));
+const EditorPage = lazy(() => import('../features/editor/editor-page.js'));
+const ArticlePage = lazy(() => import('../features/article/article-page.js'));
+const ProfilePage = lazy(() => import('../features/profile/profile-page.js'));
+
+/** Pages for signed-in users; others are sent to sign in. An unreachable API keeps the page open. */
+function RequireAuth({ children }: { children: ReactNode }) {
+  const { status } = useAuth();
+  if (status === 'loading') return <div className="container page feed-loading">Loading...</div>;
+  if (status === 'unauthenticated') return <Navigate to="/login" replace />;
+  return children;
+}
+
+function NotFound() {
+  return (
+    <div className="container page not-found">
+      <h1>Page not found</h1>
+      <p>
+        <Link to="/">Back to the home page</Link>
+      </p>
+    </div>
+  );
+}
+
+export function App() {
+  return (
+    <BrowserRouter>
+      <Header />
+      <main>
+        <Suspense fallback={<div className="container page feed-loading">Loading...</div>}>
+          <Routes>
+            <Route path="/" element={<HomePage />} />
+            <Route path="/tag/:tag" element={<HomePage />} />
+            <Route path="/login" element={<AuthPage mode="login" />} />
+            <Route path="/register" element={<AuthPage mode="register" />} />
+            <Route
+              path="/settings"
+              element={
+                <RequireAuth>
+                  <SettingsPage />
+                </RequireAuth>
+              }
+            />
+            <Route
+              path="/editor"
+              element={
+                <RequireAuth>
+                  <EditorPage />
+                </RequireAuth>
+              }
+            />
+            <Route
+              path="/editor/:slug"
+              element={
+                <RequireAuth>
+                  <EditorPage />
+                </RequireAuth>
+              }
+            />
+            <Route path="/article/:slug" element={<ArticlePage />} />
+            <Route path="/profile/:username" element={<ProfilePage tab="articles" />} />
+            <Route path="/profile/:username/favorites" element={<ProfilePage tab="favorites" />} />
+            <Route path="*" element={<NotFound />} />
+          </Routes>
+        </Suspense>
+      </main>
+      <Footer />
+    </BrowserRouter>
+  );
+}
