@@ -39,7 +39,12 @@ const EMAIL = '^[^\\s@]+@[^\\s@]+$';
 export const requiredText = (maxLength: number, description?: string) =>
   Type.String({ pattern: NOT_BLANK, maxLength, ...(description ? { description } : {}) });
 
-export const emailText = () => Type.String({ pattern: EMAIL, maxLength: limits.email });
+/** Blank is reported as blank ("can't be blank"), anything else without an @ as "is invalid". */
+export const emailText = () =>
+  Type.Intersect([
+    Type.String({ pattern: NOT_BLANK }),
+    Type.String({ pattern: EMAIL, maxLength: limits.email }),
+  ]);
 
 export const nullableText = (maxLength: number) => Type.Union([Type.String({ maxLength }), Type.Null()]);
 

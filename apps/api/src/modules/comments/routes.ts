@@ -1,0 +1,62 @@
+import { type Comment, routes } from '@conduit/contracts';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { forbidden, notFound } from '../../plugins/app/errors.js';
+import { contractRoute } from '../contract-route.js';
+import { toProfile } from '../shared.js';
+import { type CommentRow, commentsRepository } from './repository.js';
+
+function toComment(row: CommentRow): Comment {
+  return {
+    id: Number(row.id),
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    body: row.body,
+    author: toProfile(row),
+  };
+}
+
+const comments: FastifyPluginAsyncTypebox = async (app) => {
+  const repo = commentsRepository(app.db);
+
+  const articleId = async (slug: string) => {
+    const id = await repo.articleId(slug);
+    if (id === undefined) throw notFound('article');
+    return id;
+  };
+
+  app.route({
+    ...contractRoute(routes.getComments),
+    onRequest: app.optionalAuth,
+    handler: async (request) => {
+      const rows = await repo.list(await articleId(request.params.slug), request.auth?.id ?? null);
+      return { comments: rows.map(toComment) };
+    },
+  });
+
+  app.route({
+    ...contractRoute(routes.createComment),
+    onRequest: app.requireAuth,
+    handler: async (request, reply) => {
+      const id = await articleId(request.params.slug);
+      const row = await repo.create(id, request.auth!.id, request.body.comment.body);
+      return reply.code(201).send({ comment: toComment(row) });
+    },
+  });
+
+  app.route({
+    ...contractRoute(routes.deleteComment),
+    onRequest: app.requireAuth,
+    handler: async (request, reply) => {
+      const id = await articleId(request.params.slug);
+      const commentId = request.params.id;
+      // Ids beyond bigint cannot exist; answering 404 keeps them away from the database.
+      const authorId = Number.isSafeInteger(commentId) ? await repo.findAuthor(id, commentId) : undefined;
+      if (authorId === undefined) throw notFound('comment');
+      if (authorId !== request.auth!.id) throw forbidden('comment');
+      await repo.remove(commentId);
+      return reply.code(204).send(null);
+    },
+  });
+};
+
+export default comments;

@@ -1,0 +1,50 @@
+import type { Profile } from '@conduit/contracts';
+import type pg from 'pg';
+
+export type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
+
+/** Runs `work` in one transaction on one connection; rolls back on any error. */
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** The unique index a unique violation (23505) hit, or undefined for any other error. */
+export function violatedUniqueIndex(error: unknown): string | undefined {
+  const { code, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown };
+  return code === '23505' && typeof constraint === 'string' ? constraint : undefined;
+}
+
+export interface ProfileRow {
+  username: string;
+  bio: string | null;
+  image: string | null;
+  following: boolean;
+}
+
+export function toProfile(row: ProfileRow): Profile {
+  return { username: row.username, bio: row.bio, image: row.image, following: row.following };
+}
+
+/** `following` of `authorColumn` as seen by the reader in parameter `$readerParam` (false when anonymous). */
+export function followingSql(readerParam: number, authorColumn: string): string {
+  return `EXISTS (SELECT 1 FROM follows fo WHERE fo.follower_id = $${readerParam} AND fo.followee_id = ${authorColumn})`;
+}
+
+/** An empty bio or image means "none": stored and answered as null. */
+export function emptyToNull(value: string | null | undefined): string | null | undefined {
+  return value === '' ? null : value;
+}

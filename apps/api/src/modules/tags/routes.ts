@@ -1,0 +1,14 @@
+import { routes } from '@conduit/contracts';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { contractRoute } from '../contract-route.js';
+import { tagsRepository } from './repository.js';
+
+const tags: FastifyPluginAsyncTypebox = async (app) => {
+  const repo = tagsRepository(app.db);
+  app.route({
+    ...contractRoute(routes.getTags),
+    handler: async () => ({ tags: await repo.list() }),
+  });
+};
+
+export default tags;

@@ -1,0 +1,159 @@
+import { messages, NOT_BLANK } from '@conduit/contracts';
+import type { FastifyError, FastifySchemaValidationError } from 'fastify';
+import fp from 'fastify-plugin';
+import { isDatabaseUnavailable } from '../../db/unavailable.js';
+
+export type ErrorBody = { errors: Record<string, string[]> };
+
+/** An error meant for the client: answered as `{"errors":{"<field>":["<message>"]}}` with its status. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const notFound = (resource: string) => new HttpError(404, resource, messages.notFound);
+export const forbidden = (resource: string) => new HttpError(403, resource, messages.forbidden);
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+type ValidationIssue = FastifySchemaValidationError & { message?: string };
+
+function article(word: string): string {
+  return /^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`;
+}
+
+function describe(issue: ValidationIssue): string {
+  const params = issue.params as Record<string, unknown>;
+  switch (issue.keyword) {
+    case 'required':
+      return messages.blank;
+    case 'pattern':
+      return params.pattern === NOT_BLANK ? messages.blank : messages.invalid;
+    case 'minLength':
+      return messages.blank;
+    case 'maxLength':
+      return `is too long (maximum is ${params.limit} characters)`;
+    case 'maxItems':
+      return `has too many items (maximum is ${params.limit})`;
+    case 'minProperties':
+      return messages.atLeastOneField;
+    case 'type':
+      return `must be ${article(String(params.type))}`;
+    case 'anyOf':
+      return messages.invalid;
+    default:
+      return issue.message ?? messages.invalid;
+  }
+}
+
+/**
+ * AJV and TypeBox both report JSON pointers (`/user/email`, `/article/tagList/0`): the field is the last
+ * named segment, or the missing property for `required`, so clients get `{"email":["can't be blank"]}`.
+ */
+export function validationErrors(issues: readonly ValidationIssue[], context: string | undefined): ErrorBody {
+  const errors: Record<string, string[]> = {};
+  const add = (field: string, message: string) => {
+    const list = errors[field] ?? [];
+    if (!list.includes(message)) list.push(message);
+    errors[field] = list;
+  };
+  for (const issue of issues) {
+    const params = issue.params as Record<string, unknown>;
+    const named = (issue.instancePath ?? '')
+      .split('/')
+      .filter((segment) => segment !== '' && !/^\d+$/.test(segment))
+      .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const message = describe(issue);
+    if (issue.keyword === 'required') {
+      const missing = Array.isArray(params.requiredProperties)
+        ? (params.requiredProperties as string[])
+        : [String(params.missingProperty)];
+      for (const field of missing) add(field, message);
+    } else {
+      add(named.at(-1) ?? context ?? 'body', message);
+    }
+  }
+  return { errors };
+}
+
+const BODY_ERRORS: Record<string, string> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'has an unsupported content type (use application/json)',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'is too large',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'is not valid JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'is not valid JSON',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'does not match its Content-Length',
+};
+
+function isPostgresError(error: unknown): error is Error & { code: string } {
+  return (
+    error instanceof Error &&
+    typeof (error as { code?: unknown }).code === 'string' &&
+    'severity' in error &&
+    'routine' in error
+  );
+}
+
+/**
+ * The one error handler and not-found handler: every failure leaves in the spec's error shape. Client
+ * mistakes keep their 4xx status and a short reason; everything unexpected is a 500 whose details go to
+ * the log, never to the client.
+ */
+export default fp(
+  async (app) => {
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      if (error.validation) {
+        return reply.code(422).send(validationErrors(error.validation, error.validationContext));
+      }
+      if (error instanceof HttpError) {
+        return reply.code(error.statusCode).send({ errors: { [error.field]: [error.message] } });
+      }
+      if (isDatabaseUnavailable(error)) {
+        request.log.warn({ err: error }, 'database unavailable');
+        return reply.code(503).send({ errors: { server: ['database unavailable'] } });
+      }
+      // Class 22 is "data exception" (a NUL byte, a number out of range): bad input that slipped past the
+      // schemas, so a client error, not a server one.
+      if (isPostgresError(error) && error.code.startsWith('22')) {
+        request.log.info({ err: error }, 'input rejected by the database');
+        return reply.code(422).send({ errors: { request: [messages.invalid] } });
+      }
+      const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
+      if (status >= 400 && status < 500) {
+        const body = BODY_ERRORS[error.code];
+        if (body) return reply.code(status).send({ errors: { body: [body] } });
+        return reply.code(status).send({ errors: { request: [error.message] } });
+      }
+      request.log.error({ err: error }, 'request failed');
+      if (status > 500 && status < 600) {
+        return reply.code(status).send({ errors: { server: [error.message] } });
+      }
+      return reply.code(500).send({ errors: { server: ['internal error'] } });
+    });
+
+    app.setNotFoundHandler((request, reply) => {
+      const path = request.url.split('?', 1)[0] ?? '/';
+      const allowed = METHODS.filter((method) => {
+        if (method === request.method) return false;
+        const route = app.findRoute({ method, url: path });
+        // A catch-all (the SPA fallback) matches everything and says nothing about this path.
+        return route !== null && !('*' in (route.params ?? {}));
+      });
+      if (allowed.length > 0) {
+        return reply
+          .code(405)
+          .header('allow', allowed.join(', '))
+          .send({
+            errors: { method: [`${request.method} is not allowed (allowed: ${allowed.join(', ')})`] },
+          });
+      }
+      return reply.code(404).send({ errors: { route: [messages.notFound] } });
+    });
+  },
+  { name: 'errors' },
+);
