@@ -1,0 +1,83 @@
+import type { IContainer } from 'kubernetes-models/v1/Container';
+import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
+import { type K8sObject, type RenderedStage, renderStage } from '../render.js';
+import type { StageSettings } from '../settings.js';
+import { stage, stageNames } from '../stages/index.js';
+
+export interface RenderedCase {
+  readonly name: string;
+  readonly settings: StageSettings;
+  readonly dirs: RenderedStage;
+  readonly all: K8sObject[];
+}
+
+/** The three stages plus variants that exercise the other branches of each setting. */
+export function renderedCases(): RenderedCase[] {
+  const base = stageNames.map((name) => ({ name, settings: stage(name) }));
+  const prod = stage('prod');
+  const variants: { name: string; settings: StageSettings }[] = [
+    {
+      name: 'prod+istio',
+      settings: {
+        ...prod,
+        router: { kind: 'istio', gateway: 'istio-ingress/public', gatewayNamespace: 'istio-ingress' },
+      },
+    },
+    {
+      name: 'prod+verify+irsa',
+      settings: {
+        ...prod,
+        router: {
+          ...(prod.router as Extract<StageSettings['router'], { kind: 'alb' }>),
+          canaryServices: 'verify',
+        },
+        secrets: {
+          kind: 'external-secrets',
+          region: 'eu-west-1',
+          identity: { kind: 'irsa', roleArn: 'arn:aws:iam::123456789012:role/conduit-eso' },
+          jwtSecretName: 'conduit/prod/jwt-secret',
+        },
+      },
+    },
+  ];
+  return [...base, ...variants].map(({ name, settings }) => {
+    const dirs = renderStage(settings);
+    return { name, settings, dirs, all: Object.values(dirs).flat() };
+  });
+}
+
+export function find(objects: readonly K8sObject[], kind: string, name?: string): K8sObject[] {
+  return objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+}
+
+export function one(objects: readonly K8sObject[], kind: string, name: string): K8sObject {
+  const found = find(objects, kind, name);
+  if (found.length !== 1) throw new Error(`expected one ${kind} ${name}, found ${found.length}`);
+  return found[0]!;
+}
+
+/** Every pod template in the objects, with where it came from. */
+export function podSpecs(
+  objects: readonly K8sObject[],
+): { owner: string; labels: Record<string, string>; spec: IPodSpec }[] {
+  const out: { owner: string; labels: Record<string, string>; spec: IPodSpec }[] = [];
+  for (const o of objects) {
+    const spec = o.spec as Record<string, unknown> | undefined;
+    let template: { metadata?: { labels?: Record<string, string> }; spec: IPodSpec } | undefined;
+    if (o.kind === 'Rollout' || o.kind === 'Job') template = spec?.template as typeof template;
+    if (o.kind === 'CronJob') {
+      template = (spec?.jobTemplate as { spec: { template: typeof template } }).spec.template;
+    }
+    if (template)
+      out.push({
+        owner: `${o.kind}/${o.metadata.name}`,
+        labels: template.metadata?.labels ?? {},
+        spec: template.spec,
+      });
+  }
+  return out;
+}
+
+export function containers(spec: IPodSpec): IContainer[] {
+  return [...(spec.initContainers ?? []), ...spec.containers];
+}
