@@ -57,7 +57,7 @@ export const BURN_RATE_WINDOWS = [
   { severity: 'warning', long: '3d', short: '6h', factor: 1, for: '15m' },
 ] as const;
 
-const SLI_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
+export const SLI_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
 
 export const ALERT_NAMES = [
   'PodCrashLooping',
