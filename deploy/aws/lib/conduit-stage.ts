@@ -1,0 +1,88 @@
+import { Stage, type StageProps, Tags } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { stageNames } from './names.js';
+import { BackupCopyStack } from './stacks/backup-copy-stack.js';
+import { CiIdentityStack } from './stacks/ci-identity-stack.js';
+import { ClusterStack } from './stacks/cluster-stack.js';
+import { DataStack } from './stacks/data-stack.js';
+import { EdgeStack } from './stacks/edge-stack.js';
+import { NetworkStack } from './stacks/network-stack.js';
+import type { StageEnvironment, StageSettings } from './stages.js';
+
+export interface ConduitStageProps extends StageProps {
+  readonly settings: StageSettings;
+  readonly environment: StageEnvironment;
+}
+
+/**
+ * One environment. Stacks are split by lifecycle: the network outlives everything, data outlives any
+ * cluster, the cluster can be rebuilt, the edge changes with the product, CI identity with the repo.
+ */
+export class ConduitStage extends Stage {
+  readonly network: NetworkStack;
+  readonly data: DataStack;
+  readonly cluster: ClusterStack;
+  readonly edge: EdgeStack;
+  readonly ciIdentity: CiIdentityStack;
+  readonly backupCopy?: BackupCopyStack;
+
+  constructor(scope: Construct, id: string, props: ConduitStageProps) {
+    super(scope, id, props);
+    const { settings, environment } = props;
+    const env = { account: environment.account, region: environment.region };
+    const prefix = `conduit-${settings.name}`;
+
+    this.network = new NetworkStack(this, 'Network', {
+      stackName: `${prefix}-network`,
+      env,
+      settings,
+      environment,
+    });
+    if (environment.backupCopyRegion) {
+      this.backupCopy = new BackupCopyStack(this, 'BackupCopy', {
+        stackName: `${prefix}-backup-copy`,
+        env: { account: environment.account, region: environment.backupCopyRegion },
+        settings,
+      });
+    }
+    this.data = new DataStack(this, 'Data', {
+      stackName: `${prefix}-data`,
+      env,
+      settings,
+      environment,
+      vpc: this.network.vpc,
+      dbClientSecurityGroup: this.network.dbClientSecurityGroup,
+    });
+    if (this.backupCopy) this.data.addStackDependency(this.backupCopy, 'backup plan copies into its vault');
+    this.cluster = new ClusterStack(this, 'Cluster', {
+      stackName: `${prefix}-cluster`,
+      env,
+      settings,
+      vpc: this.network.vpc,
+      dbClientSecurityGroup: this.network.dbClientSecurityGroup,
+      zone: this.network.zone,
+      database: this.data.database,
+      dataKey: this.data.key,
+      backupBucketName: stageNames(settings.name, environment.account).backupBucketName,
+    });
+    this.edge = new EdgeStack(this, 'Edge', {
+      stackName: `${prefix}-edge`,
+      env,
+      settings,
+      zone: this.network.zone,
+    });
+    this.ciIdentity = new CiIdentityStack(this, 'CiIdentity', {
+      stackName: `${prefix}-ci-identity`,
+      env,
+      settings,
+      repositories: this.data.repositories,
+      deployRegions: [
+        environment.region,
+        ...(environment.backupCopyRegion ? [environment.backupCopyRegion] : []),
+      ],
+    });
+
+    Tags.of(this).add('project', 'conduit');
+    Tags.of(this).add('stage', settings.name);
+  }
+}

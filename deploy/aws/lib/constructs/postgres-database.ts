@@ -1,0 +1,188 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { Construct } from 'constructs';
+
+export interface PostgresDatabaseProps {
+  readonly vpc: ec2.IVpc;
+  /** The only security group allowed to connect (the cluster's nodes). */
+  readonly clientSecurityGroup: ec2.ISecurityGroup;
+  /** Encrypts storage, Performance Insights and the managed secret. */
+  readonly encryptionKey: kms.IKey;
+  /** `aurora` creates an Aurora PostgreSQL cluster with one reader. @default 'instance' */
+  readonly engine?: 'instance' | 'aurora';
+  /** e.g. `t4g.micro`, `m7g.large`. */
+  readonly instanceType: string;
+  /** Ignored for Aurora (storage grows by itself). */
+  readonly allocatedStorageGiB: number;
+  readonly maxAllocatedStorageGiB: number;
+  readonly multiAz: boolean;
+  /** 1–35 days. */
+  readonly backupRetentionDays: number;
+  /** Deletion protection and a final snapshot on delete. */
+  readonly protect: boolean;
+}
+
+export const DATABASE_NAME = 'conduit';
+export const DATABASE_USER = 'conduit';
+export const DATABASE_PORT = 5432;
+/** UTC; the API's quietest hour, and before the maintenance window so they never overlap. */
+export const BACKUP_WINDOW = '03:00-04:00';
+export const MAINTENANCE_WINDOW = 'sun:04:30-sun:05:30';
+
+/**
+ * PostgreSQL 17 (the major the app runs locally) in isolated subnets. The master password is managed
+ * by RDS in Secrets Manager, which also rotates it (every 7 days), so no rotation Lambda is needed.
+ */
+export class PostgresDatabase extends Construct {
+  readonly securityGroup: ec2.SecurityGroup;
+  /** ARN of the RDS-managed master secret. */
+  readonly secretArn: string;
+  /** ARN of the DB instance or cluster (what the backup job may snapshot). */
+  readonly resourceArn: string;
+  readonly endpoint: string;
+  readonly kind: 'instance' | 'aurora';
+  /** The construct whose removal policy decides what happens on stack deletion. */
+  readonly resource: rds.DatabaseInstance | rds.DatabaseCluster;
+
+  constructor(scope: Construct, id: string, props: PostgresDatabaseProps) {
+    super(scope, id);
+    if (!Number.isInteger(props.backupRetentionDays) || props.backupRetentionDays < 7) {
+      throw new Error(`backupRetentionDays (${props.backupRetentionDays}) must be an integer of at least 7`);
+    }
+    if (props.backupRetentionDays > 35) {
+      throw new Error(`backupRetentionDays (${props.backupRetentionDays}) must be at most 35 (RDS limit)`);
+    }
+    if (props.maxAllocatedStorageGiB < props.allocatedStorageGiB) {
+      throw new Error(
+        `maxAllocatedStorageGiB (${props.maxAllocatedStorageGiB}) must be >= allocatedStorageGiB (${props.allocatedStorageGiB})`,
+      );
+    }
+    this.kind = props.engine ?? 'instance';
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'PostgreSQL: ingress from the cluster nodes only',
+      allowAllOutbound: false,
+    });
+    this.securityGroup.addIngressRule(
+      props.clientSecurityGroup,
+      ec2.Port.tcp(DATABASE_PORT),
+      'PostgreSQL from the EKS nodes',
+    );
+
+    const subnetGroup = new rds.SubnetGroup(this, 'Subnets', {
+      vpc: props.vpc,
+      description: 'Isolated database subnets',
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const removalPolicy = props.protect ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY;
+    const parameters = {
+      'rds.force_ssl': '1',
+      // Slow-query evidence for the latency SLO without logging every statement.
+      log_min_duration_statement: '500',
+      log_connections: '1',
+      log_disconnections: '1',
+      idle_in_transaction_session_timeout: '60000',
+    };
+    const shared = {
+      vpc: props.vpc,
+      subnetGroup,
+      securityGroups: [this.securityGroup],
+      storageEncryptionKey: props.encryptionKey,
+      preferredMaintenanceWindow: MAINTENANCE_WINDOW,
+      deletionProtection: props.protect,
+      removalPolicy,
+      monitoringInterval: Duration.seconds(60),
+      cloudwatchLogsExports: ['postgresql', 'upgrade'],
+      copyTagsToSnapshot: true,
+      iamAuthentication: true,
+    };
+
+    if (this.kind === 'aurora') {
+      const engine = rds.DatabaseClusterEngine.auroraPostgres({
+        version: rds.AuroraPostgresEngineVersion.VER_17_9,
+      });
+      const instanceProps = {
+        instanceType: new ec2.InstanceType(props.instanceType),
+        enablePerformanceInsights: true,
+        performanceInsightEncryptionKey: props.encryptionKey,
+      };
+      const cluster = new rds.DatabaseCluster(this, 'Cluster', {
+        ...shared,
+        engine,
+        port: DATABASE_PORT,
+        backup: { retention: Duration.days(props.backupRetentionDays), preferredWindow: BACKUP_WINDOW },
+        defaultDatabaseName: DATABASE_NAME,
+        credentials: rds.Credentials.fromUsername(DATABASE_USER),
+        manageMasterUserPassword: true,
+        storageEncrypted: true,
+        parameterGroup: new rds.ParameterGroup(this, 'Parameters', { engine, parameters }),
+        writer: rds.ClusterInstance.provisioned('Writer', instanceProps),
+        readers: [rds.ClusterInstance.provisioned('Reader', { ...instanceProps, promotionTier: 1 })],
+      });
+      const cfn = cluster.node.defaultChild as rds.CfnDBCluster;
+      cfn.masterUserSecret = { kmsKeyId: props.encryptionKey.keyArn };
+      this.secretArn = cfn.attrMasterUserSecretSecretArn;
+      this.resourceArn = cluster.clusterArn;
+      this.endpoint = cluster.clusterEndpoint.hostname;
+      this.resource = cluster;
+    } else {
+      const engine = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17_9 });
+      const instance = new rds.DatabaseInstance(this, 'Instance', {
+        ...shared,
+        engine,
+        port: DATABASE_PORT,
+        instanceType: new ec2.InstanceType(props.instanceType),
+        databaseName: DATABASE_NAME,
+        credentials: rds.Credentials.fromUsername(DATABASE_USER),
+        manageMasterUserPassword: true,
+        storageEncrypted: true,
+        storageType: rds.StorageType.GP3,
+        allocatedStorage: props.allocatedStorageGiB,
+        maxAllocatedStorage: props.maxAllocatedStorageGiB,
+        multiAz: props.multiAz,
+        parameterGroup: new rds.ParameterGroup(this, 'Parameters', { engine, parameters }),
+        enablePerformanceInsights: true,
+        performanceInsightEncryptionKey: props.encryptionKey,
+        autoMinorVersionUpgrade: true,
+        publiclyAccessible: false,
+        backupRetention: Duration.days(props.backupRetentionDays),
+        preferredBackupWindow: BACKUP_WINDOW,
+      });
+      const cfn = instance.node.defaultChild as rds.CfnDBInstance;
+      cfn.masterUserSecret = { kmsKeyId: props.encryptionKey.keyArn };
+      this.secretArn = cfn.attrMasterUserSecretSecretArn;
+      this.resourceArn = instance.instanceArn;
+      this.endpoint = instance.dbInstanceEndpointAddress;
+      this.resource = instance;
+    }
+
+    // The app's drivers and tooling assume 5432; a non-default port is obscurity, not security, when
+    // the security group admits only the cluster's nodes.
+    Validations.of(this.resource).acknowledge({
+      id: 'AwsSolutions-RDS11',
+      reason:
+        'Default port 5432 kept for driver/tooling defaults; access is limited to the node security group.',
+    });
+    Validations.of(this.resource.node.findChild('MonitoringRole')).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
+      reason: 'AWS maintains the enhanced-monitoring policy with the RDS agent.',
+    });
+    if (!props.multiAz && this.kind === 'instance') {
+      Validations.of(this.resource).acknowledge({
+        id: 'AwsSolutions-RDS3',
+        reason:
+          'Non-production stage: a single AZ halves the cost; Multi-AZ is a stage setting (on in prod).',
+      });
+    }
+    if (!props.protect) {
+      Validations.of(this.resource).acknowledge({
+        id: 'AwsSolutions-RDS10',
+        reason: 'Non-production stage is torn down and rebuilt; deletion protection is on in prod.',
+      });
+    }
+  }
+}

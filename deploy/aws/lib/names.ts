@@ -1,0 +1,38 @@
+import type { StageName } from './stages.js';
+
+/**
+ * Names other parts of the platform rely on (deploy/k8s, the ops CLI, CI). They are plain strings so a
+ * rename is a visible, reviewed change.
+ */
+export function stageNames(stage: StageName, account = '') {
+  return {
+    clusterName: `conduit-${stage}`,
+    /** Secrets Manager prefix that External Secrets may read. */
+    secretPrefix: `conduit/${stage}/`,
+    jwtSecretName: `conduit/${stage}/jwt`,
+    /** CloudWatch log groups Fluent Bit may write. */
+    logGroupPrefix: `/conduit/${stage}/`,
+    appNamespace: 'conduit',
+    /** Path Argo CD syncs: the app-of-apps rendered by deploy/k8s. */
+    gitopsPath: `deploy/k8s/dist/${stage}`,
+    dbSnapshotPrefix: `conduit-${stage}-`,
+    backupVaultName: `conduit-${stage}`,
+    copyVaultName: `conduit-${stage}-copy`,
+    /** S3 names are global: the account id keeps two companies' stages apart. */
+    backupBucketName: `conduit-${stage}-backups-${account}`,
+  } as const;
+}
+
+export const ECR_REPOSITORIES = ['conduit/api', 'conduit/web'] as const;
+
+/** Kubernetes service accounts that get AWS permissions through EKS Pod Identity. */
+export const SERVICE_ACCOUNTS = {
+  loadBalancerController: { namespace: 'kube-system', name: 'aws-load-balancer-controller' },
+  externalSecrets: { namespace: 'external-secrets', name: 'external-secrets' },
+  fluentBit: { namespace: 'logging', name: 'fluent-bit' },
+  argoRollouts: { namespace: 'argo-rollouts', name: 'argo-rollouts' },
+  backup: { namespace: 'conduit', name: 'backup' },
+  externalDns: { namespace: 'external-dns', name: 'external-dns' },
+  karpenter: { namespace: 'kube-system', name: 'karpenter' },
+  ebsCsi: { namespace: 'kube-system', name: 'ebs-csi-controller-sa' },
+} as const;

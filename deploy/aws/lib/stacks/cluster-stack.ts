@@ -1,0 +1,641 @@
+import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
+import {
+  CfnCondition,
+  CfnOutput,
+  type CfnResource,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as route53 from 'aws-cdk-lib/aws-route53';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import {
+  karpenterControllerStatements,
+  loadBalancerControllerStatements,
+} from '../constructs/controller-policies.js';
+import { PodIdentityRole } from '../constructs/pod-identity-role.js';
+import type { PostgresDatabase } from '../constructs/postgres-database.js';
+import { SERVICE_ACCOUNTS, stageNames } from '../names.js';
+import type { StageSettings } from '../stages.js';
+
+/** Pinned chart versions: upgrades are reviewed changes, never a side effect of a deploy. */
+export const CHARTS = {
+  karpenter: { repository: 'oci://public.ecr.aws/karpenter/karpenter', version: '1.8.1' },
+  argoCd: { repository: 'https://argoproj.github.io/argo-helm', chart: 'argo-cd', version: '9.1.4' },
+} as const;
+
+export const CONTROL_PLANE_LOGS = [
+  eks.ClusterLoggingTypes.API,
+  eks.ClusterLoggingTypes.AUDIT,
+  eks.ClusterLoggingTypes.AUTHENTICATOR,
+  eks.ClusterLoggingTypes.CONTROLLER_MANAGER,
+  eks.ClusterLoggingTypes.SCHEDULER,
+];
+
+/** System pods tolerate this taint; app pods do not, so they land on Karpenter capacity. */
+const SYSTEM_TAINT = { key: 'CriticalAddonsOnly', value: 'true', effect: 'NoSchedule' } as const;
+const SYSTEM_TOLERATION = { key: 'CriticalAddonsOnly', operator: 'Exists', effect: 'NoSchedule' };
+
+export interface ClusterStackProps extends StackProps {
+  readonly settings: StageSettings;
+  readonly vpc: ec2.IVpc;
+  readonly dbClientSecurityGroup: ec2.ISecurityGroup;
+  readonly zone: route53.IHostedZone;
+  readonly database: PostgresDatabase;
+  readonly dataKey: kms.IKey;
+  /** A fixed name, so policies need no cross-stack reference. */
+  readonly backupBucketName: string;
+}
+
+/**
+ * EKS and everything bound to the cluster's lifetime: node capacity, add-ons, Pod Identity roles, and
+ * the GitOps hand-off to Argo CD. Rebuilding this stack never touches data.
+ */
+export class ClusterStack extends Stack {
+  readonly cluster: eks.Cluster;
+
+  constructor(scope: Construct, id: string, props: ClusterStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    const names = stageNames(settings.name);
+    const c = settings.cluster;
+    const nodes = c.systemNodes;
+    if (!(nodes.minSize <= nodes.desiredSize && nodes.desiredSize <= nodes.maxSize) || nodes.minSize < 1) {
+      throw new Error(
+        `cluster.systemNodes must satisfy 1 <= minSize (${nodes.minSize}) <= desiredSize (${nodes.desiredSize}) <= maxSize (${nodes.maxSize})`,
+      );
+    }
+    if (c.endpointAccess === 'public-and-private' && c.publicAccessCidrs.length === 0) {
+      throw new Error('cluster.publicAccessCidrs must list at least one CIDR for a public endpoint');
+    }
+
+    const secretsKey = new kms.Key(this, 'SecretsKey', {
+      alias: `alias/${names.clusterName}-secrets`,
+      description: `Envelope encryption of Kubernetes secrets in ${names.clusterName}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Pre-created so the control-plane logs get a retention instead of EKS's never-expire default.
+    const controlPlaneLogs = new logs.LogGroup(this, 'ControlPlaneLogs', {
+      logGroupName: `/aws/eks/${names.clusterName}/cluster`,
+      retention: c.logRetentionDays as logs.RetentionDays,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.cluster = new eks.Cluster(this, 'Cluster', {
+      clusterName: names.clusterName,
+      version: eks.KubernetesVersion.of(c.kubernetesVersion),
+      vpc: props.vpc,
+      vpcSubnets: [{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }],
+      endpointAccess:
+        c.endpointAccess === 'private'
+          ? eks.EndpointAccess.PRIVATE
+          : eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...c.publicAccessCidrs),
+      secretsEncryptionKey: secretsKey,
+      clusterLogging: CONTROL_PLANE_LOGS,
+      defaultCapacityType: eks.DefaultCapacityType.NODEGROUP,
+      defaultCapacity: 0,
+      // Admins are explicit access entries; the deploying role keeps no hidden cluster-admin.
+      bootstrapClusterCreatorAdminPermissions: false,
+      outputConfigCommand: false,
+      kubectlProviderOptions: { kubectlLayer: new KubectlV35Layer(this, 'KubectlLayer') },
+    });
+    this.cluster.node.addDependency(controlPlaneLogs);
+    acknowledgeManagedPolicy(this.cluster.role, 'AmazonEKSClusterPolicy', 'EKS control plane');
+    this.acknowledgeKubectlProvider();
+
+    for (const roleName of c.adminRoleNames) {
+      this.cluster.grantAccess(`Admin-${roleName}`, this.roleArn(roleName), [
+        eks.AccessPolicy.fromAccessPolicyName('AmazonEKSClusterAdminPolicy', {
+          accessScopeType: eks.AccessScopeType.CLUSTER,
+        }),
+      ]);
+    }
+    for (const roleName of c.viewerRoleNames) {
+      this.cluster.grantAccess(`Viewer-${roleName}`, this.roleArn(roleName), [
+        eks.AccessPolicy.fromAccessPolicyName('AmazonEKSViewPolicy', {
+          accessScopeType: eks.AccessScopeType.NAMESPACE,
+          namespaces: [names.appNamespace],
+        }),
+      ]);
+    }
+
+    // Networking add-ons are DaemonSets and must exist before nodes join; CoreDNS and the EBS CSI
+    // controller are Deployments and wait for the node group.
+    const addon = (addonName: string, configurationValues?: Record<string, unknown>) =>
+      new eks.Addon(this, `Addon-${addonName}`, {
+        cluster: this.cluster,
+        addonName,
+        ...(configurationValues ? { configurationValues } : {}),
+      });
+    const networkAddons = [
+      addon('vpc-cni', { enableNetworkPolicy: 'true' }),
+      addon('kube-proxy'),
+      addon('eks-pod-identity-agent'),
+    ];
+
+    const launchTemplate = new ec2.LaunchTemplate(this, 'SystemNodes', {
+      requireImdsv2: true,
+      // Pods use Pod Identity, never the node's instance role through IMDS.
+      httpPutResponseHopLimit: 1,
+      securityGroup: ec2.SecurityGroup.fromSecurityGroupId(
+        this,
+        'ClusterSg',
+        this.cluster.clusterSecurityGroupId,
+      ),
+      blockDevices: [
+        {
+          deviceName: '/dev/xvda',
+          volume: ec2.BlockDeviceVolume.ebs(50, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }),
+        },
+      ],
+    });
+    launchTemplate.addSecurityGroup(props.dbClientSecurityGroup);
+    const systemNodes = this.cluster.addNodegroupCapacity('System', {
+      nodegroupName: 'system',
+      amiType: eks.NodegroupAmiType.AL2023_X86_64_STANDARD,
+      instanceTypes: [new ec2.InstanceType(nodes.instanceType)],
+      minSize: nodes.minSize,
+      desiredSize: nodes.desiredSize,
+      maxSize: nodes.maxSize,
+      subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      labels: { 'conduit.io/pool': 'system' },
+      taints: [{ ...SYSTEM_TAINT, effect: eks.TaintEffect.NO_SCHEDULE }],
+      launchTemplateSpec: {
+        id: launchTemplate.launchTemplateId!,
+        version: launchTemplate.latestVersionNumber,
+      },
+    });
+    for (const a of networkAddons) systemNodes.node.addDependency(a);
+    for (const n of [
+      'AmazonEKSWorkerNodePolicy',
+      'AmazonEKS_CNI_Policy',
+      'AmazonEC2ContainerRegistryReadOnly',
+    ]) {
+      acknowledgeManagedPolicy(systemNodes.role, n, 'EKS worker nodes');
+    }
+    addon('coredns', { tolerations: [SYSTEM_TOLERATION] }).node.addDependency(systemNodes);
+
+    const ebsCsi = new PodIdentityRole(this, 'EbsCsi', {
+      cluster: this.cluster,
+      ...sa(SERVICE_ACCOUNTS.ebsCsi),
+      managedPolicyNames: ['service-role/AmazonEBSCSIDriverPolicy'],
+    });
+    acknowledgeManagedPolicy(ebsCsi.role, 'service-role/AmazonEBSCSIDriverPolicy', 'EBS CSI driver');
+    const ebsAddon = addon('aws-ebs-csi-driver');
+    ebsAddon.node.addDependency(systemNodes, ebsCsi.association);
+
+    // gp3 is cheaper and faster than gp2 at every size; make it the default for PVCs without a class.
+    this.cluster
+      .addManifest('Gp3StorageClass', {
+        apiVersion: 'storage.k8s.io/v1',
+        kind: 'StorageClass',
+        metadata: { name: 'gp3', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+        provisioner: 'ebs.csi.aws.com',
+        volumeBindingMode: 'WaitForFirstConsumer',
+        allowVolumeExpansion: true,
+        reclaimPolicy: 'Delete',
+        parameters: { type: 'gp3', encrypted: 'true', 'csi.storage.k8s.io/fstype': 'ext4' },
+      })
+      .node.addDependency(ebsAddon);
+
+    this.addKarpenter(settings, props.dbClientSecurityGroup, systemNodes);
+    this.addWorkloadIdentities(settings, props);
+    this.addArgoCd(settings, systemNodes);
+
+    new CfnOutput(this, 'ClusterName', { value: this.cluster.clusterName });
+    new CfnOutput(this, 'UpdateKubeconfigCommand', {
+      value: `aws eks update-kubeconfig --name ${names.clusterName} --region ${this.region}`,
+      description: 'Adds the cluster to ~/.kube/config (needs an admin access entry role)',
+    });
+  }
+
+  /** The kubectl provider is built by aws-eks-v2 (Lambda, its roles and runtime are not ours to choose). */
+  private acknowledgeKubectlProvider(): void {
+    const provider = this.cluster.node.findChild('KubectlProvider');
+    for (const name of [
+      'service-role/AWSLambdaBasicExecutionRole',
+      'service-role/AWSLambdaVPCAccessExecutionRole',
+      'AmazonEC2ContainerRegistryReadOnly',
+    ]) {
+      acknowledgeManagedPolicy(provider, name, 'kubectl provider Lambda');
+    }
+    const handler = provider.node.findChild('Handler');
+    const ecrPublic = handler.node.children.find((child) => child instanceof CfnCondition);
+    if (!ecrPublic) throw new Error('aws-eks-v2 kubectl handler no longer has its ECR Public condition');
+    Validations.of(provider).acknowledge(
+      {
+        id: `AwsSolutions-IAM4[Policy::{"Fn::If":["${this.getLogicalId(ecrPublic as CfnCondition)}",{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]},{"Ref":"AWS::NoValue"}]}]`,
+        reason:
+          'kubectl provider pulls public Helm charts (Karpenter) from ECR Public; AWS-managed read-only policy.',
+      },
+      {
+        id: 'AwsSolutions-L1',
+        reason: 'aws-eks-v2 pins the kubectl handler runtime to the one its kubectl/helm layer is built for.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(handler.node.defaultChild as CfnResource)}.Arn>:*]`,
+        reason: 'The provider framework invokes every version of its own handler function only.',
+      },
+    );
+  }
+
+  private roleArn(roleName: string): string {
+    return `arn:${this.partition}:iam::${this.account}:role/${roleName}`;
+  }
+
+  private addKarpenter(
+    settings: StageSettings,
+    dbClients: ec2.ISecurityGroup,
+    systemNodes: eks.Nodegroup,
+  ): void {
+    const { clusterName } = stageNames(settings.name);
+    const nodeManagedPolicies = [
+      'AmazonEKSWorkerNodePolicy',
+      'AmazonEKS_CNI_Policy',
+      'AmazonEC2ContainerRegistryPullOnly',
+      'AmazonSSMManagedInstanceCore',
+    ];
+    const nodeRole = new iam.Role(this, 'KarpenterNodeRole', {
+      roleName: `KarpenterNodeRole-${clusterName}`,
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      managedPolicies: nodeManagedPolicies.map((n) => iam.ManagedPolicy.fromAwsManagedPolicyName(n)),
+    });
+    for (const n of nodeManagedPolicies) acknowledgeManagedPolicy(nodeRole, n, 'EKS worker nodes');
+    new eks.AccessEntry(this, 'KarpenterNodeAccess', {
+      cluster: this.cluster,
+      principal: nodeRole.roleArn,
+      accessEntryType: eks.AccessEntryType.EC2_LINUX,
+      accessPolicies: [],
+    });
+
+    const queue = new sqs.Queue(this, 'KarpenterInterruptions', {
+      queueName: `${clusterName}-karpenter`,
+      retentionPeriod: Duration.minutes(5),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    Validations.of(queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'Interruption notices are useless after minutes; a dead-letter queue would only hold stale events.',
+    });
+    const rules: Record<string, events.EventPattern> = {
+      ScheduledChange: { source: ['aws.health'], detailType: ['AWS Health Event'] },
+      SpotInterruption: { source: ['aws.ec2'], detailType: ['EC2 Spot Instance Interruption Warning'] },
+      Rebalance: { source: ['aws.ec2'], detailType: ['EC2 Instance Rebalance Recommendation'] },
+      StateChange: { source: ['aws.ec2'], detailType: ['EC2 Instance State-change Notification'] },
+    };
+    for (const [id, eventPattern] of Object.entries(rules)) {
+      new events.Rule(this, `Karpenter${id}`, { eventPattern, targets: [new targets.SqsQueue(queue)] });
+    }
+
+    const controller = new PodIdentityRole(this, 'Karpenter', {
+      cluster: this.cluster,
+      ...sa(SERVICE_ACCOUNTS.karpenter),
+      statements: karpenterControllerStatements(this, {
+        clusterName,
+        clusterArn: this.cluster.clusterArn,
+        nodeRoleArn: nodeRole.roleArn,
+        queueArn: queue.queueArn,
+      }),
+    });
+    acknowledgeWildcards(controller, [
+      [
+        'Resource::*',
+        'EC2 describe calls and pricing:GetProducts support no resource scoping; limited to our region.',
+      ],
+      [
+        `Resource::arn:${this.partition}:ec2:${this.region}::image/*`,
+        'Karpenter picks the current EKS AMI; RunInstances needs the image resource.',
+      ],
+      [`Resource::arn:${this.partition}:ec2:${this.region}::snapshot/*`, 'AMI root snapshots, as above.'],
+      ...['security-group', 'subnet', 'capacity-reservation'].map(
+        (r) =>
+          [
+            `Resource::arn:${this.partition}:ec2:${this.region}:*:${r}/*`,
+            `RunInstances needs the ${r} resource; which ones is decided by the EC2NodeClass selectors.`,
+          ] as [string, string],
+      ),
+      ...[
+        'fleet',
+        'instance',
+        'volume',
+        'network-interface',
+        'launch-template',
+        'spot-instances-request',
+      ].map(
+        (r) =>
+          [
+            `Resource::arn:${this.partition}:ec2:${this.region}:*:${r}/*`,
+            `Only ${r}s tagged kubernetes.io/cluster/${clusterName}=owned (condition on the statement).`,
+          ] as [string, string],
+      ),
+      [
+        `Resource::arn:${this.partition}:ssm:${this.region}::parameter/aws/service/*`,
+        'Public AMI-id parameters published by AWS.',
+      ],
+      [
+        `Resource::arn:${this.partition}:iam::${this.account}:instance-profile/*`,
+        'Instance profiles Karpenter creates, scoped by tag conditions to our cluster.',
+      ],
+    ]);
+
+    const chart = this.cluster.addHelmChart('KarpenterChart', {
+      chart: 'karpenter',
+      repository: CHARTS.karpenter.repository,
+      version: CHARTS.karpenter.version,
+      release: 'karpenter',
+      namespace: SERVICE_ACCOUNTS.karpenter.namespace,
+      wait: true,
+      values: {
+        settings: { clusterName, interruptionQueue: queue.queueName },
+        serviceAccount: { name: SERVICE_ACCOUNTS.karpenter.name },
+        controller: {
+          resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '512Mi' } },
+        },
+        tolerations: [SYSTEM_TOLERATION],
+      },
+    });
+    chart.node.addDependency(systemNodes, controller.association);
+
+    const nodeClass = {
+      apiVersion: 'karpenter.k8s.aws/v1',
+      kind: 'EC2NodeClass',
+      metadata: { name: 'default' },
+      spec: {
+        role: nodeRole.roleName,
+        amiSelectorTerms: [{ alias: 'al2023@latest' }],
+        subnetSelectorTerms: [{ tags: { 'karpenter.sh/discovery': clusterName } }],
+        securityGroupSelectorTerms: [
+          { id: this.cluster.clusterSecurityGroupId },
+          { id: dbClients.securityGroupId },
+        ],
+        metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1 },
+        blockDeviceMappings: [
+          { deviceName: '/dev/xvda', ebs: { volumeSize: '50Gi', volumeType: 'gp3', encrypted: true } },
+        ],
+      },
+    };
+    const nodePool = {
+      apiVersion: 'karpenter.sh/v1',
+      kind: 'NodePool',
+      metadata: { name: 'default' },
+      spec: {
+        template: {
+          spec: {
+            nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' },
+            requirements: [
+              { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] },
+              {
+                key: 'karpenter.sh/capacity-type',
+                operator: 'In',
+                values: [...settings.cluster.karpenterCapacityTypes],
+              },
+              { key: 'karpenter.k8s.aws/instance-category', operator: 'In', values: ['c', 'm', 'r'] },
+              { key: 'karpenter.k8s.aws/instance-generation', operator: 'Gt', values: ['5'] },
+            ],
+            expireAfter: '720h',
+          },
+        },
+        limits: { cpu: settings.cluster.karpenterCpuLimit },
+        disruption: { consolidationPolicy: 'WhenEmptyOrUnderutilized', consolidateAfter: '1m' },
+      },
+    };
+    this.cluster.addManifest('KarpenterNodePool', nodeClass, nodePool).node.addDependency(chart);
+  }
+
+  private addWorkloadIdentities(settings: StageSettings, props: ClusterStackProps): void {
+    const names = stageNames(settings.name);
+    const { region, account, partition } = this;
+    const appLogs = ['application', 'platform'].map(
+      (group) =>
+        new logs.LogGroup(this, `Logs-${group}`, {
+          logGroupName: `${names.logGroupPrefix}${group}`,
+          retention: settings.cluster.logRetentionDays as logs.RetentionDays,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+    );
+
+    const lbc = new PodIdentityRole(this, 'LoadBalancerController', {
+      cluster: this.cluster,
+      ...sa(SERVICE_ACCOUNTS.loadBalancerController),
+      statements: loadBalancerControllerStatements(this, names.clusterName, props.vpc.vpcId),
+    });
+    const elb = `arn:${partition}:elasticloadbalancing:${region}:${account}`;
+    acknowledgeWildcards(lbc, [
+      ['Resource::*', 'Describe/list calls of ELB, EC2, ACM, WAF and Shield support no resource scoping.'],
+      [
+        `Resource::arn:${this.partition}:ec2:${region}:${account}:security-group/*`,
+        'Security groups the controller creates; mutations require our VPC or our cluster tag.',
+      ],
+      ...[
+        'loadbalancer/app/*/*',
+        'loadbalancer/net/*/*',
+        'targetgroup/*/*',
+        'listener/app/*/*/*',
+        'listener/net/*/*/*',
+        'listener-rule/app/*/*/*/*',
+        'listener-rule/net/*/*/*/*',
+      ].map(
+        (r) =>
+          [
+            `Resource::${elb}:${r}`,
+            'Only load balancers tagged elbv2.k8s.aws/cluster with our cluster name.',
+          ] as [string, string],
+      ),
+    ]);
+
+    const secretPrefixArn = `arn:${partition}:secretsmanager:${region}:${account}:secret:${names.secretPrefix}*`;
+    const eso = new PodIdentityRole(this, 'ExternalSecrets', {
+      cluster: this.cluster,
+      ...sa(SERVICE_ACCOUNTS.externalSecrets),
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ReadOurSecrets',
+          actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+          resources: [secretPrefixArn, props.database.secretArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'DecryptThroughSecretsManager',
+          actions: ['kms:Decrypt'],
+          resources: [props.dataKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
+        }),
+      ],
+    });
+    acknowledgeWildcards(eso, [
+      [
+        `Resource::arn:${partition}:secretsmanager:${region}:${account}:secret:${names.secretPrefix}*`,
+        `Only secrets under ${names.secretPrefix}; the suffix wildcard covers Secrets Manager's random ARN suffix.`,
+      ],
+    ]);
+
+    new PodIdentityRole(this, 'FluentBit', {
+      cluster: this.cluster,
+      ...sa(SERVICE_ACCOUNTS.fluentBit),
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'WriteOurLogGroups',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+          resources: appLogs.map((g) => g.logGroupArn),
+        }),
+      ],
+    });
+
+    const rollouts = new PodIdentityRole(this, 'ArgoRollouts', {
+      cluster: this.cluster,
+      ...sa(SERVICE_ACCOUNTS.argoRollouts),
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'VerifyTargetGroups',
+          actions: [
+            'elasticloadbalancing:DescribeTargetGroups',
+            'elasticloadbalancing:DescribeLoadBalancers',
+            'elasticloadbalancing:DescribeListeners',
+            'elasticloadbalancing:DescribeRules',
+            'elasticloadbalancing:DescribeTargetHealth',
+          ],
+          resources: ['*'],
+        }),
+      ],
+    });
+    acknowledgeWildcards(rollouts, [
+      ['Resource::*', 'ELB Describe* calls support no resource-level permissions; read-only.'],
+    ]);
+
+    const isAurora = props.database.kind === 'aurora';
+    const backupBucketArn = `arn:${partition}:s3:::${props.backupBucketName}`;
+    const snapshotArn = `arn:${partition}:rds:${region}:${account}:${isAurora ? 'cluster-snapshot' : 'snapshot'}:${names.dbSnapshotPrefix}*`;
+    const backupJob = new PodIdentityRole(this, 'BackupJob', {
+      cluster: this.cluster,
+      ...sa(SERVICE_ACCOUNTS.backup),
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'SnapshotOurDatabase',
+          actions: isAurora
+            ? ['rds:CreateDBClusterSnapshot', 'rds:DescribeDBClusterSnapshots', 'rds:AddTagsToResource']
+            : ['rds:CreateDBSnapshot', 'rds:DescribeDBSnapshots', 'rds:AddTagsToResource'],
+          resources: [props.database.resourceArn, snapshotArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'WriteOurBackupBucket',
+          actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+          resources: [`${backupBucketArn}/*`],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ListOurBackupBucket',
+          actions: ['s3:ListBucket'],
+          resources: [backupBucketArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'EncryptThroughS3',
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [props.dataKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
+        }),
+      ],
+    });
+    acknowledgeWildcards(backupJob, [
+      [
+        `Resource::arn:${partition}:rds:${region}:${account}:${isAurora ? 'cluster-snapshot' : 'snapshot'}:${names.dbSnapshotPrefix}*`,
+        `Only snapshots named ${names.dbSnapshotPrefix}*, which the job creates.`,
+      ],
+    ]);
+    acknowledgeWildcards(backupJob, [
+      [`Resource::${backupBucketArn}/*`, 'Objects of our backup bucket only.'],
+    ]);
+
+    const externalDns = new PodIdentityRole(this, 'ExternalDns', {
+      cluster: this.cluster,
+      ...sa(SERVICE_ACCOUNTS.externalDns),
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ChangeOurZone',
+          actions: [
+            'route53:ChangeResourceRecordSets',
+            'route53:ListResourceRecordSets',
+            'route53:ListTagsForResources',
+          ],
+          resources: [props.zone.hostedZoneArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'FindZones',
+          actions: ['route53:ListHostedZones'],
+          resources: ['*'],
+        }),
+      ],
+    });
+    acknowledgeWildcards(externalDns, [
+      ['Resource::*', 'route53:ListHostedZones supports no resource scoping.'],
+    ]);
+  }
+
+  private addArgoCd(settings: StageSettings, systemNodes: eks.Nodegroup): void {
+    const names = stageNames(settings.name);
+    const chart = this.cluster.addHelmChart('ArgoCd', {
+      chart: CHARTS.argoCd.chart,
+      repository: CHARTS.argoCd.repository,
+      version: CHARTS.argoCd.version,
+      release: 'argocd',
+      namespace: 'argocd',
+      createNamespace: true,
+      wait: true,
+      values: {
+        global: { tolerations: [SYSTEM_TOLERATION], nodeSelector: { 'conduit.io/pool': 'system' } },
+        // No Dex: people sign in through the cluster's access entries (kubectl port-forward).
+        dex: { enabled: false },
+        configs: { params: { 'server.insecure': true } },
+      },
+    });
+    chart.node.addDependency(systemNodes);
+    this.cluster
+      .addManifest('AppOfApps', {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Application',
+        metadata: {
+          name: `conduit-${settings.name}`,
+          namespace: 'argocd',
+          finalizers: ['resources-finalizer.argocd.argoproj.io'],
+        },
+        spec: {
+          project: 'default',
+          source: {
+            repoURL: settings.gitops.repoUrl,
+            targetRevision: settings.gitops.targetRevision,
+            path: names.gitopsPath,
+          },
+          destination: { server: 'https://kubernetes.default.svc', namespace: 'argocd' },
+          syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['CreateNamespace=true'] },
+        },
+      })
+      .node.addDependency(chart);
+  }
+}
+
+function sa(account: { namespace: string; name: string }) {
+  return { namespace: account.namespace, serviceAccount: account.name };
+}
+
+function acknowledgeManagedPolicy(role: Construct, name: string, what: string): void {
+  Validations.of(role).acknowledge({
+    id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${name}]`,
+    reason: `AWS maintains this policy together with the ${what}; copying it would drift.`,
+  });
+}
+
+function acknowledgeWildcards(scope: Construct, findings: [string, string][]): void {
+  for (const [finding, reason] of findings) {
+    Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+  }
+}

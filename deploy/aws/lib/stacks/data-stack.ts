@@ -1,0 +1,151 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { BackupBucket } from '../constructs/backup-bucket.js';
+import { PostgresDatabase } from '../constructs/postgres-database.js';
+import { ECR_REPOSITORIES, stageNames } from '../names.js';
+import type { StageEnvironment, StageSettings } from '../stages.js';
+
+export interface DataStackProps extends StackProps {
+  readonly settings: StageSettings;
+  readonly environment: StageEnvironment;
+  readonly vpc: ec2.IVpc;
+  readonly dbClientSecurityGroup: ec2.ISecurityGroup;
+}
+
+/**
+ * State that must outlive any cluster: the database, its secrets, the backup bucket and vault, and the
+ * image repositories. Every resource here is retained or snapshotted, and guarded by the replacement test.
+ */
+export class DataStack extends Stack {
+  readonly key: kms.Key;
+  readonly database: PostgresDatabase;
+  readonly backupBucket: BackupBucket;
+  readonly jwtSecret: secretsmanager.Secret;
+  readonly repositories: ecr.Repository[];
+
+  constructor(scope: Construct, id: string, props: DataStackProps) {
+    super(scope, id, props);
+    const { settings, environment } = props;
+    const names = stageNames(settings.name, environment.account);
+
+    this.key = new kms.Key(this, 'DataKey', {
+      alias: `alias/conduit-${settings.name}-data`,
+      description: `Conduit ${settings.name}: database, secrets, backups`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.database = new PostgresDatabase(this, 'Database', {
+      vpc: props.vpc,
+      clientSecurityGroup: props.dbClientSecurityGroup,
+      encryptionKey: this.key,
+      ...settings.database,
+    });
+
+    this.jwtSecret = new secretsmanager.Secret(this, 'JwtSecret', {
+      secretName: names.jwtSecretName,
+      description: 'Signing key of the API session tokens',
+      encryptionKey: this.key,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.jwtSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating the JWT signing key logs every user out; it is rotated on purpose by the ops runbook, not on a timer.',
+    });
+
+    this.repositories = ECR_REPOSITORIES.map(
+      (repositoryName) =>
+        new ecr.Repository(this, `Repo${repositoryName.split('/')[1]}`, {
+          repositoryName,
+          imageScanOnPush: true,
+          imageTagMutability: ecr.TagMutability.IMMUTABLE,
+          encryption: ecr.RepositoryEncryption.KMS,
+          encryptionKey: this.key,
+          removalPolicy: RemovalPolicy.RETAIN,
+          lifecycleRules: [
+            {
+              description: 'Drop untagged layers',
+              tagStatus: ecr.TagStatus.UNTAGGED,
+              maxImageAge: Duration.days(7),
+            },
+            {
+              description: 'Keep the last 100 images for rollbacks',
+              tagStatus: ecr.TagStatus.ANY,
+              maxImageCount: 100,
+            },
+          ],
+        }),
+    );
+
+    this.backupBucket = new BackupBucket(this, 'Backups', {
+      bucketName: names.backupBucketName,
+      encryptionKey: this.key,
+      retentionDays: Math.max(settings.backup.retentionDays, 30),
+      objectLock: settings.backup.objectLock,
+    });
+
+    const vault = new backup.BackupVault(this, 'Vault', {
+      backupVaultName: names.backupVaultName,
+      encryptionKey: this.key,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const copyActions: backup.BackupPlanCopyActionProps[] = [];
+    if (settings.backup.crossRegionCopy) {
+      if (!environment.backupCopyRegion)
+        throw new Error('environment.backupCopyRegion is required for crossRegionCopy');
+      copyActions.push({
+        destinationBackupVault: backup.BackupVault.fromBackupVaultArn(
+          this,
+          'CopyVault',
+          `arn:${this.partition}:backup:${environment.backupCopyRegion}:${this.account}:backup-vault:${names.copyVaultName}`,
+        ),
+        deleteAfter: Duration.days(settings.backup.retentionDays),
+      });
+    }
+    const plan = new backup.BackupPlan(this, 'Plan', {
+      backupPlanName: `conduit-${settings.name}-db`,
+      backupVault: vault,
+      backupPlanRules: [
+        new backup.BackupPlanRule({
+          ruleName: 'daily',
+          // After the RDS automated backup window (03:00-04:00 UTC) so the two never overlap.
+          scheduleExpression: events.Schedule.cron({ minute: '0', hour: '5' }),
+          startWindow: Duration.hours(1),
+          completionWindow: Duration.hours(4),
+          deleteAfter: Duration.days(settings.backup.retentionDays),
+          copyActions,
+        }),
+      ],
+    });
+    const selection = plan.addSelection('Database', {
+      resources: [backup.BackupResource.fromArn(this.database.resourceArn)],
+    });
+    Validations.of(selection).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
+      reason: 'The AWS Backup service role policy is maintained by AWS with the service.',
+    });
+
+    new CfnOutput(this, 'DatabaseSecretArn', {
+      value: this.database.secretArn,
+      description: 'RDS-managed master secret (rotated by RDS)',
+    });
+    new CfnOutput(this, 'DatabaseEndpoint', { value: this.database.endpoint });
+    new CfnOutput(this, 'JwtSecretArn', { value: this.jwtSecret.secretArn });
+    new CfnOutput(this, 'BackupBucketName', { value: this.backupBucket.bucket.bucketName });
+    this.repositories.forEach((repo, i) => {
+      const tier = ECR_REPOSITORIES[i]!.split('/')[1]!;
+      new CfnOutput(this, `EcrUri${tier}`, {
+        value: repo.repositoryUri,
+        description: `ECR URI of conduit/${tier}`,
+      });
+    });
+  }
+}

@@ -1,0 +1,220 @@
+import {
+  ArnFormat,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import type { Construct } from 'constructs';
+import type { StageSettings } from '../stages.js';
+
+export interface EdgeStackProps extends StackProps {
+  readonly settings: StageSettings;
+  readonly zone: route53.IHostedZone;
+}
+
+/** AWS managed rule groups evaluated before the rate rule, in this order. */
+export const MANAGED_RULE_GROUPS = [
+  'AWSManagedRulesAmazonIpReputationList',
+  'AWSManagedRulesCommonRuleSet',
+  'AWSManagedRulesKnownBadInputsRuleSet',
+  'AWSManagedRulesSQLiRuleSet',
+] as const;
+
+/**
+ * The public front door: certificate, CloudFront, WAF and DNS. The origin is the ALB that the AWS Load
+ * Balancer Controller creates from the Ingress in deploy/k8s; external-dns publishes it as
+ * `origin.<domain>`, so this stack needs no reference to the cluster.
+ */
+export class EdgeStack extends Stack {
+  readonly distribution: cloudfront.Distribution;
+  readonly originDomain: string;
+
+  constructor(scope: Construct, id: string, props: EdgeStackProps) {
+    super(scope, id, props);
+    const { settings, zone } = props;
+    const domain = settings.edge.domainName;
+    this.originDomain = `origin.${domain}`;
+    if (!Number.isInteger(settings.edge.rateLimitPer5Min) || settings.edge.rateLimitPer5Min < 10) {
+      throw new Error(`edge.rateLimitPer5Min (${settings.edge.rateLimitPer5Min}) must be an integer >= 10`);
+    }
+
+    // One certificate for the viewer name and the origin name: the ALB listener finds it by host.
+    const certificate = new acm.Certificate(this, 'Certificate', {
+      domainName: domain,
+      subjectAlternativeNames: [this.originDomain],
+      validation: acm.CertificateValidation.fromDns(zone),
+    });
+
+    const webAcl = this.webAcl(settings);
+
+    const logBucket = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      // CloudFront standard logging writes with ACLs.
+      objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(logBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the CloudFront access-log target; logging it into itself would loop.',
+    });
+
+    const securityHeaders = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      comment: 'Conduit security headers',
+      securityHeadersBehavior: {
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.days(730),
+          includeSubdomains: true,
+          preload: true,
+          override: true,
+        },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        referrerPolicy: {
+          referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+          override: true,
+        },
+        xssProtection: { protection: true, modeBlock: true, override: true },
+        contentSecurityPolicy: {
+          contentSecurityPolicy:
+            "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+          override: false,
+        },
+      },
+    });
+
+    const origin = new origins.HttpOrigin(this.originDomain, {
+      protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+      originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+    });
+    const common = {
+      origin,
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      responseHeadersPolicy: securityHeaders,
+      compress: true,
+    };
+    // HTML shell: short-lived so a release shows within a minute; nginx's Cache-Control wins.
+    const htmlCache = new cloudfront.CachePolicy(this, 'HtmlCache', {
+      comment: 'SPA shell: honour origin Cache-Control, at most 60 s',
+      defaultTtl: Duration.seconds(0),
+      minTtl: Duration.seconds(0),
+      maxTtl: Duration.seconds(60),
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: `Conduit ${settings.name}`,
+      domainNames: [domain],
+      certificate,
+      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      priceClass: settings.edge.priceClass as cloudfront.PriceClass,
+      webAclId: webAcl.attrArn,
+      enableLogging: true,
+      logBucket,
+      logFilePrefix: 'cloudfront/',
+      defaultBehavior: { ...common, cachePolicy: htmlCache },
+      additionalBehaviors: {
+        // Vite fingerprints every asset, so a year at the edge is safe.
+        '/assets/*': {
+          ...common,
+          cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+          allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+        },
+        '/api/*': {
+          ...common,
+          cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+          originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER,
+          allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+        },
+      },
+    });
+    Validations.of(this.distribution).acknowledge({
+      id: 'AwsSolutions-CFR1',
+      reason: 'Conduit serves a worldwide audience; WAF rate limiting covers abuse instead of geo blocking.',
+    });
+
+    for (const [id, type] of [
+      ['Alias', route53.RecordType.A],
+      ['AliasV6', route53.RecordType.AAAA],
+    ] as const) {
+      const target = route53.RecordTarget.fromAlias(new route53Targets.CloudFrontTarget(this.distribution));
+      if (type === route53.RecordType.A) new route53.ARecord(this, id, { zone, target });
+      else new route53.AaaaRecord(this, id, { zone, target });
+    }
+
+    new CfnOutput(this, 'CloudFrontDomain', { value: this.distribution.distributionDomainName });
+    new CfnOutput(this, 'OriginDomain', {
+      value: this.originDomain,
+      description: 'Host the Ingress must use (external-dns publishes the ALB under it)',
+    });
+    new CfnOutput(this, 'CertificateArn', { value: certificate.certificateArn });
+  }
+
+  private webAcl(settings: StageSettings): wafv2.CfnWebACL {
+    const visibility = (metricName: string) => ({
+      cloudWatchMetricsEnabled: true,
+      sampledRequestsEnabled: true,
+      metricName,
+    });
+    const acl = new wafv2.CfnWebACL(this, 'WebAcl', {
+      scope: 'CLOUDFRONT',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility(`conduit-${settings.name}`),
+      rules: [
+        ...MANAGED_RULE_GROUPS.map((name, i) => ({
+          name,
+          priority: i,
+          overrideAction: { none: {} },
+          statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
+          visibilityConfig: visibility(name),
+        })),
+        {
+          name: 'RateLimitPerIp',
+          priority: MANAGED_RULE_GROUPS.length,
+          action: { block: {} },
+          statement: {
+            rateBasedStatement: { limit: settings.edge.rateLimitPer5Min, aggregateKeyType: 'IP' },
+          },
+          visibilityConfig: visibility('RateLimitPerIp'),
+        },
+      ],
+    });
+    // WAF only delivers to log groups whose name starts with aws-waf-logs-.
+    const wafLogGroupName = `aws-waf-logs-conduit-${settings.name}`;
+    const wafLogs = new logs.LogGroup(this, 'WafLogs', {
+      logGroupName: wafLogGroupName,
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const logging = new wafv2.CfnLoggingConfiguration(this, 'WafLogging', {
+      resourceArn: acl.attrArn,
+      // WAF wants the log group ARN without the trailing ":*" that LogGroup.logGroupArn carries.
+      logDestinationConfigs: [
+        this.formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: wafLogGroupName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
+      redactedFields: [{ singleHeader: { Name: 'authorization' } }, { singleHeader: { Name: 'cookie' } }],
+    });
+    logging.node.addDependency(wafLogs);
+    return acl;
+  }
+}

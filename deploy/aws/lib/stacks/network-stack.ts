@@ -1,0 +1,95 @@
+import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import type { Construct } from 'constructs';
+import { stageNames } from '../names.js';
+import type { StageEnvironment, StageSettings } from '../stages.js';
+
+export const VPC_CIDR = '10.0.0.0/16';
+
+export interface NetworkStackProps extends StackProps {
+  readonly settings: StageSettings;
+  readonly environment: StageEnvironment;
+}
+
+/**
+ * The longest-lived layer: VPC, subnets, NAT, endpoints, flow logs and the public hosted zone. Nothing
+ * here changes when the cluster or the database is rebuilt.
+ */
+export class NetworkStack extends Stack {
+  readonly vpc: ec2.Vpc;
+  readonly zone: route53.PublicHostedZone;
+  /** Attached to every node (system and Karpenter); the database admits only this group. */
+  readonly dbClientSecurityGroup: ec2.SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: NetworkStackProps) {
+    super(scope, id, props);
+    const { settings, environment } = props;
+    const { clusterName } = stageNames(settings.name);
+    if (settings.network.natGateways < 1 || settings.network.natGateways > settings.network.azCount) {
+      throw new Error(`network.natGateways (${settings.network.natGateways}) must be between 1 and azCount`);
+    }
+
+    const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
+      retention: settings.network.flowLogRetentionDays as logs.RetentionDays,
+    });
+
+    this.vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr(VPC_CIDR),
+      availabilityZones: [...environment.availabilityZones],
+      natGateways: settings.network.natGateways,
+      subnetConfiguration: [
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+        // Large private subnets: with the VPC CNI every pod takes a VPC address.
+        { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 19 },
+        { name: 'database', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
+      ],
+      flowLogs: {
+        all: {
+          destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup),
+          trafficType: ec2.FlowLogTrafficType.ALL,
+        },
+      },
+    });
+
+    // The AWS Load Balancer Controller picks subnets by these role tags; Karpenter by its discovery tag.
+    for (const subnet of this.vpc.publicSubnets) {
+      tag(subnet, 'kubernetes.io/role/elb', '1');
+    }
+    for (const subnet of this.vpc.privateSubnets) {
+      tag(subnet, 'kubernetes.io/role/internal-elb', '1');
+      tag(subnet, 'karpenter.sh/discovery', clusterName);
+    }
+
+    this.vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
+    const interfaceEndpoints = {
+      EcrApi: ec2.InterfaceVpcEndpointAwsService.ECR,
+      EcrDocker: ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
+      Sts: ec2.InterfaceVpcEndpointAwsService.STS,
+      Logs: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+      SecretsManager: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+    };
+    for (const [id, service] of Object.entries(interfaceEndpoints)) {
+      const endpoint = this.vpc.addInterfaceEndpoint(id, {
+        service,
+        privateDnsEnabled: true,
+        subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        open: false,
+      });
+      endpoint.connections.allowFrom(ec2.Peer.ipv4(VPC_CIDR), ec2.Port.tcp(443), 'HTTPS from inside the VPC');
+    }
+
+    this.dbClientSecurityGroup = new ec2.SecurityGroup(this, 'DbClients', {
+      vpc: this.vpc,
+      description: `Nodes of ${clusterName}; the only source the database accepts`,
+      allowAllOutbound: true,
+    });
+
+    this.zone = new route53.PublicHostedZone(this, 'Zone', { zoneName: settings.edge.domainName });
+  }
+}
+
+function tag(subnet: ec2.ISubnet, key: string, value: string): void {
+  Tags.of(subnet).add(key, value);
+}
