@@ -6,6 +6,7 @@ import { type K8sObject, renderStage } from './render.js';
 import { SHUTDOWN, worstCaseAbortSeconds } from './settings.js';
 import { containers, find, one, podSpecs, renderedCases } from './test/objects.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: the tests walk rendered manifests of many kinds
 type Json = Record<string, any>;
 const cases = renderedCases();
 const each = cases.map((c) => [c.name, c] as const);
@@ -349,7 +350,7 @@ describe('policy: namespace, network, secrets, delivery', () => {
       if (c.settings.secrets.kind === 'external-secrets') {
         expect(stores).toHaveLength(1);
         const irsa = c.settings.secrets.identity.kind === 'irsa';
-        expect(Boolean(stores[0].spec.provider.aws.auth)).toBe(irsa);
+        expect(Boolean(stores[0]!.spec.provider.aws.auth)).toBe(irsa);
       }
       expect(find(c.all, 'Cluster').length).toBe(c.settings.database.kind === 'cnpg' ? 1 : 0);
     },

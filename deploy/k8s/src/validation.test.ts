@@ -18,10 +18,18 @@ describe('schema validation of every rendered object', () => {
 
   it('rejects a misspelled field, a wrong type and an unknown kind', () => {
     const rollout = cases[0]!.all.find((o) => o.kind === 'Rollout')!;
-    const typo = structuredClone(rollout) as Record<string, unknown> & { spec: Record<string, unknown> };
+    const typo = structuredClone(rollout) as unknown as {
+      apiVersion: string;
+      kind: string;
+      spec: Record<string, unknown>;
+    };
     typo.spec.strategy = { canary: { scaleDownDelaySecond: 30 } };
     expect(strictValidate(typo)).toContain('/spec/strategy/canary/scaleDownDelaySecond: unknown field');
-    const wrongType = structuredClone(rollout) as Record<string, unknown> & { spec: Record<string, unknown> };
+    const wrongType = structuredClone(rollout) as unknown as {
+      apiVersion: string;
+      kind: string;
+      spec: Record<string, unknown>;
+    };
     wrongType.spec.revisionHistoryLimit = 'five';
     expect(strictValidate(wrongType).join()).toMatch(/revisionHistoryLimit/);
     expect(strictValidate({ apiVersion: 'example.com/v1', kind: 'Widget' })).toEqual([

@@ -66,7 +66,8 @@ export function podSpecs(
     let template: { metadata?: { labels?: Record<string, string> }; spec: IPodSpec } | undefined;
     if (o.kind === 'Rollout' || o.kind === 'Job') template = spec?.template as typeof template;
     if (o.kind === 'CronJob') {
-      template = (spec?.jobTemplate as { spec: { template: typeof template } }).spec.template;
+      const jobTemplate = spec?.jobTemplate as { spec: { template: typeof template } } | undefined;
+      template = jobTemplate?.spec.template;
     }
     if (template)
       out.push({

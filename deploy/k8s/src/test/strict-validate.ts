@@ -70,7 +70,10 @@ export function strictValidate(object: { apiVersion: string; kind: string }): st
       get(target, key) {
         if (typeof key === 'string') {
           let keys = accessed.get(path);
-          if (!keys) accessed.set(path, (keys = new Set()));
+          if (!keys) {
+            keys = new Set();
+            accessed.set(path, keys);
+          }
           keys.add(key);
           return wrap(target[key], `${path}/${key}`);
         }
@@ -91,7 +94,7 @@ export function strictValidate(object: { apiVersion: string; kind: string }): st
   const walk = (value: unknown, path: string): void => {
     if (value === null || typeof value !== 'object') return;
     if (Array.isArray(value)) {
-      value.forEach((item, i) => walk(item, `${path}/${i}`));
+      for (const [i, item] of value.entries()) walk(item, `${path}/${i}`);
       return;
     }
     if (FREE_FORM.some((re) => re.test(path))) return;
