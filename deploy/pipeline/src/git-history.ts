@@ -12,7 +12,7 @@ async function git(root: string, args: string[]): Promise<string> {
 /** Every `imageVersion` a stage has had in the history of `ref` (newest first, without repeats). */
 export async function stageVersionHistory(root: string, ref: string, stage: Stage): Promise<string[]> {
   const file = stageFile(stage);
-  const commits = (await git(root, ['log', '--format=%H', '--diff-filter=d', ref, '--', file]))
+  const commits = (await git(root, ['log', '--format=%H', '--diff-filter=AMR', ref, '--', file]))
     .split('\n')
     .filter(Boolean);
   const versions: string[] = [];

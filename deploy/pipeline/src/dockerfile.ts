@@ -1,0 +1,108 @@
+import { readFile } from 'node:fs/promises';
+import {
+  type Copy,
+  DockerfileParser,
+  type From,
+  type Instruction,
+  type JSONInstruction,
+} from 'dockerfile-ast';
+
+/** One instruction of a stage, reduced to what the checks and the rehearsal need. */
+export interface Step {
+  readonly keyword: string;
+  readonly line: number;
+  /** The argument text without flags (`--mount=…`, `--from=…`), continuation lines joined. */
+  readonly text: string;
+  /** `COPY --from=<stage>`, when given. */
+  readonly from?: string;
+  /** Exec-form arguments (`["node", "x.js"]`) of ENTRYPOINT/CMD/HEALTHCHECK CMD, when that form is used. */
+  readonly exec?: readonly string[];
+}
+
+export interface Stage {
+  readonly name: string;
+  /** The base: an image reference, or the name of an earlier stage. */
+  readonly base: string;
+  readonly image: {
+    readonly name: string;
+    readonly tag: string | null;
+    readonly digest: string | null;
+  } | null;
+  readonly steps: readonly Step[];
+}
+
+export interface ParsedDockerfile {
+  readonly stages: readonly Stage[];
+  /** The stage the image is built from (the last one). */
+  readonly final: Stage;
+}
+
+function execForm(instruction: Instruction): string[] | undefined {
+  const keyword = instruction.getKeyword();
+  if (keyword === 'ENTRYPOINT' || keyword === 'CMD') {
+    const strings = (instruction as JSONInstruction).getJSONStrings();
+    return strings.length > 0 ? strings.map((s) => s.getJSONValue()) : undefined;
+  }
+  if (keyword === 'HEALTHCHECK') {
+    const text = instruction.getArgumentsContent() ?? '';
+    const match = /^CMD\s+(\[.*\])\s*$/s.exec(text);
+    if (!match) return undefined;
+    try {
+      const parsed: unknown = JSON.parse(match[1]!);
+      return Array.isArray(parsed) && parsed.every((part) => typeof part === 'string') ? parsed : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+function toStep(instruction: Instruction): Step {
+  const keyword = instruction.getKeyword();
+  const from = keyword === 'COPY' ? (instruction as Copy).getFromFlag()?.getValue() : undefined;
+  const exec = execForm(instruction);
+  return {
+    keyword,
+    line: instruction.getRange().start.line + 1,
+    text: (instruction.getArgumentsContent() ?? '').replace(/\s+/g, ' ').trim(),
+    ...(from ? { from } : {}),
+    ...(exec ? { exec } : {}),
+  };
+}
+
+/** Parses a Dockerfile into stages; throws when it has no FROM. */
+export function parseDockerfile(content: string): ParsedDockerfile {
+  const dockerfile = DockerfileParser.parse(content);
+  const stages: Stage[] = [];
+  let current: { name: string; base: string; image: Stage['image']; steps: Step[] } | null = null;
+  for (const instruction of dockerfile.getInstructions()) {
+    if (instruction.getKeyword() === 'FROM') {
+      const from = instruction as From;
+      const base = from.getImage() ?? '';
+      const name: string = from.getBuildStage() ?? String(stages.length + (current ? 1 : 0));
+      if (current) stages.push(current);
+      const earlier = [...stages].some((stage) => stage.name === base);
+      current = {
+        name,
+        base,
+        image: earlier
+          ? null
+          : {
+              name: [from.getRegistry(), from.getImageName()].filter(Boolean).join('/'),
+              tag: from.getImageTag(),
+              digest: from.getImageDigest(),
+            },
+        steps: [],
+      };
+    } else if (current) {
+      current.steps.push(toStep(instruction));
+    }
+  }
+  if (!current) throw new Error('Dockerfile has no FROM instruction');
+  stages.push(current);
+  return { stages, final: current };
+}
+
+export async function readDockerfile(path: string): Promise<ParsedDockerfile> {
+  return parseDockerfile(await readFile(path, 'utf8'));
+}

@@ -1,0 +1,113 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseDockerfile } from './dockerfile.js';
+import { checkDockerfile, type DockerfileRules } from './dockerfile-checks.js';
+import { repoRoot } from './paths.js';
+
+const images: readonly [string, DockerfileRules][] = [
+  ['apps/api/Dockerfile', { runtime: 'node' }],
+  ['apps/web/Dockerfile', { runtime: 'static' }],
+];
+const read = (path: string) => readFile(join(repoRoot, path), 'utf8');
+
+describe.each(images)('%s', (path, rules) => {
+  it('passes every image rule', async () => {
+    expect(checkDockerfile(parseDockerfile(await read(path)), rules)).toEqual([]);
+  });
+
+  it('is multi-stage, with a digest-pinned, non-root, health-checked runtime', async () => {
+    const { stages, final } = parseDockerfile(await read(path));
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    expect(final.image?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(final.steps.find((s) => s.keyword === 'USER')?.text).toMatch(/^[1-9]\d*:[1-9]\d*$/);
+    expect(final.steps.find((s) => s.keyword === 'HEALTHCHECK')?.exec?.join(' ')).toContain('/healthz');
+    expect(final.steps.some((s) => s.keyword === 'RUN')).toBe(false);
+  });
+});
+
+describe('the API image', () => {
+  it('runs node directly with the bundle, carries version and sha into /version, stops with SIGTERM', async () => {
+    const { final } = parseDockerfile(await read('apps/api/Dockerfile'));
+    expect(final.steps.find((s) => s.keyword === 'ENTRYPOINT')?.exec).toEqual([
+      '/nodejs/bin/node',
+      'dist/server.js',
+    ]);
+    expect(final.steps.find((s) => s.keyword === 'STOPSIGNAL')?.text).toBe('SIGTERM');
+    const env = final.steps
+      .filter((s) => s.keyword === 'ENV')
+      .map((s) => s.text)
+      .join(' ');
+    for (const name of ['APP_VERSION', 'GIT_SHA', 'BUILD_TIME']) expect(env).toContain(`${name}=\${${name}}`);
+    expect(env).toContain('PORT=3000');
+    const copies = final.steps.filter((s) => s.keyword === 'COPY').map((s) => s.text);
+    expect(copies).toEqual(
+      expect.arrayContaining(['/src/apps/api/dist ./dist', '/src/apps/api/migrations ./migrations']),
+    );
+  });
+});
+
+describe('the rules catch what they are for', () => {
+  const base = `FROM node:24@sha256:${'a'.repeat(64)} AS deps
+RUN npm ci --omit=dev
+FROM gcr.io/distroless/nodejs24-debian12@sha256:${'b'.repeat(64)}
+LABEL org.opencontainers.image.source=x org.opencontainers.image.revision=y org.opencontainers.image.version=z
+COPY --from=deps /src/node_modules /app/node_modules
+USER 65532:65532
+STOPSIGNAL SIGTERM
+HEALTHCHECK CMD ["/nodejs/bin/node", "-e", "0"]
+ENTRYPOINT ["/nodejs/bin/node", "dist/server.js"]
+`;
+  const problems = (text: string, runtime: DockerfileRules['runtime'] = 'node') =>
+    checkDockerfile(parseDockerfile(text), { runtime }).join('\n');
+
+  it('accepts the minimal good Dockerfile', () => {
+    expect(problems(base)).toBe('');
+  });
+  it.each([
+    ['an unpinned base image', base.replace(`@sha256:${'a'.repeat(64)}`, ''), /not pinned by digest/],
+    ['a root user', base.replace('USER 65532:65532', 'USER 0'), /is root/],
+    ['a named user', base.replace('USER 65532:65532', 'USER node'), /must be numeric/],
+    ['no user', base.replace('USER 65532:65532\n', ''), /no USER/],
+    ['no healthcheck', base.replace(/HEALTHCHECK.*\n/, ''), /no HEALTHCHECK/],
+    [
+      'a shell-form healthcheck',
+      base.replace(/HEALTHCHECK.*\n/, 'HEALTHCHECK CMD curl -f localhost\n'),
+      /exec form/,
+    ],
+    ['an ADD from a URL', base.replace('USER', 'ADD https://example.com/x.tgz /x\nUSER'), /ADD from a URL/],
+    [
+      'a secret in ENV',
+      base.replace('USER', 'ENV JWT_SECRET=abc\nUSER'),
+      /ENV JWT_SECRET looks like a secret/,
+    ],
+    ['a secret in ARG', base.replace('USER', 'ARG NPM_TOKEN\nUSER'), /ARG NPM_TOKEN looks like a secret/],
+    [
+      'dev dependencies in the runtime',
+      base.replace('npm ci --omit=dev', 'npm ci'),
+      /installs dev dependencies/,
+    ],
+    [
+      'an install in the runtime',
+      base.replace('USER', 'RUN npm install\nUSER'),
+      /installs packages in the runtime/,
+    ],
+    ['no stop signal', base.replace('STOPSIGNAL SIGTERM\n', ''), /no STOPSIGNAL/],
+    ['a shell-form entrypoint', base.replace(/ENTRYPOINT.*/, 'ENTRYPOINT node dist/server.js'), /exec form/],
+    [
+      'a shell entrypoint',
+      base.replace(/ENTRYPOINT.*/, 'ENTRYPOINT ["sh", "-c", "node x"]'),
+      /a shell between/,
+    ],
+    [
+      'missing OCI labels',
+      base.replace(/LABEL.*\n/, ''),
+      /missing OCI label org.opencontainers.image.revision/,
+    ],
+  ])('rejects %s', (_what, text, expected) => {
+    expect(problems(text)).toMatch(expected);
+  });
+  it('rejects node_modules in a static image', () => {
+    expect(problems(base, 'static')).toMatch(/static image must not contain node_modules/);
+  });
+});
