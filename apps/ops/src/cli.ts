@@ -29,9 +29,9 @@ export function buildProgram(deps: Deps): Command {
       'Day-2 operations for Conduit: status, scaling, stop/start, rollouts, migrations, backups and restores.',
     )
     .addOption(
-      new Option('--stage <stage>', `stage to operate on (${STAGES.join('|')})`)
-        .env('CONDUIT_STAGE')
-        .default('dev'),
+      new Option('--stage <stage>', `stage to operate on (${STAGES.join('|')}; env: CONDUIT_STAGE)`).default(
+        deps.env.CONDUIT_STAGE ?? 'dev',
+      ),
     )
     .addOption(
       new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'),
@@ -42,8 +42,8 @@ export function buildProgram(deps: Deps): Command {
     .addOption(
       new Option(
         '--pg-bin-dir <dir>',
-        'directory of pg_dump/pg_restore (their major must be >= the server)',
-      ).env('CONDUIT_PG_BIN_DIR'),
+        'directory of pg_dump/pg_restore, major >= the server (env: CONDUIT_PG_BIN_DIR)',
+      ).default(deps.env.CONDUIT_PG_BIN_DIR),
     )
     .addHelpText('after', EXIT_CODES)
     .showSuggestionAfterError(false)

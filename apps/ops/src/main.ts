@@ -2,8 +2,6 @@ import { createInterface } from 'node:readline/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createSpinner } from 'nanospinner';
 import { runCli } from './cli.js';
-import { createAwsApi } from './lib/aws-client.js';
-import { createKubeApi } from './lib/kube-client.js';
 import { loadApiMigrator } from './lib/migrator.js';
 
 async function confirm(question: string): Promise<boolean> {
@@ -22,8 +20,8 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(`${text}\n`),
   stderr: (text) => process.stderr.write(`${text}\n`),
   env: process.env,
-  kube: createKubeApi,
-  aws: (facts) => createAwsApi(facts.region),
+  kube: async (facts, context) => (await import('./lib/kube-client.js')).createKubeApi(facts, context),
+  aws: async (facts) => (await import('./lib/aws-client.js')).createAwsApi(facts.region),
   confirm,
   spinner: (text) => {
     if (!process.stderr.isTTY) return quiet;

@@ -58,7 +58,7 @@ export async function dbMigrate(ctx: Context, opts: { databaseUrl?: string; job:
 
 async function migrateWithJob(ctx: Context): Promise<void> {
   const { facts } = ctx;
-  const kube = ctx.kube();
+  const kube = await ctx.kube();
   const spec = await kube.getJobSpec(facts.namespace, facts.migrateJobName);
   const name = `${facts.migrateJobName}-${format.stamp(ctx.deps.now()).toLowerCase()}`;
   await ctx.confirm(`run migrate Job ${name}`, { prodNeedsYes: false });

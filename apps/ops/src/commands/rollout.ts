@@ -54,7 +54,7 @@ export function promotePatches(
 
 /** Patches the status subresource, falling back to the main resource on 404 exactly like the plugin. */
 async function patchStatus(ctx: Context, name: string, patch: MergePatch): Promise<void> {
-  const kube = ctx.kube();
+  const kube = await ctx.kube();
   try {
     await kube.patchRollout(ctx.facts.namespace, name, patch, 'status');
   } catch (error) {
@@ -82,7 +82,7 @@ function report(ctx: Context, verb: string, tier: Tier, actions: string[], state
 
 export async function rolloutStatus(ctx: Context, tierArg: string): Promise<void> {
   const tier = parseTier(tierArg);
-  const state = describeRollout(tier, await ctx.kube().getRollout(ctx.facts.namespace, tier));
+  const state = describeRollout(tier, await (await ctx.kube()).getRollout(ctx.facts.namespace, tier));
   ctx.print(
     { command: 'rollout status', stage: ctx.facts.stage, rollout: state },
     () =>
@@ -97,7 +97,7 @@ export async function rolloutStatus(ctx: Context, tierArg: string): Promise<void
 
 export async function rolloutPromote(ctx: Context, tierArg: string, full: boolean): Promise<void> {
   const tier = parseTier(tierArg);
-  const ro = await ctx.kube().getRollout(ctx.facts.namespace, tier);
+  const ro = await (await ctx.kube()).getRollout(ctx.facts.namespace, tier);
   const { status, spec } = promotePatches(ro, full);
   if (!status && !spec) throw new CliError(`rollout ${tier} is not paused and has no step to promote`);
   const actions: Action[] = [];
@@ -109,7 +109,7 @@ export async function rolloutPromote(ctx: Context, tierArg: string, full: boolea
   if (spec) {
     actions.push({
       description: `patch rollout ${tier} ${JSON.stringify(spec)}`,
-      run: () => ctx.kube().patchRollout(ctx.facts.namespace, tier, spec),
+      run: async () => (await ctx.kube()).patchRollout(ctx.facts.namespace, tier, spec),
     });
   }
   report(ctx, 'promote', tier, await ctx.apply(actions), describeRollout(tier, ro));

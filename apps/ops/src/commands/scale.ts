@@ -27,7 +27,7 @@ export async function scale(
       `replicas must be at least ${facts.minReplicas} in ${facts.stage} (the PDB needs a spare pod; use "conduit stop" to go to zero)`,
     );
   }
-  const kube = ctx.kube();
+  const kube = await ctx.kube();
   const hpa = await kube.getHpa(facts.namespace, tier);
   const max = maxArg === undefined ? Math.max(hpa.maxReplicas, min) : parseCount(maxArg, '--max');
   if (max < min) throw usageError(`--max (${max}) must be at least replicas (${min})`);

@@ -8,7 +8,7 @@ const DB_POLL_MS = 15_000;
 /** The reverse of stop, in reverse order: RDS, node groups, then the app. Idempotent like stop. */
 export async function start(ctx: Context, { wait }: { wait: boolean }): Promise<void> {
   const { facts } = ctx;
-  const kube = ctx.kube();
+  const kube = await ctx.kube();
   const { api } = await ctx.aws();
   await ctx.confirm(`start ${facts.stage} (RDS, node groups, app)`, { prodNeedsYes: true });
   const actions: Action[] = [];

@@ -18,7 +18,7 @@ const isError = (value: unknown): value is { error: string } =>
 
 export async function status(ctx: Context): Promise<void> {
   const { facts } = ctx;
-  const kube = ctx.kube();
+  const kube = await ctx.kube();
   const aws = await ctx.aws();
   const ns = facts.namespace;
   const tiers = await Promise.all(

@@ -24,7 +24,7 @@ export function printPowerResult(ctx: Context, command: 'stop' | 'start', action
  */
 export async function stop(ctx: Context): Promise<void> {
   const { facts } = ctx;
-  const kube = ctx.kube();
+  const kube = await ctx.kube();
   const { api } = await ctx.aws();
   await ctx.confirm(`stop ${facts.stage} (app to zero, node groups to zero, RDS stopped)`, {
     prodNeedsYes: true,

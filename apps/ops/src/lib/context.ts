@@ -21,8 +21,9 @@ export interface Deps {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly env: NodeJS.ProcessEnv;
-  readonly kube: (facts: StageFacts, context?: string) => KubeApi;
-  readonly aws: (facts: StageFacts) => AwsApi;
+  /** Factories are async so the SDKs load only for commands that need them (help stays fast). */
+  readonly kube: (facts: StageFacts, context?: string) => Promise<KubeApi>;
+  readonly aws: (facts: StageFacts) => Promise<AwsApi>;
   /** Asks a yes/no question; false when nobody can answer (no TTY). */
   readonly confirm: (question: string) => Promise<boolean>;
   readonly spinner: (text: string) => Spinner;
@@ -57,7 +58,7 @@ const CREDENTIAL_ERRORS = new Set([
 ]);
 
 export class Context {
-  #kube: KubeApi | undefined;
+  #kube: Promise<KubeApi> | undefined;
   #aws: Promise<{ api: AwsApi; account: string }> | undefined;
 
   constructor(
@@ -66,7 +67,7 @@ export class Context {
     readonly deps: Deps,
   ) {}
 
-  kube(): KubeApi {
+  kube(): Promise<KubeApi> {
     this.#kube ??= this.deps.kube(this.facts, this.options.context);
     return this.#kube;
   }
@@ -74,7 +75,7 @@ export class Context {
   /** The AWS adapter after proving there are credentials; the account names the backup bucket. */
   aws(): Promise<{ api: AwsApi; account: string }> {
     this.#aws ??= (async () => {
-      const api = this.deps.aws(this.facts);
+      const api = await this.deps.aws(this.facts);
       try {
         const { account } = await api.whoami();
         return { api, account };

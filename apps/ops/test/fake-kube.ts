@@ -1,0 +1,182 @@
+import type {
+  Hpa,
+  IngressSummary,
+  JobSummary,
+  KubeApi,
+  MergePatch,
+  Pdb,
+  PodSummary,
+  Rollout,
+} from '../src/lib/kube-api.js';
+import { NotFoundError } from '../src/lib/kube-api.js';
+
+/** RFC 7386 merge patch, as the API server applies it. */
+export function mergePatch<T>(target: T, patch: MergePatch): T {
+  const out: Record<string, unknown> = { ...(target as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else if (typeof value === 'object' && !Array.isArray(value)) {
+      out[key] = mergePatch((out[key] ?? {}) as Record<string, unknown>, value as MergePatch);
+    } else out[key] = value;
+  }
+  return out as T;
+}
+
+export interface KubeCall {
+  readonly op: string;
+  readonly name: string;
+  readonly patch?: MergePatch;
+  readonly subresource?: 'status';
+}
+
+export function canaryRollout(name: string, overrides: MergePatch = {}): Rollout {
+  return mergePatch<Rollout>(
+    {
+      metadata: { name },
+      spec: {
+        replicas: 3,
+        strategy: {
+          canary: {
+            steps: [{ setWeight: 10 }, { pause: {} }, { setWeight: 50 }, { pause: { duration: '5m' } }],
+          },
+        },
+        template: { spec: { containers: [{ image: `ghcr.io/example/conduit-${name}:1.4.0` }] } },
+      },
+      status: {
+        phase: 'Healthy',
+        currentStepIndex: 4,
+        replicas: 3,
+        readyReplicas: 3,
+        stableRS: 'abc',
+        currentPodHash: 'abc',
+      },
+    },
+    overrides,
+  );
+}
+
+/**
+ * A fake of the Kubernetes API (in memory): applies merge patches like the API server and records every
+ * call, so tests assert both the requests and the resulting objects.
+ */
+export class FakeKube implements KubeApi {
+  readonly context = 'arn:aws:eks:eu-west-1:123456789012:cluster/conduit-dev';
+  readonly calls: KubeCall[] = [];
+  readonly rollouts = new Map<string, Rollout>([
+    ['api', canaryRollout('api')],
+    ['web', canaryRollout('web')],
+  ]);
+  readonly hpas = new Map<string, Hpa>([
+    ['api', { name: 'api', minReplicas: 2, maxReplicas: 10, currentReplicas: 3, desiredReplicas: 3 }],
+    ['web', { name: 'web', minReplicas: 2, maxReplicas: 6, currentReplicas: 2, desiredReplicas: 2 }],
+  ]);
+  readonly pdbs = new Map<string, Pdb>([
+    ['api', { name: 'api', disruptionsAllowed: 1 }],
+    ['web', { name: 'web', disruptionsAllowed: 1 }],
+  ]);
+  pods: Record<string, PodSummary[]> = {
+    api: [
+      { name: 'api-1', ready: true },
+      { name: 'api-2', ready: true },
+      { name: 'api-3', ready: false },
+    ],
+    web: [
+      { name: 'web-1', ready: true },
+      { name: 'web-2', ready: true },
+    ],
+  };
+  ingresses: IngressSummary[] = [
+    { name: 'conduit', address: 'k8s-conduit-1234.eu-west-1.elb.amazonaws.com' },
+  ];
+  readonly jobSpecs = new Map<string, Record<string, unknown>>();
+  readonly jobs = new Map<string, JobSummary>();
+  /** Rollouts v0.9 had no status subresource; the plugin then patches the main resource. */
+  statusSubresource = true;
+  /** What a created Job reports after the first poll. */
+  jobOutcome: 'succeeded' | 'failed' = 'succeeded';
+
+  get mutations(): KubeCall[] {
+    return this.calls.filter((c) => c.op.startsWith('patch') || c.op.startsWith('create'));
+  }
+
+  async getRollout(namespace: string, name: string): Promise<Rollout> {
+    this.calls.push({ op: 'getRollout', name });
+    const ro = namespace === 'conduit' ? this.rollouts.get(name) : undefined;
+    if (!ro) throw new NotFoundError(`rollout ${namespace}/${name}`);
+    return ro;
+  }
+
+  async patchRollout(
+    namespace: string,
+    name: string,
+    patch: MergePatch,
+    subresource?: 'status',
+  ): Promise<void> {
+    this.calls.push({ op: 'patchRollout', name, patch, ...(subresource ? { subresource } : {}) });
+    const ro = await this.getRollout(namespace, name);
+    this.calls.pop();
+    if (subresource === 'status' && !this.statusSubresource)
+      throw new NotFoundError(`rollout ${namespace}/${name}/status`);
+    if (subresource === 'status' && Object.keys(patch).some((k) => k !== 'status')) {
+      throw new Error('the status subresource ignores everything but status');
+    }
+    this.rollouts.set(name, mergePatch(ro, patch));
+  }
+
+  async getHpa(_namespace: string, name: string): Promise<Hpa> {
+    this.calls.push({ op: 'getHpa', name });
+    const hpa = this.hpas.get(name);
+    if (!hpa) throw new NotFoundError(`hpa ${name}`);
+    return hpa;
+  }
+
+  async patchHpa(namespace: string, name: string, patch: MergePatch): Promise<void> {
+    this.calls.push({ op: 'patchHpa', name, patch });
+    const hpa = await this.getHpa(namespace, name);
+    this.calls.pop();
+    const spec = (patch.spec ?? {}) as Partial<Hpa>;
+    this.hpas.set(name, { ...hpa, ...spec });
+  }
+
+  async getPdb(_namespace: string, name: string): Promise<Pdb> {
+    this.calls.push({ op: 'getPdb', name });
+    const pdb = this.pdbs.get(name);
+    if (!pdb) throw new NotFoundError(`pdb ${name}`);
+    return pdb;
+  }
+
+  async listPods(_namespace: string, labelSelector: string): Promise<PodSummary[]> {
+    this.calls.push({ op: 'listPods', name: labelSelector });
+    const tier = /app\.kubernetes\.io\/name=(\w+)/.exec(labelSelector)?.[1] ?? '';
+    return this.pods[tier] ?? [];
+  }
+
+  async listIngresses(): Promise<IngressSummary[]> {
+    this.calls.push({ op: 'listIngresses', name: '' });
+    return this.ingresses;
+  }
+
+  async getJobSpec(_namespace: string, name: string): Promise<Record<string, unknown>> {
+    this.calls.push({ op: 'getJobSpec', name });
+    const spec = this.jobSpecs.get(name);
+    if (!spec) throw new NotFoundError(`job or cronjob conduit/${name}`);
+    return spec;
+  }
+
+  async createJob(_namespace: string, name: string, spec: Record<string, unknown>): Promise<void> {
+    this.calls.push({ op: 'createJob', name, patch: spec });
+    this.jobs.set(name, { name, succeeded: 0, failed: 0, active: 1 });
+  }
+
+  async getJob(_namespace: string, name: string): Promise<JobSummary> {
+    this.calls.push({ op: 'getJob', name });
+    const job = this.jobs.get(name);
+    if (!job) throw new NotFoundError(`job ${name}`);
+    const done: JobSummary =
+      this.jobOutcome === 'succeeded'
+        ? { name, succeeded: 1, failed: 0, active: 0 }
+        : { name, succeeded: 0, failed: 1, active: 0 };
+    this.jobs.set(name, done);
+    return job;
+  }
+}

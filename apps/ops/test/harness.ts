@@ -1,0 +1,69 @@
+import { runCli } from '../src/cli.js';
+import type { Deps, Migrator } from '../src/lib/context.js';
+import { FakeAws } from './fake-aws.js';
+import { FakeKube } from './fake-kube.js';
+
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  json<T = Record<string, unknown>>(): T;
+}
+
+export interface Harness {
+  readonly kube: FakeKube;
+  readonly aws: FakeAws;
+  /** Questions the CLI asked; `answer` is what the fake terminal replies. */
+  readonly questions: string[];
+  answer: boolean;
+  /** Set to make "no kube context" the outcome of building the Kubernetes client. */
+  kubeError: Error | null;
+  migrator: Migrator | null;
+  now: Date;
+  env: NodeJS.ProcessEnv;
+  run(...argv: string[]): Promise<RunResult>;
+}
+
+/** Runs the real CLI in-process against the fake Kubernetes and AWS APIs. */
+export function harness(): Harness {
+  const h: Harness = {
+    kube: new FakeKube(),
+    aws: new FakeAws(),
+    questions: [],
+    answer: false,
+    kubeError: null,
+    migrator: null,
+    now: new Date('2025-03-10T03:30:00Z'),
+    env: {},
+    async run(...argv) {
+      const out: string[] = [];
+      const err: string[] = [];
+      const deps: Deps = {
+        stdout: (text) => out.push(text),
+        stderr: (text) => err.push(text),
+        env: h.env,
+        kube: async () => {
+          if (h.kubeError) throw h.kubeError;
+          return h.kube;
+        },
+        aws: async () => h.aws,
+        confirm: async (question) => {
+          h.questions.push(question);
+          return h.answer;
+        },
+        spinner: () => ({ succeed() {}, fail() {} }),
+        migrator: async () => {
+          if (!h.migrator) throw new Error('no migrator in this test');
+          return h.migrator;
+        },
+        now: () => h.now,
+        sleep: async () => {},
+      };
+      const code = await runCli(argv, deps);
+      const stdout = out.join('\n');
+      return { code, stdout, stderr: err.join('\n'), json: () => JSON.parse(stdout) };
+    },
+  };
+  h.aws.now = () => h.now;
+  return h;
+}
