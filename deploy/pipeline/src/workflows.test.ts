@@ -20,6 +20,8 @@ const workflow = (file: string): Workflow => {
   if (!found) throw new Error(`.github/workflows/${file} is missing`);
   return found;
 };
+/** A GitHub Actions expression as it appears in YAML. */
+const expression = (body: string) => `\${{ ${body} }}`;
 const OIDC_ACTIONS = [/^aws-actions\/configure-aws-credentials@/, /^sigstore\/cosign-installer@/];
 
 describe('GitHub Actions workflows', () => {
@@ -152,7 +154,7 @@ describe('deploy jobs depend on the tests', () => {
     expect(needsOf(infra.jobs['deploy-staging']!)).toEqual(['deploy-dev']);
     expect(needsOf(infra.jobs['deploy-prod']!)).toEqual(['deploy-staging']);
     expect(infra.jobs['deploy-prod']?.with).toEqual({ stage: 'prod' });
-    expect(workflow('infra-deploy.yml').jobs.deploy?.environment).toBe('${{ inputs.stage }}');
+    expect(workflow('infra-deploy.yml').jobs.deploy?.environment).toBe(expression('inputs.stage'));
   });
 });
 
@@ -171,8 +173,8 @@ describe('promotion', () => {
 
   it('proposes only a verified version, in the target environment (prod has required reviewers)', () => {
     expect(needsOf(promote.jobs.propose!).sort()).toEqual(['plan', 'verify']);
-    expect(promote.jobs.propose?.environment).toBe('${{ inputs.target }}');
-    expect(promote.jobs.verify?.environment).toBe('${{ needs.plan.outputs.source }}');
+    expect(promote.jobs.propose?.environment).toBe(expression('inputs.target'));
+    expect(promote.jobs.verify?.environment).toBe(expression('needs.plan.outputs.source'));
     expect(promote.jobs.guard?.if).toBe("github.event_name == 'pull_request'");
   });
 });
