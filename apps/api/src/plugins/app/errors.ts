@@ -1,5 +1,5 @@
 import { messages, NOT_BLANK } from '@conduit/contracts';
-import type { FastifyError, FastifySchemaValidationError } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import fp from 'fastify-plugin';
 import { isDatabaseUnavailable } from '../../db/unavailable.js';
 
@@ -97,6 +97,22 @@ function isPostgresError(error: unknown): error is Error & { code: string } {
     'severity' in error &&
     'routine' in error
   );
+}
+
+/**
+ * Fastify's `frameworkErrors` server option: URLs the router rejects before any route or hook runs
+ * (undecodable, or a path parameter over `maxParamLength`) get the spec's error shape too.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const status = typeof error.statusCode === 'number' ? error.statusCode : 400;
+  if (status >= 500) {
+    request.log.error({ err: error }, 'request failed in the router');
+    reply.code(500).send({ errors: { server: ['internal error'] } });
+    return;
+  }
+  const message =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'has a path segment that is too long' : messages.invalid;
+  reply.code(status).send({ errors: { url: [message] } });
 }
 
 /**
