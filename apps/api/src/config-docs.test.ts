@@ -6,7 +6,7 @@ const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf
 
 function documented(): Map<string, string> {
   const rows = new Map<string, string>();
-  for (const match of readme.matchAll(/^\| `([A-Z_]+)` \| ([^|]+) \|/gm)) {
+  for (const match of readme.matchAll(/^\|\s*`([A-Z_]+)`\s*\|\s*([^|]*?)\s*\|/gm)) {
     rows.set(match[1] as string, (match[2] as string).trim());
   }
   return rows;

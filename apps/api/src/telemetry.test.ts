@@ -33,7 +33,9 @@ describe('tracing', () => {
       200,
     );
 
-    const queries = spans.filter((span) => span.attributes['db.system'] === 'postgresql');
+    const queries = spans.filter(
+      (span) => (span.attributes['db.system.name'] ?? span.attributes['db.system']) === 'postgresql',
+    );
     expect(queries.length).toBeGreaterThan(0);
     expect(queries.every((span) => span.traceId === server?.traceId)).toBe(true);
     const statements = queries.map((span) =>

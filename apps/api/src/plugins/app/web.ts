@@ -21,7 +21,7 @@ export default fp(
       wildcard: false,
       index: false,
       setHeaders(res, path) {
-        res.setHeader(
+        res.header(
           'cache-control',
           path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
         );
