@@ -279,6 +279,7 @@ export async function swapDatabases(
     );
     await client.query(`ALTER DATABASE ${quoteIdent(live)} RENAME TO ${quoteIdent(retiredName)}`);
     await client.query(`ALTER DATABASE ${quoteIdent(replacement)} RENAME TO ${quoteIdent(live)}`);
+    await client.query(`ALTER DATABASE ${quoteIdent(retiredName)} ALLOW_CONNECTIONS true`);
   } finally {
     await client.end();
   }
