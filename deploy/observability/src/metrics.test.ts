@@ -1,9 +1,20 @@
-import { type ApiProcess, startApiProcess, startPostgres, type TestPostgres } from '@conduit/testing';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import {
+  type ApiProcess,
+  freePort,
+  requireTool,
+  startApiProcess,
+  startPostgres,
+  type TestPostgres,
+} from '@conduit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../test/tools.js';
 import { dashboards, panelsOf } from './dashboards.js';
 import { API_METRICS, EXPORTER_METRICS, exposedMetricNames, RECORDED_METRICS } from './metrics.js';
+import { writeObserveFiles } from './observe.js';
 import { promqlCheck } from './promql.js';
-import { alertRuleGroups, ruleExpressions } from './rules.js';
+import { alertRuleGroups, isAlertingRule, ruleExpressions } from './rules.js';
 
 describe('metric names against a real /metrics scrape of the API', () => {
   let postgres: TestPostgres | undefined;
@@ -66,5 +77,56 @@ describe('metric names against a real /metrics scrape of the API', () => {
     expect(() => promqlCheck('rate(http_request_total[5m])', vocabulary)).toThrow(
       /unknown metric http_request_total/,
     );
+  });
+
+  it('npm run observe config: a real Prometheus scrapes the API and loads every rule', async () => {
+    if (api === undefined) throw new Error('API did not start');
+    const dir = await tempDir('prometheus');
+    const port = await freePort();
+    const config = writeObserveFiles(dir.dir, { apiPort: api.port, scrapeInterval: '1s' });
+    const prometheus = spawn(
+      requireTool('prometheus'),
+      [
+        `--config.file=${config}`,
+        `--storage.tsdb.path=${join(dir.dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+      ],
+      { stdio: 'ignore' },
+    );
+    const query = async <T>(path: string): Promise<T | undefined> => {
+      const response = await fetch(`http://127.0.0.1:${port}${path}`).catch(() => undefined);
+      if (response?.ok !== true) return undefined;
+      return ((await response.json()) as { data: T }).data;
+    };
+    try {
+      await fetch(`${api.url}/api/tags`);
+      let up: string | undefined;
+      let recorded = false;
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline && (up !== '1' || !recorded)) {
+        const result = await query<{ result: { value: [number, string] }[] }>(
+          '/api/v1/query?query=' + encodeURIComponent('up{job="api", namespace="conduit", track="stable"}'),
+        );
+        up = result?.result[0]?.value[1];
+        const rate = await query<{ result: unknown[] }>(
+          '/api/v1/query?query=' + encodeURIComponent('http_requests_total{namespace="conduit"}'),
+        );
+        recorded = (rate?.result.length ?? 0) > 0;
+        if (up !== '1' || !recorded) await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(up).toBe('1');
+      expect(recorded).toBe(true);
+      const rules = await query<{ groups: { rules: { name: string; health: string }[] }[] }>('/api/v1/rules');
+      const loaded = rules?.groups.flatMap((g) => g.rules.map((r) => r.name)) ?? [];
+      const expected = alertRuleGroups().flatMap((g) =>
+        g.rules.map((r) => (isAlertingRule(r) ? r.alert : r.record)),
+      );
+      expect(new Set(loaded)).toEqual(new Set(expected));
+    } finally {
+      const exited = new Promise((resolve) => prometheus.once('exit', resolve));
+      prometheus.kill('SIGTERM');
+      await exited;
+      await dir.dispose();
+    }
   });
 });

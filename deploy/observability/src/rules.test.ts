@@ -581,9 +581,21 @@ function expand(template: string, labels: Record<string, string>, value: string 
   );
 }
 
+/** The alert's own rules plus the recording rules it reads, so promtool evaluates nothing else. */
+function groupsFor(alert: AlertName) {
+  return groups
+    .map((group) => ({
+      name: group.name,
+      rules: group.rules.filter((rule) =>
+        isAlertingRule(rule) ? rule.alert === alert : alert.endsWith('BudgetBurn'),
+      ),
+    }))
+    .filter((group) => group.rules.length > 0);
+}
+
 function promtoolTest(alert: AlertName, cases: readonly Scenario[]) {
   return {
-    rule_files: ['rules.yml'],
+    rule_files: [`${alert}.rules.yml`],
     // Day-long scenarios are evaluated at their sample interval; minute steps over 27 h cost seconds.
     evaluation_interval: cases[0]?.interval ?? '1m',
     tests: cases.map((scenario) => ({
@@ -650,6 +662,7 @@ describe('alert rules (real promtool)', () => {
     expect(cases.some((c) => c.fires.length === 0)).toBe(true);
     const severities = new Set(alertingRules.filter((r) => r.alert === alert).map((r) => r.labels.severity));
     expect(new Set(cases.flatMap((c) => c.fires.map((f) => f.severity)))).toEqual(severities);
+    await files.yaml(`${alert}.rules.yml`, { groups: groupsFor(alert) });
     const file = await files.yaml(`${alert}.test.yml`, promtoolTest(alert, cases));
     const result = await run(promtool(), ['test', 'rules', file], files.dir);
     expect(result.output).not.toContain('FAILED');
@@ -660,6 +673,7 @@ describe('alert rules (real promtool)', () => {
     const [bad] = scenarios.PodCrashLooping;
     const healthy = scenarios.PodCrashLooping[1];
     if (bad === undefined || healthy === undefined) throw new Error('missing PodCrashLooping cases');
+    await files.yaml('PodCrashLooping.rules.yml', { groups: groupsFor('PodCrashLooping') });
     const file = await files.yaml(
       'wrong.test.yml',
       promtoolTest('PodCrashLooping', [{ ...healthy, fires: bad.fires }]),
