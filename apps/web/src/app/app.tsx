@@ -1,4 +1,4 @@
-import { lazy, type ReactNode, Suspense } from 'react';
+import { lazy, type ReactNode, Suspense, useRef } from 'react';
 import { BrowserRouter, Link, Navigate, Route, Routes } from 'react-router';
 import { Footer, Header } from '../components/layout.js';
 import HomePage from '../features/home/home-page.js';
@@ -11,11 +11,17 @@ const EditorPage = lazy(() => import('../features/editor/editor-page.js'));
 const ArticlePage = lazy(() => import('../features/article/article-page.js'));
 const ProfilePage = lazy(() => import('../features/profile/profile-page.js'));
 
-/** Pages for signed-in users; others are sent to sign in. An unreachable API keeps the page open. */
+/**
+ * Pages for signed-in users; visitors are sent to sign in. An unreachable API keeps the page open.
+ * Signing out on such a page (logout in settings) is not a visit: that page navigates on its own, and a
+ * redirect from here would race it, because react-router applies navigations as transitions.
+ */
 function RequireAuth({ children }: { children: ReactNode }) {
   const { status } = useAuth();
+  const wasSignedIn = useRef(false);
+  if (status === 'authenticated' || status === 'unavailable') wasSignedIn.current = true;
   if (status === 'loading') return <div className="container page feed-loading">Loading...</div>;
-  if (status === 'unauthenticated') return <Navigate to="/login" replace />;
+  if (status === 'unauthenticated') return wasSignedIn.current ? null : <Navigate to="/login" replace />;
   return children;
 }
 
