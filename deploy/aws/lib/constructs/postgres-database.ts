@@ -96,7 +96,6 @@ export class PostgresDatabase extends Construct {
       deletionProtection: props.protect,
       removalPolicy,
       monitoringInterval: Duration.seconds(60),
-      cloudwatchLogsExports: ['postgresql', 'upgrade'],
       copyTagsToSnapshot: true,
       iamAuthentication: true,
     };
@@ -115,6 +114,8 @@ export class PostgresDatabase extends Construct {
         engine,
         port: DATABASE_PORT,
         backup: { retention: Duration.days(props.backupRetentionDays), preferredWindow: BACKUP_WINDOW },
+        // Aurora has no separate upgrade log.
+        cloudwatchLogsExports: ['postgresql'],
         defaultDatabaseName: DATABASE_NAME,
         credentials: rds.Credentials.fromUsername(DATABASE_USER),
         manageMasterUserPassword: true,
@@ -137,6 +138,7 @@ export class PostgresDatabase extends Construct {
         port: DATABASE_PORT,
         instanceType: new ec2.InstanceType(props.instanceType),
         databaseName: DATABASE_NAME,
+        cloudwatchLogsExports: ['postgresql', 'upgrade'],
         credentials: rds.Credentials.fromUsername(DATABASE_USER),
         manageMasterUserPassword: true,
         storageEncrypted: true,

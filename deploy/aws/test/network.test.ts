@@ -1,0 +1,89 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { STAGE_NAMES, STAGES } from '../lib/stages.js';
+import { resourcesOfType, template } from './templates.js';
+
+describe.each(STAGE_NAMES)('network stack (%s)', (stage) => {
+  const t = template(stage, 'Network');
+  const azs = STAGES[stage].network.azCount;
+
+  it('spans 10.0.0.0/16 with public, private and isolated database subnets in every AZ', () => {
+    t.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.0.0.0/16' });
+    t.resourceCountIs('AWS::EC2::Subnet', azs * 3);
+    const subnets = resourcesOfType(stage, 'Network', 'AWS::EC2::Subnet').map(([, r]) => r.Properties!);
+    const byType = (type: string) =>
+      subnets.filter((s) =>
+        (s.Tags as { Key: string; Value: string }[]).some(
+          (tag) => tag.Key === 'aws-cdk:subnet-type' && tag.Value === type,
+        ),
+      );
+    expect(byType('Public')).toHaveLength(azs);
+    expect(byType('Private')).toHaveLength(azs);
+    expect(byType('Isolated')).toHaveLength(azs);
+    expect(new Set(subnets.map((s) => s.AvailabilityZone)).size).toBe(azs);
+    for (const s of byType('Public')) expect(s.MapPublicIpOnLaunch).toBe(true);
+    for (const s of [...byType('Private'), ...byType('Isolated')]) expect(s.MapPublicIpOnLaunch).toBe(false);
+  });
+
+  it(`has ${STAGES[stage].network.natGateways} NAT gateway(s) and routes only private subnets through them`, () => {
+    t.resourceCountIs('AWS::EC2::NatGateway', STAGES[stage].network.natGateways);
+    t.resourceCountIs('AWS::EC2::Route', azs /* public -> IGW */ + azs /* private -> NAT */);
+  });
+
+  it('tags subnets for the AWS Load Balancer Controller and Karpenter', () => {
+    const tagged = (key: string, value: string) =>
+      resourcesOfType(stage, 'Network', 'AWS::EC2::Subnet').filter(([, r]) =>
+        (r.Properties!.Tags as { Key: string; Value: string }[]).some(
+          (tag) => tag.Key === key && tag.Value === value,
+        ),
+      );
+    expect(tagged('kubernetes.io/role/elb', '1')).toHaveLength(azs);
+    expect(tagged('kubernetes.io/role/internal-elb', '1')).toHaveLength(azs);
+    expect(tagged('karpenter.sh/discovery', `conduit-${stage}`)).toHaveLength(azs);
+    // Internal load balancers must never land in the database subnets.
+    for (const [, r] of tagged('karpenter.sh/discovery', `conduit-${stage}`)) {
+      expect(r.Properties!.Tags).toContainEqual({ Key: 'aws-cdk:subnet-type', Value: 'Private' });
+    }
+  });
+
+  it('has endpoints for S3 (gateway), ECR api/dkr, STS, CloudWatch Logs and Secrets Manager', () => {
+    t.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Gateway',
+      ServiceName: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith(['.s3'])]) }),
+    });
+    const services = resourcesOfType(stage, 'Network', 'AWS::EC2::VPCEndpoint')
+      .filter(([, r]) => r.Properties!.VpcEndpointType === 'Interface')
+      .map(([, r]) => r.Properties!.ServiceName as string);
+    expect(services.sort()).toEqual(
+      ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager', 'sts']
+        .map((s) => `com.amazonaws.us-east-1.${s}`)
+        .sort(),
+    );
+    for (const [, r] of resourcesOfType(stage, 'Network', 'AWS::EC2::VPCEndpoint')) {
+      if (r.Properties!.VpcEndpointType === 'Interface') expect(r.Properties!.PrivateDnsEnabled).toBe(true);
+    }
+  });
+
+  it('lets only the VPC reach the interface endpoints, on 443', () => {
+    const groups = resourcesOfType(stage, 'Network', 'AWS::EC2::SecurityGroup').filter(([id]) =>
+      /EcrApi|EcrDocker|Sts|Logs|SecretsManager/.test(id),
+    );
+    expect(groups).toHaveLength(5);
+    for (const [, g] of groups) {
+      expect(g.Properties!.SecurityGroupIngress).toEqual([
+        expect.objectContaining({ CidrIp: '10.0.0.0/16', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }),
+      ]);
+    }
+  });
+
+  it('records all traffic in flow logs with a retention', () => {
+    t.hasResourceProperties('AWS::EC2::FlowLog', { ResourceType: 'VPC', TrafficType: 'ALL' });
+    t.hasResourceProperties('AWS::Logs::LogGroup', {
+      RetentionInDays: STAGES[stage].network.flowLogRetentionDays,
+    });
+  });
+
+  it('creates the public hosted zone for the stage domain', () => {
+    t.hasResourceProperties('AWS::Route53::HostedZone', { Name: `${STAGES[stage].edge.domainName}.` });
+  });
+});
