@@ -61,10 +61,13 @@ export const CHARTS = {
 export const VERIFY_TARGET_GROUP_FLAG = '--aws-verify-target-group';
 
 /** The add-ons a stage needs, derived from its router, database and secret settings. */
-export function addOnsFor(
-  stage: StageSettings,
-  kubePrometheusStackValues: Readonly<Record<string, unknown>>,
-): AddOn[] {
+/** Helm values of the monitoring add-ons, from deploy/observability. */
+export interface MonitoringValues {
+  readonly kubePrometheusStack: Readonly<Record<string, unknown>>;
+  readonly fluentBit: Readonly<Record<string, unknown>>;
+}
+
+export function addOnsFor(stage: StageSettings, monitoring: MonitoringValues): AddOn[] {
   const alb = stage.router.kind === 'alb';
   const aws = stage.aws;
   const list: AddOn[] = [
@@ -88,7 +91,7 @@ export function addOnsFor(
       ...CHARTS.kubePrometheusStack,
       namespace: 'monitoring',
       wave: 0,
-      values: kubePrometheusStackValues,
+      values: monitoring.kubePrometheusStack,
     },
     {
       name: 'metrics-server',
@@ -102,7 +105,7 @@ export function addOnsFor(
       ...CHARTS.fluentBit,
       namespace: 'logging',
       wave: 1,
-      values: { serviceMonitor: { enabled: true } },
+      values: monitoring.fluentBit,
     },
   ];
   if (alb && aws) {

@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { AppsChart, BootstrapChart } from './charts/argocd-charts.js';
 import { ConduitChart } from './charts/conduit-chart.js';
 import { PlatformChart } from './charts/platform-chart.js';
-import { dashboards, kubePrometheusStackValues, rolloutRuleGroups } from './observability.js';
+import { dashboards, monitoringValues, ruleGroups } from './observability.js';
 import { type StageSettings, validateStage } from './settings.js';
 
 export type K8sObject = {
@@ -25,11 +25,11 @@ export function renderStage(settings: StageSettings): RenderedStage {
   const app = new App();
   const charts: Record<keyof RenderedStage, Chart> = {
     bootstrap: new BootstrapChart(app, 'bootstrap', stage),
-    apps: new AppsChart(app, 'apps', stage, kubePrometheusStackValues()),
+    apps: new AppsChart(app, 'apps', stage, monitoringValues(stage)),
     platform: new PlatformChart(app, 'platform', stage),
     conduit: new ConduitChart(app, 'conduit', {
       stage,
-      ruleGroups: rolloutRuleGroups(),
+      ruleGroups: ruleGroups(stage),
       dashboards: dashboards(),
     }),
   };

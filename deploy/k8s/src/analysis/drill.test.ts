@@ -145,12 +145,16 @@ describe('end-to-end analysis drill: real Prometheus scraping a stable and a can
     );
     const promPort = await freePort();
     prometheusUrl = `http://127.0.0.1:${promPort}`;
-    startProcess(prometheus, [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${promPort}`,
-      '--log.level=warn',
-    ]);
+    startProcess(
+      prometheus,
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
+        '--log.level=warn',
+      ],
+      {},
+    );
     await waitFor(`${prometheusUrl}/-/ready`, 30_000);
     loadDone = Promise.all([load(stable, 4), load(badCanary, 4), load(goodCanary, 4)]);
     // The background analysis' initial delay, scaled: once every track of both releases has been

@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { addOnsFor } from '../add-ons.js';
+import { addOnsFor, type MonitoringValues } from '../add-ons.js';
 import { AppOfApps, RootApplication } from '../constructs/argocd.js';
 import type { StageSettings } from '../settings.js';
 
@@ -19,17 +19,12 @@ export class BootstrapChart extends Chart {
 }
 
 export class AppsChart extends Chart {
-  constructor(
-    scope: Construct,
-    id: string,
-    stage: StageSettings,
-    kubePrometheusStackValues: Record<string, unknown>,
-  ) {
+  constructor(scope: Construct, id: string, stage: StageSettings, monitoring: MonitoringValues) {
     super(scope, id);
     new AppOfApps(this, 'apps', {
       stage,
       paths: stagePaths(stage),
-      addOns: addOnsFor(stage, kubePrometheusStackValues),
+      addOns: addOnsFor(stage, monitoring),
       tiers: ['api', 'web'],
     });
   }

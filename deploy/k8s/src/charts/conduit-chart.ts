@@ -7,7 +7,7 @@ import { databaseUrlSecret, JWT_SECRET } from '../constructs/database-ref.js';
 import { Jobs } from '../constructs/jobs.js';
 import { Monitoring } from '../constructs/monitoring.js';
 import { Traffic } from '../constructs/traffic.js';
-import type { RuleGroup } from '../observability.js';
+import type { DashboardConfigMap, RuleGroup } from '../observability.js';
 import { imageRef, SHUTDOWN, type StageSettings } from '../settings.js';
 import { API_PORT, WEB_METRICS_PORT, WEB_PORT } from './ports.js';
 
@@ -17,7 +17,7 @@ export const NGINX_EXPORTER_IMAGE = 'nginx/nginx-prometheus-exporter:1.4.2';
 export interface ConduitChartProps {
   readonly stage: StageSettings;
   readonly ruleGroups: readonly RuleGroup[];
-  readonly dashboards: Readonly<Record<string, unknown>>;
+  readonly dashboards: readonly DashboardConfigMap[];
 }
 
 /** The application: both canary tiers, analysis, entry point, migration and backup jobs, monitoring. */

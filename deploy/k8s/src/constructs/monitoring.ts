@@ -1,15 +1,15 @@
 import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { Construct } from 'constructs';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import type { RuleGroup } from '../observability.js';
+import type { DashboardConfigMap, RuleGroup } from '../observability.js';
 import type { StageSettings } from '../settings.js';
 import { manifest, PART_OF } from './object.js';
 
 export interface MonitoringProps {
   readonly stage: StageSettings;
   readonly ruleGroups: readonly RuleGroup[];
-  /** Grafana dashboards by name (Grafana JSON model). */
-  readonly dashboards: Readonly<Record<string, unknown>>;
+  /** Grafana dashboards as ConfigMap contents, picked up by Grafana's sidecar through their label. */
+  readonly dashboards: readonly DashboardConfigMap[];
 }
 
 /** PrometheusRules and dashboard ConfigMaps, picked up by the operator and Grafana's sidecar. */
@@ -26,29 +26,28 @@ export class Monitoring extends Construct {
           groups: [
             {
               name: group.name,
-              rules: group.rules.map((r) => ({
-                ...(r.alert ? { alert: r.alert } : {}),
-                ...(r.record ? { record: r.record } : {}),
-                expr: r.expr,
-                ...(r.for ? { for: r.for } : {}),
-                ...(r.labels ? { labels: { ...r.labels } } : {}),
-                ...(r.annotations ? { annotations: { ...r.annotations } } : {}),
-              })),
+              rules: group.rules.map((r) =>
+                'alert' in r
+                  ? {
+                      alert: r.alert,
+                      expr: r.expr,
+                      for: r.for,
+                      labels: { ...r.labels },
+                      annotations: { ...r.annotations },
+                    }
+                  : { record: r.record, expr: r.expr },
+              ),
             },
           ],
         },
       });
     }
-    for (const name of Object.keys(props.dashboards).sort()) {
+    for (const d of props.dashboards) {
       manifest<IConfigMap>(this, {
         apiVersion: 'v1',
         kind: 'ConfigMap',
-        metadata: {
-          name: `dashboard-${name}`,
-          namespace: ns,
-          labels: { 'app.kubernetes.io/part-of': PART_OF, grafana_dashboard: '1' },
-        },
-        data: { [`${name}.json`]: `${JSON.stringify(props.dashboards[name], null, 2)}\n` },
+        metadata: { name: d.name, namespace: ns, labels: { ...d.labels } },
+        data: { ...d.data },
       });
     }
   }

@@ -1,3 +1,4 @@
+import { OTLP_ENDPOINT } from '../observability.js';
 import type { StageSettings } from '../settings.js';
 import { common } from './shared.js';
 
@@ -54,6 +55,6 @@ export const staging: StageSettings = {
   },
   zoneSpread: 'ScheduleAnyway',
   logLevel: 'info',
-  otlpEndpoint: 'http://otel-collector.monitoring.svc:4318',
+  otlpEndpoint: OTLP_ENDPOINT,
   aws: { region: 'eu-west-1', clusterName: 'conduit-staging', vpcId: 'vpc-0staging0000000000' },
 };
