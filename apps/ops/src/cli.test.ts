@@ -140,7 +140,7 @@ users:
     );
     expect(error?.exitCode).toBe(3);
     expect(error?.message).toBe(
-      'no kube context for cluster conduit-prod; run: aws eks update-kubeconfig --name conduit-prod --region eu-west-1',
+      'no kube context for cluster conduit-prod; run: aws eks update-kubeconfig --name conduit-prod --region us-east-1',
     );
   });
 });

@@ -4,6 +4,7 @@ import type {
   JobSummary,
   KubeApi,
   MergePatch,
+  NodePool,
   Pdb,
   PodSummary,
   Rollout,
@@ -95,8 +96,11 @@ export class FakeKube implements KubeApi {
   /** What a created Job reports after the first poll. */
   jobOutcome: 'succeeded' | 'failed' = 'succeeded';
 
+  nodePools: NodePool[] = [{ name: 'default', cpuLimit: 16, annotations: {} }];
+  nodeClaims: string[] = ['default-abcde', 'default-fghij'];
+
   get mutations(): KubeCall[] {
-    return this.calls.filter((c) => c.op.startsWith('patch') || c.op.startsWith('create'));
+    return this.calls.filter((c) => /^(patch|create|delete)/.test(c.op));
   }
 
   async getRollout(namespace: string, name: string): Promise<Rollout> {
@@ -166,6 +170,34 @@ export class FakeKube implements KubeApi {
   async createJob(_namespace: string, name: string, spec: Record<string, unknown>): Promise<void> {
     this.calls.push({ op: 'createJob', name, patch: spec });
     this.jobs.set(name, { name, succeeded: 0, failed: 0, active: 1 });
+  }
+
+  async listNodePools(): Promise<NodePool[]> {
+    this.calls.push({ op: 'listNodePools', name: '' });
+    return this.nodePools;
+  }
+
+  async patchNodePool(name: string, patch: MergePatch): Promise<void> {
+    this.calls.push({ op: 'patchNodePool', name, patch });
+    this.nodePools = this.nodePools.map((np) => {
+      if (np.name !== name) return np;
+      const merged = mergePatch(
+        { metadata: { annotations: np.annotations }, spec: { limits: { cpu: np.cpuLimit } } },
+        patch,
+      );
+      return { name, cpuLimit: merged.spec.limits.cpu, annotations: merged.metadata.annotations ?? {} };
+    });
+  }
+
+  async listNodeClaims(): Promise<string[]> {
+    this.calls.push({ op: 'listNodeClaims', name: '' });
+    return this.nodeClaims;
+  }
+
+  /** Like Karpenter, the claim is gone only after a later look: its node drains first. */
+  async deleteNodeClaim(name: string): Promise<void> {
+    this.calls.push({ op: 'deleteNodeClaim', name });
+    this.nodeClaims = this.nodeClaims.filter((n) => n !== name);
   }
 
   async getJob(_namespace: string, name: string): Promise<JobSummary> {

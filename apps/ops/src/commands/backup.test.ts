@@ -77,16 +77,16 @@ describe('conduit backup run / list / verify / drill (real PostgreSQL 15, fake A
 
   it('backup run prunes snapshots and dumps past retention but always keeps the newest', async () => {
     const h = setup();
-    h.now = new Date('2025-03-01T03:30:00Z');
+    h.now = new Date('2025-02-20T03:30:00Z');
     await h.run('backup', 'run', '-y');
-    h.now = new Date('2025-03-03T03:30:00Z');
+    h.now = new Date('2025-02-22T03:30:00Z');
     await h.run('backup', 'run', '-y');
     h.now = new Date('2025-03-10T03:30:00Z');
     const result = await h.run('backup', 'run', '-o', 'json');
     expect(result.json().pruned).toEqual([
-      'delete snapshot conduit-dev-20250301-033000',
-      'delete snapshot conduit-dev-20250303-033000',
-      `delete 2 dump(s) older than 3 days from s3://${BUCKET}`,
+      'delete snapshot conduit-dev-20250220-033000',
+      'delete snapshot conduit-dev-20250222-033000',
+      `delete 2 dump(s) older than 14 days from s3://${BUCKET}`,
     ]);
     expect([...h.aws.objects.keys()]).toEqual([
       `${BUCKET}/logical/dev/conduit-dev-20250310T033000Z.dump`,

@@ -1,11 +1,17 @@
 import type { Action, Context } from '../lib/context.js';
 import { CliError } from '../lib/errors.js';
-import { NODEGROUP_DESIRED_TAG, NODEGROUP_MIN_TAG, printPowerResult, REPLICAS_ANNOTATION } from './stop.js';
+import {
+  CPU_LIMIT_ANNOTATION,
+  NODEGROUP_DESIRED_TAG,
+  NODEGROUP_MIN_TAG,
+  printPowerResult,
+  REPLICAS_ANNOTATION,
+} from './stop.js';
 
 const DB_WAIT_MS = 20 * 60_000;
 const DB_POLL_MS = 15_000;
 
-/** The reverse of stop, in reverse order: RDS, node groups, then the app. Idempotent like stop. */
+/** The reverse of stop: RDS, node groups, Karpenter's limit, then the app (which makes Karpenter launch nodes). */
 export async function start(ctx: Context, { wait }: { wait: boolean }): Promise<void> {
   const { facts } = ctx;
   const kube = await ctx.kube();
@@ -36,6 +42,19 @@ export async function start(ctx: Context, { wait }: { wait: boolean }): Promise<
         });
         await api.untagNodegroup(ng.arn, [NODEGROUP_MIN_TAG, NODEGROUP_DESIRED_TAG]);
       },
+    });
+  }
+  for (const pool of await kube.listNodePools()) {
+    const recorded = pool.annotations[CPU_LIMIT_ANNOTATION];
+    if (recorded === undefined) continue;
+    const limit = JSON.parse(recorded) as string | number | null;
+    const patch = {
+      metadata: { annotations: { [CPU_LIMIT_ANNOTATION]: null } },
+      spec: { limits: { cpu: limit } },
+    };
+    actions.push({
+      description: `set Karpenter NodePool ${pool.name} CPU limit back to ${limit ?? 'unlimited'}`,
+      run: () => kube.patchNodePool(pool.name, patch),
     });
   }
   for (const tier of facts.tiers) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { harness } from '../../test/harness.js';
 
 describe('conduit stop / start (fake k8s API, fake AWS API)', () => {
-  it('stop scales the app to zero, then the node groups, then stops RDS, recording what start restores', async () => {
+  it('stop scales the app to zero, then Karpenter and the node groups, then stops RDS, recording what start restores', async () => {
     const h = harness();
     const result = await h.run('stop', '--yes');
     expect(result.code).toBe(0);
@@ -23,7 +23,18 @@ describe('conduit stop / start (fake k8s API, fake AWS API)', () => {
           spec: { replicas: 0 },
         },
       },
+      {
+        op: 'patchNodePool',
+        name: 'default',
+        patch: {
+          metadata: { annotations: { 'ops.conduit.dev/cpu-limit-before-stop': '16' } },
+          spec: { limits: { cpu: '0' } },
+        },
+      },
+      { op: 'deleteNodeClaim', name: 'default-abcde' },
+      { op: 'deleteNodeClaim', name: 'default-fghij' },
     ]);
+    expect(h.kube.nodeClaims).toEqual([]);
     expect(h.aws.mutations.map((c) => [c.op, ...c.args])).toEqual([
       [
         'tagNodegroup',
@@ -63,6 +74,7 @@ describe('conduit stop / start (fake k8s API, fake AWS API)', () => {
       'start RDS instance conduit-dev',
       'scale node group system back to min 2/desired 2',
       'scale node group apps back to min 1/desired 3',
+      'set Karpenter NodePool default CPU limit back to 16',
       'scale rollout api from 0 to 3 replicas',
       'scale rollout web from 0 to 3 replicas',
     ]);
@@ -70,6 +82,7 @@ describe('conduit stop / start (fake k8s API, fake AWS API)', () => {
       ['system', 2, 2, {}],
       ['apps', 1, 3, {}],
     ]);
+    expect(h.kube.nodePools).toEqual([{ name: 'default', cpuLimit: 16, annotations: {} }]);
     expect(h.kube.rollouts.get('api')?.spec.replicas).toBe(3);
     expect(h.kube.rollouts.get('api')?.metadata.annotations).toEqual({});
   });
@@ -108,11 +121,15 @@ describe('conduit stop / start (fake k8s API, fake AWS API)', () => {
     expect(result.stdout.split('\n')).toEqual([
       '[dry-run] would scale rollout api from 3 to 0 replicas',
       '[dry-run] would scale rollout web from 3 to 0 replicas',
+      '[dry-run] would set Karpenter NodePool default CPU limit from 16 to 0',
+      '[dry-run] would delete 2 Karpenter NodeClaim(s) and wait for their nodes to terminate',
       '[dry-run] would scale node group system from min 2/desired 2 to 0',
       '[dry-run] would scale node group apps from min 1/desired 3 to 0',
       'stop prod: dry run, nothing changed',
       '  - scale rollout api from 3 to 0 replicas',
       '  - scale rollout web from 3 to 0 replicas',
+      '  - set Karpenter NodePool default CPU limit from 16 to 0',
+      '  - delete 2 Karpenter NodeClaim(s) and wait for their nodes to terminate',
       '  - scale node group system from min 2/desired 2 to 0',
       '  - scale node group apps from min 1/desired 3 to 0',
     ]);

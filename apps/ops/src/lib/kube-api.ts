@@ -63,6 +63,13 @@ export interface JobSummary {
   readonly active: number;
 }
 
+/** A Karpenter NodePool (karpenter.sh/v1): its CPU limit caps the capacity it may launch. */
+export interface NodePool {
+  readonly name: string;
+  readonly cpuLimit: string | number | null;
+  readonly annotations: Record<string, string>;
+}
+
 /** A JSON merge patch (RFC 7386): `null` deletes a field. */
 export type MergePatch = Record<string, unknown>;
 
@@ -84,6 +91,13 @@ export interface KubeApi {
   getJobSpec(namespace: string, name: string): Promise<Record<string, unknown>>;
   createJob(namespace: string, name: string, spec: Record<string, unknown>): Promise<void>;
   getJob(namespace: string, name: string): Promise<JobSummary>;
+  /** Karpenter NodePools; empty when Karpenter is not installed. */
+  listNodePools(): Promise<NodePool[]>;
+  patchNodePool(name: string, patch: MergePatch): Promise<void>;
+  /** Names of Karpenter NodeClaims (one per launched node). */
+  listNodeClaims(): Promise<string[]>;
+  /** Karpenter drains the node and terminates its instance before the NodeClaim disappears. */
+  deleteNodeClaim(name: string): Promise<void>;
 }
 
 /** Thrown by adapters when the object does not exist; promote/abort/retry fall back like the plugin. */

@@ -15,6 +15,13 @@ import { type KubeApi, NotFoundError, type Rollout } from './kube-api.js';
 import type { StageFacts } from './stages.js';
 
 const ROLLOUTS = { group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts' } as const;
+const NODEPOOLS = { group: 'karpenter.sh', version: 'v1', plural: 'nodepools' } as const;
+const NODECLAIMS = { group: 'karpenter.sh', version: 'v1', plural: 'nodeclaims' } as const;
+
+interface KarpenterObject {
+  metadata?: { name?: string; annotations?: Record<string, string> };
+  spec?: { limits?: { cpu?: string | number } };
+}
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 /**
@@ -158,6 +165,40 @@ export function createKubeApi(facts: StageFacts, requestedContext?: string): Kub
           failed: job.status?.failed ?? 0,
           active: job.status?.active ?? 0,
         };
+      }),
+    listNodePools: async () => {
+      try {
+        const list = (await custom.listClusterCustomObject({ ...NODEPOOLS })) as {
+          items?: KarpenterObject[];
+        };
+        return (list.items ?? []).map((np) => ({
+          name: np.metadata?.name ?? '',
+          cpuLimit: np.spec?.limits?.cpu ?? null,
+          annotations: np.metadata?.annotations ?? {},
+        }));
+      } catch (error) {
+        if (isNotFound(error)) return [];
+        throw error;
+      }
+    },
+    patchNodePool: (name, body) =>
+      orNotFound(`nodepool ${name}`, async () => {
+        await custom.patchClusterCustomObject({ ...NODEPOOLS, name, body }, mergePatch);
+      }),
+    listNodeClaims: async () => {
+      try {
+        const list = (await custom.listClusterCustomObject({ ...NODECLAIMS })) as {
+          items?: KarpenterObject[];
+        };
+        return (list.items ?? []).map((nc) => nc.metadata?.name ?? '');
+      } catch (error) {
+        if (isNotFound(error)) return [];
+        throw error;
+      }
+    },
+    deleteNodeClaim: (name) =>
+      orNotFound(`nodeclaim ${name}`, async () => {
+        await custom.deleteClusterCustomObject({ ...NODECLAIMS, name });
       }),
   };
 }

@@ -35,7 +35,9 @@ export interface StageFacts {
   readonly minReplicas: number;
 }
 
-const RETENTION: Record<Stage, number> = { dev: 3, staging: 7, prod: 30 };
+// Same as deploy/aws (lib/stages.ts `backup.retentionDays`): the bucket's lifecycle and, in prod, its object
+// lock use these days, so pruning earlier would fight the lock and pruning later would find nothing.
+const RETENTION: Record<Stage, number> = { dev: 14, staging: 30, prod: 35 };
 
 export function isStage(value: string): value is Stage {
   return (STAGES as readonly string[]).includes(value);
@@ -51,7 +53,7 @@ export function stageFacts(stage: string, env: NodeJS.ProcessEnv = process.env):
   }
   return {
     stage,
-    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'eu-west-1',
+    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
     clusterName: `conduit-${stage}`,
     namespace: 'conduit',
     tiers: TIERS,
