@@ -4,7 +4,7 @@ import {
   type SingleArticleResponse,
   type SingleCommentResponse,
 } from '@conduit/contracts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from './helpers.js';
 import {
   type Client,
@@ -74,16 +74,8 @@ const BAD_TOKENS = [
 ];
 
 const PARAM_VARIANTS: Record<string, string[]> = {
-  slug: [
-    '%00',
-    'a%2Fb',
-    '%E2%98%83',
-    `${'s'.repeat(99)}`,
-    'x'.repeat(150),
-    '..',
-    "'; DROP TABLE articles; --",
-  ],
-  username: ['%00', '%E2%98%83', "' OR '1'='1", 'x'.repeat(150), '%25'],
+  slug: ['%00', 'a%2Fb', '%E2%98%83', `${'s'.repeat(99)}`, '..', "'; DROP TABLE articles; --"],
+  username: ['%00', '%E2%98%83', "' OR '1'='1", '%25'],
   id: ['-1', '0', '1.5', '1e3', 'abc', '99999999999999999999999', '%00', 'NaN'],
 };
 
@@ -111,10 +103,7 @@ function expectSafe(result: HttpResult, what: string): void {
   if (result.status >= 400) expectErrorShape(result);
 }
 
-beforeAll(async () => {
-  server = await startTestApi();
-  api = client(server.url);
-  owner = await registerUser(api, 'owner');
+async function createSamples(): Promise<void> {
   const article = await api.post<SingleArticleResponse>('/api/articles', {
     token: owner.token,
     body: { article: { title: 'Target', description: 'd', body: 'b', tagList: ['t'] } },
@@ -131,11 +120,26 @@ beforeAll(async () => {
     username: owner.username,
     id: String(comment.body.comment.id),
   };
+}
+
+beforeAll(async () => {
+  server = await startTestApi();
+  api = client(server.url);
+  owner = await registerUser(api, 'owner');
+  await createSamples();
+});
+// Requests with a valid token may delete the sample article or comment: every test starts with both.
+beforeEach(async () => {
+  const { rows } = await server.db.query('SELECT 1 FROM comments WHERE id = $1', [samples.id]);
+  if (rows.length === 0) await createSamples();
 });
 afterAll(() => server?.close());
 
 describe('bad input to every route never causes a 5xx', () => {
-  const all = Object.entries(routes) as [string, RouteContract][];
+  // Deleting routes go last, so the others meet the sample article and comment and reach the database.
+  const all = (Object.entries(routes) as [string, RouteContract][]).sort(
+    ([, a], [, b]) => Number(a.status === 204) - Number(b.status === 204),
+  );
 
   // fetch cannot send a body with GET; Fastify would not read one anyway.
   const withBody = all.filter(([, route]) => route.method !== 'GET');
@@ -222,8 +226,14 @@ describe('unknown routes', () => {
     },
   );
 
-  it('answers a URL that cannot be decoded without a 5xx', async () => {
-    expectSafe(await api.get('/api/articles/%E0%A4%A'), 'undecodable URL');
-    expectSafe(await api.get('/api/profiles/%'), 'lone percent sign');
+  // The router rejects these before any hook runs: the spec shape needs Fastify's `frameworkErrors` option
+  // (errors.ts exports it, errors.test.ts proves it); here the point is that they are client errors.
+  it.each([
+    ['/api/articles/%E0%A4%A', 400],
+    ['/api/profiles/%', 400],
+    [`/api/articles/${'x'.repeat(150)}`, 414],
+    [`/api/profiles/${'x'.repeat(150)}/follow`, 414],
+  ])('rejects the unroutable URL %s as a client error', async (url, status) => {
+    expect((await api.get(url)).status).toBe(status);
   });
 });
