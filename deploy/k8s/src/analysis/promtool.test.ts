@@ -19,7 +19,6 @@ const run = promisify(execFile);
 const args: QueryArgs = { namespace: 'conduit', rollout: 'api', canaryHash: 'c4n4ry' };
 const metrics: readonly AnalysisMetric[] = [...podMetrics, ...apiMetrics];
 const pod = 'api-c4n4ry-x1y2z';
-const stablePod = 'api-5t4b1e-a1b2c';
 const ksm = (name: string, extra = '') =>
   `${name}{namespace="conduit", pod="${pod}", container="api"${extra}}`;
 
