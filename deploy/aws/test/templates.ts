@@ -63,6 +63,8 @@ function tokenName(part: Json): string {
     const [fn, arg] = Object.entries(part)[0] ?? [];
     if (fn === 'Ref') return `Ref:${String(arg)}`;
     if (fn === 'Fn::GetAtt' && Array.isArray(arg)) return `GetAtt:${arg.join('.')}`;
+    // Weak cross-stack references name the producing output, which embeds the logical id.
+    if (fn === 'Fn::GetStackOutput') return `GetStackOutput:${(arg as { OutputName: string }).OutputName}`;
     return `${fn}`;
   }
   return String(part);

@@ -1,0 +1,374 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { SERVICE_ACCOUNTS } from '../lib/names.js';
+import { STAGE_NAMES, STAGES } from '../lib/stages.js';
+import { parseJsonProperty, resourcesOfType, template, templateJson } from './templates.js';
+
+type Statement = {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+  Sid?: string;
+};
+
+describe.each(STAGE_NAMES)('cluster stack (%s)', (stage) => {
+  const t = template(stage, 'Cluster');
+  const c = STAGES[stage].cluster;
+  const account = { dev: '111111111111', staging: '222222222222', prod: '333333333333' }[stage];
+  const resources = templateJson(stage, 'Cluster').Resources as Record<
+    string,
+    { Type: string; Properties: Record<string, unknown> }
+  >;
+
+  /** The inline policy statements of the Pod Identity role bound to namespace/serviceAccount. */
+  const podPolicy = (sa: { namespace: string; name: string }): Statement[] => {
+    const association = Object.values(resources).find(
+      (r) =>
+        r.Type === 'AWS::EKS::PodIdentityAssociation' &&
+        r.Properties.Namespace === sa.namespace &&
+        r.Properties.ServiceAccount === sa.name,
+    );
+    expect(association, `association for ${sa.namespace}/${sa.name}`).toBeDefined();
+    const roleId = (association!.Properties.RoleArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+    const policies = Object.values(resources).filter(
+      (r) =>
+        r.Type === 'AWS::IAM::Policy' &&
+        JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]),
+    );
+    return policies.flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+  };
+  const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+  const resourceList = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+
+  it(`runs Kubernetes ${c.kubernetesVersion} with private subnets, KMS secrets encryption and all control-plane logs`, () => {
+    t.hasResourceProperties('AWS::EKS::Cluster', {
+      Name: `conduit-${stage}`,
+      Version: c.kubernetesVersion,
+      EncryptionConfig: [
+        {
+          Provider: { KeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SecretsKey'), 'Arn'] } },
+          Resources: ['secrets'],
+        },
+      ],
+      Logging: {
+        ClusterLogging: {
+          EnabledTypes: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'].map((type) => ({
+            Type: type,
+          })),
+        },
+      },
+      AccessConfig: { AuthenticationMode: 'API', BootstrapClusterCreatorAdminPermissions: false },
+    });
+    const subnets = JSON.stringify(
+      (
+        resources[Object.keys(resources).find((k) => resources[k]!.Type === 'AWS::EKS::Cluster')!]!.Properties
+          .ResourcesVpcConfig as Record<string, unknown>
+      ).SubnetIds,
+    );
+    expect(subnets).toMatch(/privateSubnet/);
+    expect(subnets).not.toMatch(/publicSubnet|databaseSubnet/);
+    t.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    t.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: `/aws/eks/conduit-${stage}/cluster`,
+      RetentionInDays: c.logRetentionDays,
+    });
+  });
+
+  it(`exposes the API endpoint ${c.endpointAccess === 'private' ? 'privately only' : 'publicly and privately'}`, () => {
+    t.hasResourceProperties('AWS::EKS::Cluster', {
+      ResourcesVpcConfig: Match.objectLike(
+        c.endpointAccess === 'private'
+          ? { EndpointPrivateAccess: true, EndpointPublicAccess: false }
+          : {
+              EndpointPrivateAccess: true,
+              EndpointPublicAccess: true,
+              PublicAccessCidrs: [...c.publicAccessCidrs],
+            },
+      ),
+    });
+  });
+
+  it('grants cluster-admin only to the named admin roles, and namespace view to viewers', () => {
+    const entries = resourcesOfType(stage, 'Cluster', 'AWS::EKS::AccessEntry').map(([, r]) => r.Properties!);
+    const admins = entries.filter((e) =>
+      JSON.stringify(e.AccessPolicies).includes('AmazonEKSClusterAdminPolicy'),
+    );
+    const principals = admins.map((e) => JSON.stringify(e.PrincipalArn));
+    // The kubectl provider's own role is the only other admin (aws-eks-v2 needs it to apply manifests).
+    expect(principals.filter((p) => p.includes('conduit-platform-admin'))).toEqual([
+      JSON.stringify(`arn:aws:iam::${account}:role/conduit-platform-admin`),
+    ]);
+    expect(admins.length).toBe(c.adminRoleNames.length + 1);
+    const viewer = entries.find((e) => e.PrincipalArn === `arn:aws:iam::${account}:role/conduit-developer`);
+    const [viewPolicy] = viewer!.AccessPolicies as { PolicyArn: unknown; AccessScope: unknown }[];
+    expect(JSON.stringify(viewPolicy!.PolicyArn)).toMatch(/cluster-access-policy\/AmazonEKSViewPolicy"/);
+    expect(viewPolicy!.AccessScope).toEqual({ Type: 'namespace', Namespaces: ['conduit'] });
+  });
+
+  it('installs the managed add-ons, EBS CSI with its Pod Identity, and a default encrypted gp3 StorageClass', () => {
+    const addons = resourcesOfType(stage, 'Cluster', 'AWS::EKS::Addon').map(
+      ([, r]) => r.Properties!.AddonName,
+    );
+    expect(addons.sort()).toEqual([
+      'aws-ebs-csi-driver',
+      'coredns',
+      'eks-pod-identity-agent',
+      'kube-proxy',
+      'vpc-cni',
+    ]);
+    const ebsRole = Object.entries(resources).find(
+      ([, r]) =>
+        r.Type === 'AWS::IAM::Role' &&
+        JSON.stringify(r.Properties.ManagedPolicyArns ?? []).includes('AmazonEBSCSIDriverPolicy'),
+    );
+    expect(ebsRole).toBeDefined();
+    t.hasResourceProperties('AWS::EKS::PodIdentityAssociation', {
+      Namespace: 'kube-system',
+      ServiceAccount: 'ebs-csi-controller-sa',
+      RoleArn: { 'Fn::GetAtt': [ebsRole![0], 'Arn'] },
+    });
+    const storageClass = resourcesOfType(stage, 'Cluster', 'Custom::AWSCDK-EKS-KubernetesResource')
+      .flatMap(([, r]) => parseJsonProperty(r.Properties!.Manifest) as Record<string, unknown>[])
+      .find((m) => m.kind === 'StorageClass');
+    expect(storageClass).toMatchObject({
+      metadata: { name: 'gp3', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+      provisioner: 'ebs.csi.aws.com',
+      parameters: { type: 'gp3', encrypted: 'true' },
+    });
+  });
+
+  it('runs a tainted system node group in private subnets with IMDSv2 and encrypted volumes', () => {
+    t.hasResourceProperties('AWS::EKS::Nodegroup', {
+      NodegroupName: 'system',
+      AmiType: 'AL2023_x86_64_STANDARD',
+      InstanceTypes: [c.systemNodes.instanceType],
+      ScalingConfig: {
+        MinSize: c.systemNodes.minSize,
+        DesiredSize: c.systemNodes.desiredSize,
+        MaxSize: c.systemNodes.maxSize,
+      },
+      Taints: [{ Key: 'CriticalAddonsOnly', Value: 'true', Effect: 'NO_SCHEDULE' }],
+    });
+    t.hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({
+        MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1 },
+        BlockDeviceMappings: [
+          { DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeSize: 50, VolumeType: 'gp3' } },
+        ],
+        SecurityGroupIds: Match.arrayWith([
+          Match.objectLike({ 'Fn::GetAtt': Match.arrayWith(['ClusterSecurityGroupId']) }),
+        ]),
+      }),
+    });
+    const nodegroup = resourcesOfType(stage, 'Cluster', 'AWS::EKS::Nodegroup')[0]![1];
+    expect(JSON.stringify(nodegroup.Properties!.Subnets)).toMatch(/privateSubnet/);
+  });
+
+  it('installs Karpenter with its interruption queue, node access entry and a capped NodePool', () => {
+    t.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', {
+      Chart: 'karpenter',
+      Repository: 'oci://public.ecr.aws/karpenter/karpenter',
+      Namespace: 'kube-system',
+      Version: Match.stringLikeRegexp('^1\\.'),
+    });
+    t.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: `conduit-${stage}-karpenter`,
+      SqsManagedSseEnabled: true,
+    });
+    t.resourceCountIs('AWS::Events::Rule', 4);
+    t.hasResourceProperties('AWS::EKS::AccessEntry', {
+      Type: 'EC2_LINUX',
+      PrincipalArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^KarpenterNodeRole'), 'Arn'] },
+    });
+    const manifests = resourcesOfType(stage, 'Cluster', 'Custom::AWSCDK-EKS-KubernetesResource').flatMap(
+      ([, r]) => parseJsonProperty(r.Properties!.Manifest) as Record<string, unknown>[],
+    );
+    const nodePool = manifests.find((m) => m.kind === 'NodePool') as
+      | { spec: { limits: unknown; template: { spec: { requirements: unknown[] } } } }
+      | undefined;
+    expect(nodePool?.spec.limits).toEqual({ cpu: c.karpenterCpuLimit });
+    expect(nodePool?.spec.template.spec.requirements).toContainEqual({
+      key: 'karpenter.sh/capacity-type',
+      operator: 'In',
+      values: [...c.karpenterCapacityTypes],
+    });
+    const nodeClass = manifests.find((m) => m.kind === 'EC2NodeClass') as
+      | { spec: Record<string, unknown> }
+      | undefined;
+    expect(nodeClass?.spec.subnetSelectorTerms).toEqual([
+      { tags: { 'karpenter.sh/discovery': `conduit-${stage}` } },
+    ]);
+    expect(nodeClass?.spec.metadataOptions).toEqual({ httpTokens: 'required', httpPutResponseHopLimit: 1 });
+    expect(JSON.stringify(nodeClass?.spec.securityGroupSelectorTerms)).toMatch(/DbClients/);
+  });
+
+  it('scopes the Karpenter controller to resources tagged for this cluster', () => {
+    const statements = podPolicy(SERVICE_ACCOUNTS.karpenter);
+    const terminate = statements.find((s) => actions(s).includes('ec2:TerminateInstances'))!;
+    expect(terminate.Condition).toMatchObject({
+      StringEquals: { [`aws:ResourceTag/kubernetes.io/cluster/conduit-${stage}`]: 'owned' },
+    });
+    const pass = statements.find((s) => actions(s).includes('iam:PassRole'))!;
+    expect(JSON.stringify(pass.Resource)).toMatch(/KarpenterNodeRole/);
+    for (const s of statements) {
+      if (resourceList(s).includes('*')) {
+        expect(
+          actions(s).every((a) => /^(ec2:Describe|pricing:Get)/.test(a)),
+          JSON.stringify(s),
+        ).toBe(true);
+      }
+    }
+  });
+
+  it('lets the Load Balancer Controller mutate only load balancers tagged with our cluster', () => {
+    const statements = podPolicy(SERVICE_ACCOUNTS.loadBalancerController);
+    const mutate = statements.find((s) => actions(s).includes('elasticloadbalancing:DeleteLoadBalancer'))!;
+    expect(mutate.Condition).toEqual({
+      StringEquals: { 'aws:ResourceTag/elbv2.k8s.aws/cluster': `conduit-${stage}` },
+    });
+    const create = statements.find((s) => actions(s).includes('elasticloadbalancing:CreateLoadBalancer'))!;
+    expect(create.Condition).toEqual({
+      StringEquals: { 'aws:RequestTag/elbv2.k8s.aws/cluster': `conduit-${stage}` },
+    });
+    for (const s of statements.filter((s) => resourceList(s).includes('*'))) {
+      expect(
+        actions(s).every((a) => /:(Describe|Get|List)/.test(a)),
+        JSON.stringify(actions(s)),
+      ).toBe(true);
+    }
+  });
+
+  it('lets External Secrets read only conduit/<stage>/ secrets and the DB secret', () => {
+    const statements = podPolicy(SERVICE_ACCOUNTS.externalSecrets);
+    const read = statements.find((s) => actions(s).includes('secretsmanager:GetSecretValue'))!;
+    expect(resourceList(read)).toHaveLength(2);
+    expect(resourceList(read)[0]).toBe(
+      `arn:aws:secretsmanager:us-east-1:${account}:secret:conduit/${stage}/*`,
+    );
+    expect(JSON.stringify(resourceList(read)[1])).toMatch(/MasterUserSecret/);
+    const decrypt = statements.find((s) => actions(s).includes('kms:Decrypt'))!;
+    expect(decrypt.Condition).toEqual({
+      StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' },
+    });
+  });
+
+  it('lets Fluent Bit write only our log groups', () => {
+    const [write] = podPolicy(SERVICE_ACCOUNTS.fluentBit);
+    expect(actions(write!).sort()).toEqual([
+      'logs:CreateLogStream',
+      'logs:DescribeLogStreams',
+      'logs:PutLogEvents',
+    ]);
+    expect(JSON.stringify(write!.Resource)).toMatch(/Logsapplication.*Logsplatform/);
+    for (const group of ['application', 'platform']) {
+      t.hasResourceProperties('AWS::Logs::LogGroup', {
+        LogGroupName: `/conduit/${stage}/${group}`,
+        RetentionInDays: c.logRetentionDays,
+      });
+    }
+  });
+
+  it('lets Argo Rollouts only describe load balancers and target groups', () => {
+    const statements = podPolicy(SERVICE_ACCOUNTS.argoRollouts);
+    expect(statements.flatMap(actions).every((a) => a.startsWith('elasticloadbalancing:Describe'))).toBe(
+      true,
+    );
+    expect(statements.flatMap(actions)).toContain('elasticloadbalancing:DescribeTargetGroups');
+  });
+
+  it('lets the backup job snapshot only our DB and write only our backup bucket', () => {
+    const statements = podPolicy(SERVICE_ACCOUNTS.backup);
+    const snapshot = statements.find((s) => actions(s).includes('rds:CreateDBSnapshot'))!;
+    expect(resourceList(snapshot)).toHaveLength(2);
+    expect(resourceList(snapshot)).toContain(`arn:aws:rds:us-east-1:${account}:snapshot:conduit-${stage}-*`);
+    expect(JSON.stringify(resourceList(snapshot))).toMatch(
+      /:db:",\{"Fn::GetStackOutput":\{[^}]*RefDatabaseInstance/,
+    );
+    const put = statements.find((s) => actions(s).includes('s3:PutObject'))!;
+    expect(put.Resource).toBe(`arn:aws:s3:::conduit-${stage}-backups-${account}/*`);
+    expect(statements.flatMap(actions)).not.toContain('s3:DeleteObject');
+  });
+
+  it('lets external-dns change only our hosted zone', () => {
+    const statements = podPolicy(SERVICE_ACCOUNTS.externalDns);
+    const change = statements.find((s) => actions(s).includes('route53:ChangeResourceRecordSets'))!;
+    expect(JSON.stringify(change.Resource)).toMatch(/Zone/);
+    expect(statements.filter((s) => resourceList(s).includes('*')).flatMap(actions)).toEqual([
+      'route53:ListHostedZones',
+    ]);
+  });
+
+  it('trusts only EKS Pod Identity in every workload role', () => {
+    const associations = resourcesOfType(stage, 'Cluster', 'AWS::EKS::PodIdentityAssociation');
+    expect(
+      associations.map(([, r]) => `${r.Properties!.Namespace}/${r.Properties!.ServiceAccount}`).sort(),
+    ).toEqual(
+      Object.values(SERVICE_ACCOUNTS)
+        .map((sa) => `${sa.namespace}/${sa.name}`)
+        .sort(),
+    );
+    for (const [, a] of associations) {
+      const roleId = (a.Properties!.RoleArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]!;
+      expect(resources[roleId]!.Properties.AssumeRolePolicyDocument).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Action: ['sts:AssumeRole', 'sts:TagSession'],
+            Effect: 'Allow',
+            Principal: { Service: 'pods.eks.amazonaws.com' },
+          },
+        ],
+      });
+    }
+  });
+
+  it('grants no wildcard action anywhere (no admin-by-policy)', () => {
+    for (const [id, r] of Object.entries(resources)) {
+      if (r.Type !== 'AWS::IAM::Policy' && r.Type !== 'AWS::IAM::Role') continue;
+      const docs =
+        r.Type === 'AWS::IAM::Policy'
+          ? [r.Properties.PolicyDocument]
+          : ((r.Properties.Policies as { PolicyDocument: unknown }[]) ?? []).map((p) => p.PolicyDocument);
+      for (const doc of docs as { Statement: Statement[] }[]) {
+        for (const s of doc.Statement) {
+          for (const a of actions(s)) expect(a === '*' || a.endsWith(':*'), `${id}: ${a}`).toBe(false);
+        }
+      }
+      expect(JSON.stringify(r.Properties.ManagedPolicyArns ?? [])).not.toMatch(
+        /AdministratorAccess|PowerUserAccess/,
+      );
+    }
+  });
+
+  it('bootstraps Argo CD and points it at the app-of-apps rendered by deploy/k8s', () => {
+    t.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', {
+      Chart: 'argo-cd',
+      Repository: 'https://argoproj.github.io/argo-helm',
+      Namespace: 'argocd',
+      Version: Match.stringLikeRegexp('^\\d+\\.\\d+\\.\\d+$'),
+    });
+    const app = resourcesOfType(stage, 'Cluster', 'Custom::AWSCDK-EKS-KubernetesResource')
+      .flatMap(([, r]) => parseJsonProperty(r.Properties!.Manifest) as Record<string, unknown>[])
+      .find((m) => m.kind === 'Application');
+    expect(app).toMatchObject({
+      apiVersion: 'argoproj.io/v1alpha1',
+      metadata: { name: `conduit-${stage}`, namespace: 'argocd' },
+      spec: {
+        source: {
+          repoURL: STAGES[stage].gitops.repoUrl,
+          targetRevision: STAGES[stage].gitops.targetRevision,
+          path: `deploy/k8s/dist/${stage}`,
+        },
+        syncPolicy: { automated: { prune: true, selfHeal: true } },
+      },
+    });
+  });
+
+  it('outputs the cluster name and the update-kubeconfig command', () => {
+    t.hasOutput('ClusterName', { Value: { Ref: Match.stringLikeRegexp('^Cluster') } });
+    t.hasOutput('UpdateKubeconfigCommand', {
+      Value: `aws eks update-kubeconfig --name conduit-${stage} --region us-east-1`,
+    });
+  });
+});
