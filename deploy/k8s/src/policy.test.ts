@@ -342,10 +342,10 @@ describe('policy: namespace, network, secrets, delivery', () => {
         .map((e) => e.metadata.name)
         .sort();
       if (c.settings.secrets.kind === 'plain') expect(external).toEqual([]);
-      else
-        expect(external).toEqual(
-          c.settings.database.kind === 'rds' ? ['conduit-db', 'conduit-jwt'] : ['conduit-jwt'],
-        );
+      else {
+        const db = c.settings.database.kind === 'rds' ? ['conduit-db'] : [];
+        expect(external).toEqual(['alertmanager-receivers', ...db, 'conduit-jwt', 'grafana-admin']);
+      }
       const stores = find(c.all, 'ClusterSecretStore') as Json[];
       if (c.settings.secrets.kind === 'external-secrets') {
         expect(stores).toHaveLength(1);

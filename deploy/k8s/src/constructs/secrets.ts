@@ -6,6 +6,8 @@ import { JWT_SECRET } from './database-ref.js';
 import { manifest, PART_OF } from './object.js';
 
 export const SECRET_STORE = 'aws-secrets-manager';
+/** Namespace of kube-prometheus-stack, whose Grafana and Alertmanager read two Secrets (deploy/observability). */
+export const MONITORING_NAMESPACE = 'monitoring';
 
 /**
  * Secrets from AWS Secrets Manager through External Secrets Operator. In `plain` mode nothing is rendered:
@@ -23,7 +25,7 @@ export class Secrets extends Construct {
       metadata: { name: SECRET_STORE, labels },
       spec: {
         // Only our namespace may read through this store.
-        conditions: [{ namespaces: [stage.namespace] }],
+        conditions: [{ namespaces: [stage.namespace, MONITORING_NAMESPACE] }],
         provider: {
           aws: {
             service: 'SecretsManager',
@@ -51,6 +53,20 @@ export class Secrets extends Construct {
         data: [{ secretKey: JWT_SECRET.key, remoteRef: { key: s.jwtSecretName } }],
       },
     });
+    // Grafana's admin login and the Alertmanager receivers' credentials (keys as stored, JSON objects).
+    for (const name of ['grafana-admin', 'alertmanager-receivers']) {
+      manifest<IExternalSecret>(this, {
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'ExternalSecret',
+        metadata: { name, namespace: MONITORING_NAMESPACE, labels },
+        spec: {
+          refreshInterval: '1h',
+          secretStoreRef: { kind: 'ClusterSecretStore', name: SECRET_STORE },
+          target: { name, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
+          dataFrom: [{ extract: { key: `conduit/${stage.name}/${name}` } }],
+        },
+      });
+    }
     const db = stage.database;
     if (db.kind === 'rds') {
       // RDS rotates the managed secret; the URL is rebuilt from it on every refresh.
