@@ -1,4 +1,6 @@
 import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -199,6 +201,32 @@ describe('conduit backup run / list / verify / drill (real PostgreSQL 15, fake A
     expect(metric).toBe('conduit_backup_drill_success{stage="dev"} 0');
     expect(error).toMatch(/^conduit: dump \S+truncated\.dump is unreadable: pg_restore failed: /);
     expect(await databases()).toEqual(before);
+  });
+
+  it('backup run --pushgateway PUTs the metrics under job and stage (real HTTP on loopback)', async () => {
+    const received: { method: string; url: string; body: string }[] = [];
+    const gateway = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      req.on('end', () => {
+        received.push({ method: req.method ?? '', url: req.url ?? '', body });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    const { port } = gateway.address() as AddressInfo;
+    try {
+      const h = setup();
+      const result = await h.run('backup', 'run', '--pushgateway', `http://127.0.0.1:${port}`);
+      expect(result.code).toBe(0);
+    } finally {
+      gateway.close();
+    }
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({ method: 'PUT', url: '/metrics/job/conduit-backup/stage/dev' });
+    expect(received[0]?.body).toMatch(/^conduit_backup_success\{stage="dev"\} 1\n/);
   });
 
   it('backup run reports failure as a metric and exit 1 when pg_dump cannot connect', async () => {

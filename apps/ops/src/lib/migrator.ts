@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Migrator } from './context.js';
+import { CliError } from './errors.js';
 
 /** The part of @conduit/api's migration runner (apps/api/src/db/migrate.ts) the CLI calls. */
 interface ApiMigrations {
@@ -21,9 +22,11 @@ async function withPool<T>(url: string, work: (pool: pg.Pool) => Promise<T>): Pr
 
 /** Runs the API's own migrations, so the CLI and the API can never disagree about the schema. */
 export async function loadApiMigrator(): Promise<Migrator> {
-  const api = (await import(API_PACKAGE)) as Partial<ApiMigrations>;
+  const api = (await import(API_PACKAGE).catch(() => ({}))) as Partial<ApiMigrations>;
   if (typeof api.runMigrations !== 'function' || typeof api.migrationStatus !== 'function') {
-    throw new Error(`${API_PACKAGE} does not export runMigrations/migrationStatus`);
+    throw new CliError(
+      `the API's migration runner is not available here (${API_PACKAGE} must export runMigrations and migrationStatus); use --job`,
+    );
   }
   const { runMigrations, migrationStatus } = api as ApiMigrations;
   return {
