@@ -1,11 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import {
-  type Copy,
-  DockerfileParser,
-  type From,
-  type Instruction,
-  type JSONInstruction,
-} from 'dockerfile-ast';
+import { type Copy, DockerfileParser, type From, type Instruction } from 'dockerfile-ast';
 
 /** One instruction of a stage, reduced to what the checks and the rehearsal need. */
 export interface Step {
@@ -37,24 +31,20 @@ export interface ParsedDockerfile {
   readonly final: Stage;
 }
 
+/** Exec-form arguments: ENTRYPOINT/CMD `["a", "b"]`, HEALTHCHECK `CMD ["a", "b"]`; undefined for shell form. */
 function execForm(instruction: Instruction): string[] | undefined {
   const keyword = instruction.getKeyword();
-  if (keyword === 'ENTRYPOINT' || keyword === 'CMD') {
-    const strings = (instruction as JSONInstruction).getJSONStrings();
-    return strings.length > 0 ? strings.map((s) => s.getJSONValue()) : undefined;
+  if (keyword !== 'ENTRYPOINT' && keyword !== 'CMD' && keyword !== 'HEALTHCHECK') return undefined;
+  // Parsed here rather than with the library's JSON helpers, which drop spaces inside strings ("daemon off;").
+  const text = (instruction.getArgumentsContent() ?? '').trim();
+  const json = keyword === 'HEALTHCHECK' ? /^CMD\s+(\[.*\])$/s.exec(text)?.[1] : text;
+  if (!json?.startsWith('[')) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return Array.isArray(parsed) && parsed.every((part) => typeof part === 'string') ? parsed : undefined;
+  } catch {
+    return undefined;
   }
-  if (keyword === 'HEALTHCHECK') {
-    const text = instruction.getArgumentsContent() ?? '';
-    const match = /^CMD\s+(\[.*\])\s*$/s.exec(text);
-    if (!match) return undefined;
-    try {
-      const parsed: unknown = JSON.parse(match[1]!);
-      return Array.isArray(parsed) && parsed.every((part) => typeof part === 'string') ? parsed : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
 }
 
 function toStep(instruction: Instruction): Step {

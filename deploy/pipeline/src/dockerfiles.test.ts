@@ -47,6 +47,29 @@ describe('the API image', () => {
   });
 });
 
+describe('the web image', () => {
+  it('serves apps/web/nginx.conf with html/ under the /usr/share/nginx prefix, in the foreground', async () => {
+    const { final } = parseDockerfile(await read('apps/web/Dockerfile'));
+    const conf = await read('apps/web/nginx.conf');
+    expect(conf).toMatch(/^\s*root html;/m);
+    expect(conf).toMatch(/^\s*listen 8080\b/m);
+    const copies = final.steps.filter((s) => s.keyword === 'COPY').map((s) => s.text);
+    expect(copies).toEqual([
+      '/src/apps/web/nginx.conf /etc/nginx/nginx.conf',
+      '/src/apps/web/dist /usr/share/nginx/html',
+    ]);
+    expect(final.steps.find((s) => s.keyword === 'ENTRYPOINT')?.exec).toEqual([
+      'nginx',
+      '-p',
+      '/usr/share/nginx/',
+      '-c',
+      '/etc/nginx/nginx.conf',
+      '-g',
+      'daemon off;',
+    ]);
+  });
+});
+
 describe('the rules catch what they are for', () => {
   const base = `FROM node:24@sha256:${'a'.repeat(64)} AS deps
 RUN npm ci --omit=dev
