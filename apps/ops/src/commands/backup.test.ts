@@ -44,7 +44,10 @@ describe('conduit backup run / list / verify / drill (real PostgreSQL 15, fake A
 
   it('backup run: names the snapshot by stage and time, uploads a verified dump and its manifest, prints metrics', async () => {
     const h = setup();
+    // The server trusts loopback, so the password is never checked, but it must never be printed or stored.
+    h.env = { ...h.env, DATABASE_URL: sourceUrl.replace('postgres@', 'postgres:hunter2-secret@') };
     const result = await h.run('backup', 'run', '-o', 'json');
+    expect(`${result.stdout}${result.stderr}`).not.toContain('hunter2-secret');
     expect(result.code).toBe(0);
     const json = result.json<Record<string, unknown>>();
     expect(json).toMatchObject({
@@ -75,6 +78,7 @@ describe('conduit backup run / list / verify / drill (real PostgreSQL 15, fake A
       checksum: expect.any(String),
     });
     expect(JSON.stringify(manifest)).not.toContain('postgres://');
+    expect(JSON.stringify(manifest)).not.toContain('hunter2-secret');
   });
 
   it('backup run prunes snapshots and dumps past retention but always keeps the newest', async () => {
