@@ -79,7 +79,9 @@ function whereSql(filter: ArticleFilter, values: unknown[]): string {
     return `$${values.length}`;
   };
   if (filter.author !== undefined) {
-    where.push(`a.author_id = (SELECT id FROM users WHERE username = ${param(filter.author)})`);
+    where.push(
+      `a.author_id = (SELECT id FROM users WHERE lower(username) = lower(${param(filter.author)}::text))`,
+    );
   }
   if (filter.tag !== undefined) {
     where.push(`a.id IN (SELECT at.article_id FROM article_tags at JOIN tags t ON t.id = at.tag_id
@@ -87,7 +89,7 @@ function whereSql(filter: ArticleFilter, values: unknown[]): string {
   }
   if (filter.favorited !== undefined) {
     where.push(`a.id IN (SELECT f.article_id FROM favorites f JOIN users fu ON fu.id = f.user_id
-                          WHERE fu.username = ${param(filter.favorited)})`);
+                          WHERE lower(fu.username) = lower(${param(filter.favorited)}::text))`);
   }
   if (filter.followedBy !== undefined) {
     where.push(

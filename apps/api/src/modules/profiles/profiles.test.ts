@@ -40,6 +40,12 @@ describe('GET /api/profiles/:username', () => {
     expect(result.body.profile).toEqual({ username: fan.username, bio: null, image: null, following: false });
   });
 
+  it('finds usernames case-insensitively, as they are unique, and answers the stored spelling', async () => {
+    const result = await api.get<ProfileResponse>(`/api/profiles/${celeb.username.toUpperCase()}`);
+    expect(result.status).toBe(200);
+    expect(result.body.profile.username).toBe(celeb.username);
+  });
+
   it('answers 404 "profile not found" for an unknown username', async () => {
     expectError(await api.get('/api/profiles/nobody-here'), 404, 'profile', 'not found');
   });

@@ -7,11 +7,11 @@ export interface ProfileWithId extends ProfileRow {
 
 export function profilesRepository(db: pg.Pool) {
   return {
-    /** The profile of `username` as `readerId` sees it (`following` is false for anonymous readers). */
+    /** The profile of `username` (matched like the unique index: case-insensitively) as `readerId` sees it. */
     async find(username: string, readerId: string | null): Promise<ProfileWithId | undefined> {
       const { rows } = await db.query<ProfileWithId>(
         `SELECT u.id::text AS id, u.username, u.bio, u.image, ${followingSql(2, 'u.id')} AS following
-           FROM users u WHERE u.username = $1`,
+           FROM users u WHERE lower(u.username) = lower($1::text)`,
         [username, readerId],
       );
       return rows[0];

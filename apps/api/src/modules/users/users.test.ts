@@ -213,3 +213,22 @@ describe('PUT /api/user', () => {
     expectError(await api.put('/api/user', { body: { user: {} } }), 401, 'token', 'is missing');
   });
 });
+
+describe('rate limit on login and registration', () => {
+  it('answers 429 in the error shape once a client exceeds AUTH_RATE_LIMIT_MAX', async () => {
+    const limited = await startTestApi({ AUTH_RATE_LIMIT_MAX: '2' });
+    try {
+      const limitedApi = client(limited.url);
+      const attempt = () =>
+        limitedApi.post('/api/users/login', {
+          body: { user: { email: 'nobody@example.org', password: 'x' } },
+        });
+      expect((await attempt()).status).toBe(401);
+      expect((await attempt()).status).toBe(401);
+      expectError(await attempt(), 429, 'request');
+      expect((await limitedApi.get('/api/tags')).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});
