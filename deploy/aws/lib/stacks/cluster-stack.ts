@@ -112,6 +112,11 @@ export class ClusterStack extends Stack {
     });
     this.cluster.node.addDependency(controlPlaneLogs);
     acknowledgeManagedPolicy(this.cluster.role, 'AmazonEKSClusterPolicy', 'EKS control plane');
+    Validations.of(this.cluster.node.defaultChild!).acknowledge({
+      id: 'CloudFormation-Validate::W9009',
+      reason:
+        'aws-eks-v2 renders EncryptionConfig.Resources ["secrets"], which EKS still requires for envelope encryption.',
+    });
     this.acknowledgeKubectlProvider();
 
     for (const roleName of c.adminRoleNames) {

@@ -1,0 +1,16 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BASELINE_FILE, collectStateful } from './stateful.js';
+import { PACKAGE_DIR, synthAll } from './synth.js';
+
+// Deliberately accepts the current stateful resources as the new baseline (see README, "Replacement guard").
+const outdir = mkdtempSync(join(tmpdir(), 'conduit-aws-baseline-'));
+try {
+  const { validationError } = synthAll(outdir);
+  if (validationError) throw new Error(`synthesis failed: ${validationError}`);
+  writeFileSync(join(PACKAGE_DIR, BASELINE_FILE), `${JSON.stringify(collectStateful(outdir), null, 2)}\n`);
+  console.log(`wrote ${BASELINE_FILE}; commit it with the reason for the replacement`);
+} finally {
+  rmSync(outdir, { recursive: true, force: true });
+}
