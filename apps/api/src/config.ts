@@ -30,6 +30,12 @@ export const configSchema = Type.Object({
     maximum: 65535,
     description: 'Port of the embedded PostgreSQL used when DATABASE_URL is unset',
   }),
+  EMBEDDED_POSTGRES_DATA_DIR: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'Data directory of the embedded PostgreSQL; unset means .data/postgres in the repository',
+    }),
+  ),
   DATABASE_POOL_MAX: Type.Integer({
     default: 10,
     minimum: 1,

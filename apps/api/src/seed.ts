@@ -11,7 +11,10 @@ async function main(): Promise<void> {
   if (!url) {
     if (config.NODE_ENV === 'production') throw new ConfigError('DATABASE_URL', 'is required in production');
     const { startEmbeddedPostgres } = await import('./local/embedded-postgres.js');
-    const embedded = await startEmbeddedPostgres(config.EMBEDDED_POSTGRES_PORT, (line) => console.log(line));
+    const embedded = await startEmbeddedPostgres(
+      { port: config.EMBEDDED_POSTGRES_PORT, dataDir: config.EMBEDDED_POSTGRES_DATA_DIR },
+      (line) => console.log(line),
+    );
     url = embedded.url;
     stop = embedded.stop;
   }

@@ -28,8 +28,11 @@ if (config.OTEL_EXPORTER_OTLP_ENDPOINT) {
 let embedded: EmbeddedDatabase | undefined;
 if (!config.DATABASE_URL) {
   const { startEmbeddedPostgres } = await import('./local/embedded-postgres.js');
-  embedded = await startEmbeddedPostgres(config.EMBEDDED_POSTGRES_PORT, (line) => log.info(line)).catch(
-    (error: Error) => fail(error.message),
+  embedded = await startEmbeddedPostgres(
+    { port: config.EMBEDDED_POSTGRES_PORT, dataDir: config.EMBEDDED_POSTGRES_DATA_DIR },
+    (line) => log.info(line),
+  ).catch((error: unknown) =>
+    fail(`embedded PostgreSQL: ${error instanceof Error ? error.message : String(error)}`),
   );
   config.DATABASE_URL = embedded.url;
 }
