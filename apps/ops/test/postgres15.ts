@@ -53,19 +53,28 @@ export async function startPostgres15(): Promise<Postgres15> {
     'UTF8',
     '--locale=C',
   ]);
-  const port = await freePort();
-  sh(join(PG15_BIN, 'pg_ctl'), [
-    '-D',
-    data,
-    '-l',
-    join(dir, 'server.log'),
-    '-w',
-    '-t',
-    '30',
-    '-o',
-    `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${dir} -c fsync=off -c full_page_writes=off`,
-    'start',
-  ]);
+  // Another suite may take the probed port before this server binds it: try a fresh one.
+  let port = 0;
+  for (let attempt = 1; ; attempt += 1) {
+    port = await freePort();
+    try {
+      sh(join(PG15_BIN, 'pg_ctl'), [
+        '-D',
+        data,
+        '-l',
+        join(dir, 'server.log'),
+        '-w',
+        '-t',
+        '30',
+        '-o',
+        `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${dir} -c fsync=off -c full_page_writes=off`,
+        'start',
+      ]);
+      break;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
   const url = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
   return {
     url,
