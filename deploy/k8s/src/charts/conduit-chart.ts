@@ -1,6 +1,6 @@
+import { configKeys } from '@conduit/api';
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { configKeys } from '../api-config.js';
 import { AnalysisTemplates, TEMPLATES } from '../constructs/analysis-templates.js';
 import { CanaryWorkload } from '../constructs/canary-workload.js';
 import { databaseUrlSecret, JWT_SECRET } from '../constructs/database-ref.js';
