@@ -149,6 +149,13 @@ describe('conduit backup run / list / verify / drill (real PostgreSQL 15, fake A
     expect(bad.stderr).toMatch(
       /^conduit: dump \S+ is corrupt: sha256 \w+… does not match the recorded \w+…$/,
     );
+    expect(bad.stderr).toContain(
+      `dump s3://${BUCKET}/logical/dev/conduit-dev-20250310T033000Z.dump is corrupt`,
+    );
+    // Without its manifest, the sha256 stored as S3 object metadata still catches it.
+    h.aws.objects.delete(`${BUCKET}/logical/dev/conduit-dev-20250310T033000Z.manifest.json`);
+    const orphan = await h.run('backup', 'verify', 'latest');
+    expect([orphan.code, orphan.stderr]).toEqual([5, bad.stderr]);
   });
 
   it('backup drill restores the latest dump into a scratch database, matches every table, and drops it', async () => {

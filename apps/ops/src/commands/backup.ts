@@ -45,6 +45,8 @@ export async function latestDump(ctx: Context, api: AwsApi, account: string): Pr
 export interface LocalDump {
   readonly file: string;
   readonly manifest: DumpManifest | null;
+  /** From the manifest, else from the object's S3 metadata (written with the dump). */
+  readonly sha256: string | undefined;
   readonly source: string;
 }
 
@@ -57,7 +59,7 @@ export async function fetchDump(
     const manifest = opts.manifest
       ? (JSON.parse(await readFile(opts.manifest, 'utf8')) as DumpManifest)
       : null;
-    return { file: opts.file, manifest, source: opts.file };
+    return { file: opts.file, manifest, sha256: manifest?.sha256, source: opts.file };
   }
   const { api, account } = await ctx.aws();
   const bucket = ctx.facts.backupBucket(account);
@@ -69,18 +71,15 @@ export async function fetchDump(
   }
   if (!key.endsWith(DUMP_SUFFIX)) throw usageError(`dump key must end in ${DUMP_SUFFIX}: ${key}`);
   const file = join(dir, 'backup.dump');
-  await ctx.step(`download s3://${bucket}/${key}`, () => api.getToFile(bucket, key, file));
+  const metadata = await ctx.step(`download s3://${bucket}/${key}`, () => api.getToFile(bucket, key, file));
   const text = await api.getText(bucket, manifestKey(key));
-  return {
-    file,
-    manifest: text ? (JSON.parse(text) as DumpManifest) : null,
-    source: `s3://${bucket}/${key}`,
-  };
+  const manifest = text ? (JSON.parse(text) as DumpManifest) : null;
+  return { file, manifest, sha256: manifest?.sha256 ?? metadata.sha256, source: `s3://${bucket}/${key}` };
 }
 
 export async function verifyLocal(ctx: Context, dump: LocalDump): Promise<void> {
   await ctx.step(`verify ${dump.source}`, () =>
-    verifyDump(dump.file, dump.manifest?.sha256, { binDir: ctx.options.pgBinDir }),
+    verifyDump(dump.file, dump.sha256, { binDir: ctx.options.pgBinDir }, dump.source),
   );
 }
 
@@ -199,9 +198,9 @@ export async function backupVerify(
     const dump = await fetchDump(ctx, dir, { key, ...opts });
     await verifyLocal(ctx, dump);
     ctx.print(
-      { command: 'backup verify', source: dump.source, ok: true, checksumChecked: dump.manifest !== null },
+      { command: 'backup verify', source: dump.source, ok: true, checksumChecked: dump.sha256 !== undefined },
       () =>
-        `${dump.source}: ok (${dump.manifest ? 'sha256 matches, ' : 'no manifest, '}archive reads completely)`,
+        `${dump.source}: ok (${dump.sha256 ? 'sha256 matches, ' : 'no recorded sha256, '}archive reads completely)`,
     );
   });
 }

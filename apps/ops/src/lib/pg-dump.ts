@@ -170,16 +170,18 @@ export async function verifyDump(
   file: string,
   expectedSha256: string | undefined,
   tools: PgTools = {},
+  /** How messages name the dump (its S3 URL rather than a temporary path). */
+  label = file,
 ): Promise<void> {
   const { size } = await stat(file).catch(() => {
-    throw verificationError(`dump ${file} does not exist`);
+    throw verificationError(`dump ${label} does not exist`);
   });
-  if (size === 0) throw verificationError(`dump ${file} is empty`);
+  if (size === 0) throw verificationError(`dump ${label} is empty`);
   if (expectedSha256) {
     const actual = await sha256File(file);
     if (actual !== expectedSha256) {
       throw verificationError(
-        `dump ${file} is corrupt: sha256 ${actual.slice(0, 12)}… does not match the recorded ${expectedSha256.slice(0, 12)}…`,
+        `dump ${label} is corrupt: sha256 ${actual.slice(0, 12)}… does not match the recorded ${expectedSha256.slice(0, 12)}…`,
       );
     }
   }
@@ -187,7 +189,7 @@ export async function verifyDump(
     await run(tool(tools, 'pg_restore'), ['--list', file], process.env);
     await run(tool(tools, 'pg_restore'), ['--file=/dev/null', file], process.env);
   } catch (error) {
-    throw verificationError(`dump ${file} is unreadable: ${(error as Error).message}`);
+    throw verificationError(`dump ${label} is unreadable: ${(error as Error).message}`);
   }
 }
 
