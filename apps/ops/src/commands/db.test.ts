@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harness } from '../../test/harness.js';
+import { type Postgres15, startPostgres15 } from '../../test/postgres15.js';
+import { loadApiMigrator } from '../lib/migrator.js';
 
 const renderedMigrateJob = {
   backoffLimit: 2,
@@ -62,5 +64,58 @@ describe('conduit db migrate/status without a database URL', () => {
         'conduit: no database URL: pass --database-url or set DATABASE_URL',
       ]);
     }
+  });
+});
+
+describe('conduit db migrate/status with the API runner (real PostgreSQL 15, real API migrations)', () => {
+  let server: Postgres15;
+  let url: string;
+
+  beforeAll(async () => {
+    server = await startPostgres15();
+    url = await server.createDatabase('conduit');
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const setup = async () => {
+    const h = harness();
+    h.env = { DATABASE_URL: url };
+    h.migrator = await loadApiMigrator();
+    return h;
+  };
+
+  it('lists pending migrations, applies them once, then reports the schema up to date', async () => {
+    const h = await setup();
+    const before = (await h.run('db', 'status', '-o', 'json')).json<{
+      applied: string[];
+      pending: string[];
+    }>();
+    expect(before.applied).toEqual([]);
+    expect(before.pending.length).toBeGreaterThan(0);
+    expect(before.pending[0]).toMatch(/^0001_/);
+
+    const dry = await h.run('db', 'migrate', '--dry-run');
+    expect(dry.stdout).toContain(`[dry-run] would apply: ${before.pending.join(', ')}`);
+    expect((await h.run('db', 'status', '-o', 'json')).json().pending).toEqual(before.pending);
+
+    const declined = await h.run('db', 'migrate');
+    expect(declined.code).toBe(4);
+
+    const applied = await h.run('db', 'migrate', '--yes', '-o', 'json');
+    expect(applied.code).toBe(0);
+    expect(applied.json().applied).toEqual(before.pending);
+    expect(applied.stderr).toContain(`applied migration ${before.pending[0]}`);
+
+    const again = await h.run('db', 'migrate', '--yes');
+    expect([again.code, again.stdout]).toEqual([0, 'schema is up to date']);
+    const after = (await h.run('db', 'status', '-o', 'json')).json<{
+      applied: string[];
+      pending: string[];
+    }>();
+    expect(after.pending).toEqual([]);
+    expect(after.applied).toHaveLength(before.pending.length);
   });
 });
