@@ -16,6 +16,12 @@ async function confirm(question: string): Promise<boolean> {
 
 const quiet = { succeed() {}, fail() {} };
 
+// `conduit status | head` closes stdout early; that is the reader's choice, not a failure worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 process.exitCode = await runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(`${text}\n`),
   stderr: (text) => process.stderr.write(`${text}\n`),
