@@ -43,6 +43,8 @@ export interface ClusterSettings {
   readonly karpenterCpuLimit: number;
   /** Karpenter capacity types for app nodes. */
   readonly karpenterCapacityTypes: readonly ('spot' | 'on-demand')[];
+  /** How workloads get AWS credentials: EKS Pod Identity, or IRSA as the fallback. */
+  readonly workloadIdentity: 'pod-identity' | 'irsa';
   /** Retention of control-plane and application log groups, in days. */
   readonly logRetentionDays: number;
 }
@@ -107,6 +109,7 @@ export const STAGES: Readonly<Record<StageName, StageSettings>> = {
       systemNodes: { instanceType: 't3.large', minSize: 2, desiredSize: 2, maxSize: 3 },
       karpenterCpuLimit: 16,
       karpenterCapacityTypes: ['spot', 'on-demand'],
+      workloadIdentity: 'pod-identity',
       logRetentionDays: 30,
     },
     database: {
@@ -134,6 +137,7 @@ export const STAGES: Readonly<Record<StageName, StageSettings>> = {
       systemNodes: { instanceType: 'm6i.large', minSize: 2, desiredSize: 2, maxSize: 3 },
       karpenterCpuLimit: 32,
       karpenterCapacityTypes: ['spot', 'on-demand'],
+      workloadIdentity: 'pod-identity',
       logRetentionDays: 90,
     },
     database: {
@@ -165,6 +169,7 @@ export const STAGES: Readonly<Record<StageName, StageSettings>> = {
       systemNodes: { instanceType: 'm6i.large', minSize: 3, desiredSize: 3, maxSize: 6 },
       karpenterCpuLimit: 128,
       karpenterCapacityTypes: ['on-demand'],
+      workloadIdentity: 'pod-identity',
       logRetentionDays: 365,
     },
     database: {

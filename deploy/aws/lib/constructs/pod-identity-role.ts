@@ -1,3 +1,4 @@
+import { CfnJson } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -10,17 +11,27 @@ export interface PodIdentityRoleProps {
   readonly statements?: iam.PolicyStatement[];
   /** AWS managed policies, for add-ons whose policy AWS maintains with the add-on. @default none */
   readonly managedPolicyNames?: string[];
+  /**
+   * `pod-identity`: an EKS Pod Identity association (no annotation needed). `irsa`: the role trusts the
+   * cluster's OIDC provider for this one service account, which must carry the
+   * `eks.amazonaws.com/role-arn` annotation.
+   * @default 'pod-identity'
+   */
+  readonly mode?: WorkloadIdentityMode;
 }
+
+export type WorkloadIdentityMode = 'pod-identity' | 'irsa';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /**
- * An IAM role that only EKS Pod Identity can assume, bound to one Kubernetes service account. The
- * service account itself is created by whoever installs the workload (deploy/k8s or a Helm chart).
+ * An IAM role that only one Kubernetes service account can assume, through EKS Pod Identity or IRSA.
+ * The service account itself is created by whoever installs the workload (deploy/k8s or a Helm chart).
  */
 export class PodIdentityRole extends Construct {
   readonly role: iam.Role;
-  readonly association: eks.CfnPodIdentityAssociation;
+  /** Present in `pod-identity` mode. */
+  readonly association?: eks.CfnPodIdentityAssociation;
 
   constructor(scope: Construct, id: string, props: PodIdentityRoleProps) {
     super(scope, id);
@@ -33,8 +44,12 @@ export class PodIdentityRole extends Construct {
     if (!props.statements?.length && !props.managedPolicyNames?.length) {
       throw new Error(`statements or managedPolicyNames must grant something to ${props.serviceAccount}`);
     }
+    const mode = props.mode ?? 'pod-identity';
     this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com')),
+      assumedBy:
+        mode === 'irsa'
+          ? this.irsaPrincipal(props)
+          : new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com')),
       description: `EKS Pod Identity for ${props.namespace}/${props.serviceAccount}`,
       managedPolicies: (props.managedPolicyNames ?? []).map((n) =>
         iam.ManagedPolicy.fromAwsManagedPolicyName(n),
@@ -44,11 +59,26 @@ export class PodIdentityRole extends Construct {
       // An inline policy keeps the permissions next to the role in the template and in reviews.
       this.role.attachInlinePolicy(new iam.Policy(this, 'Policy', { statements: props.statements }));
     }
-    this.association = new eks.CfnPodIdentityAssociation(this, 'Association', {
-      clusterName: props.cluster.clusterName,
-      namespace: props.namespace,
-      serviceAccount: props.serviceAccount,
-      roleArn: this.role.roleArn,
+    if (mode === 'pod-identity') {
+      this.association = new eks.CfnPodIdentityAssociation(this, 'Association', {
+        clusterName: props.cluster.clusterName,
+        namespace: props.namespace,
+        serviceAccount: props.serviceAccount,
+        roleArn: this.role.roleArn,
+      });
+    }
+  }
+
+  private irsaPrincipal(props: PodIdentityRoleProps): iam.IPrincipal {
+    const provider = props.cluster.openIdConnectProvider;
+    const issuer = provider.openIdConnectProviderIssuer;
+    // The issuer is a deploy-time value, so the condition keys must be resolved by CloudFormation.
+    const conditions = new CfnJson(this, 'TrustConditions', {
+      value: {
+        [`${issuer}:sub`]: `system:serviceaccount:${props.namespace}:${props.serviceAccount}`,
+        [`${issuer}:aud`]: 'sts.amazonaws.com',
+      },
     });
+    return new iam.OpenIdConnectPrincipal(provider, { StringEquals: conditions });
   }
 }

@@ -23,7 +23,7 @@ import {
   karpenterControllerStatements,
   loadBalancerControllerStatements,
 } from '../constructs/controller-policies.js';
-import { PodIdentityRole } from '../constructs/pod-identity-role.js';
+import { PodIdentityRole, type PodIdentityRoleProps } from '../constructs/pod-identity-role.js';
 import type { PostgresDatabase } from '../constructs/postgres-database.js';
 import { SERVICE_ACCOUNTS, stageNames } from '../names.js';
 import type { StageSettings } from '../stages.js';
@@ -63,10 +63,12 @@ export interface ClusterStackProps extends StackProps {
  */
 export class ClusterStack extends Stack {
   readonly cluster: eks.Cluster;
+  private readonly settings: StageSettings;
 
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id, props);
     const { settings } = props;
+    this.settings = settings;
     const names = stageNames(settings.name);
     const c = settings.cluster;
     const nodes = c.systemNodes;
@@ -191,14 +193,16 @@ export class ClusterStack extends Stack {
     }
     addon('coredns', { tolerations: [SYSTEM_TOLERATION] }).node.addDependency(systemNodes);
 
-    const ebsCsi = new PodIdentityRole(this, 'EbsCsi', {
-      cluster: this.cluster,
+    const ebsCsi = this.workloadRole('EbsCsi', {
       ...sa(SERVICE_ACCOUNTS.ebsCsi),
       managedPolicyNames: ['service-role/AmazonEBSCSIDriverPolicy'],
     });
     acknowledgeManagedPolicy(ebsCsi.role, 'service-role/AmazonEBSCSIDriverPolicy', 'EBS CSI driver');
     const ebsAddon = addon('aws-ebs-csi-driver');
-    ebsAddon.node.addDependency(systemNodes, ebsCsi.association);
+    ebsAddon.node.addDependency(systemNodes, ebsCsi);
+    if (c.workloadIdentity === 'irsa') {
+      (ebsAddon.node.defaultChild as eks.CfnAddon).serviceAccountRoleArn = ebsCsi.role.roleArn;
+    }
 
     // gp3 is cheaper and faster than gp2 at every size; make it the default for PVCs without a class.
     this.cluster
@@ -255,6 +259,17 @@ export class ClusterStack extends Stack {
     );
   }
 
+  /**
+   * A workload role in the stage's identity mode. With IRSA the service account needs the role ARN as
+   * an annotation, so it is published as an output for deploy/k8s.
+   */
+  private workloadRole(id: string, props: Omit<PodIdentityRoleProps, 'cluster' | 'mode'>): PodIdentityRole {
+    const mode = this.settings.cluster.workloadIdentity;
+    const role = new PodIdentityRole(this, id, { ...props, cluster: this.cluster, mode });
+    if (mode === 'irsa') new CfnOutput(this, `${id}RoleArn`, { value: role.role.roleArn });
+    return role;
+  }
+
   private roleArn(roleName: string): string {
     return `arn:${this.partition}:iam::${this.account}:role/${roleName}`;
   }
@@ -305,8 +320,7 @@ export class ClusterStack extends Stack {
       new events.Rule(this, `Karpenter${id}`, { eventPattern, targets: [new targets.SqsQueue(queue)] });
     }
 
-    const controller = new PodIdentityRole(this, 'Karpenter', {
-      cluster: this.cluster,
+    const controller = this.workloadRole('Karpenter', {
       ...sa(SERVICE_ACCOUNTS.karpenter),
       statements: karpenterControllerStatements(this, {
         clusterName,
@@ -365,14 +379,19 @@ export class ClusterStack extends Stack {
       wait: true,
       values: {
         settings: { clusterName, interruptionQueue: queue.queueName },
-        serviceAccount: { name: SERVICE_ACCOUNTS.karpenter.name },
+        serviceAccount: {
+          name: SERVICE_ACCOUNTS.karpenter.name,
+          ...(settings.cluster.workloadIdentity === 'irsa'
+            ? { annotations: { 'eks.amazonaws.com/role-arn': controller.role.roleArn } }
+            : {}),
+        },
         controller: {
           resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '512Mi' } },
         },
         tolerations: [SYSTEM_TOLERATION],
       },
     });
-    chart.node.addDependency(systemNodes, controller.association);
+    chart.node.addDependency(systemNodes, controller);
 
     const nodeClass = {
       apiVersion: 'karpenter.k8s.aws/v1',
@@ -432,8 +451,7 @@ export class ClusterStack extends Stack {
         }),
     );
 
-    const lbc = new PodIdentityRole(this, 'LoadBalancerController', {
-      cluster: this.cluster,
+    const lbc = this.workloadRole('LoadBalancerController', {
       ...sa(SERVICE_ACCOUNTS.loadBalancerController),
       statements: loadBalancerControllerStatements(this, names.clusterName, props.vpc.vpcId),
     });
@@ -462,8 +480,7 @@ export class ClusterStack extends Stack {
     ]);
 
     const secretPrefixArn = `arn:${partition}:secretsmanager:${region}:${account}:secret:${names.secretPrefix}*`;
-    const eso = new PodIdentityRole(this, 'ExternalSecrets', {
-      cluster: this.cluster,
+    const eso = this.workloadRole('ExternalSecrets', {
       ...sa(SERVICE_ACCOUNTS.externalSecrets),
       statements: [
         new iam.PolicyStatement({
@@ -486,8 +503,7 @@ export class ClusterStack extends Stack {
       ],
     ]);
 
-    new PodIdentityRole(this, 'FluentBit', {
-      cluster: this.cluster,
+    this.workloadRole('FluentBit', {
       ...sa(SERVICE_ACCOUNTS.fluentBit),
       statements: [
         new iam.PolicyStatement({
@@ -498,8 +514,7 @@ export class ClusterStack extends Stack {
       ],
     });
 
-    const rollouts = new PodIdentityRole(this, 'ArgoRollouts', {
-      cluster: this.cluster,
+    const rollouts = this.workloadRole('ArgoRollouts', {
       ...sa(SERVICE_ACCOUNTS.argoRollouts),
       statements: [
         new iam.PolicyStatement({
@@ -522,8 +537,7 @@ export class ClusterStack extends Stack {
     const isAurora = props.database.kind === 'aurora';
     const backupBucketArn = `arn:${partition}:s3:::${props.backupBucketName}`;
     const snapshotArn = `arn:${partition}:rds:${region}:${account}:${isAurora ? 'cluster-snapshot' : 'snapshot'}:${names.dbSnapshotPrefix}*`;
-    const backupJob = new PodIdentityRole(this, 'BackupJob', {
-      cluster: this.cluster,
+    const backupJob = this.workloadRole('BackupJob', {
       ...sa(SERVICE_ACCOUNTS.backup),
       statements: [
         new iam.PolicyStatement({
@@ -561,8 +575,7 @@ export class ClusterStack extends Stack {
       [`Resource::${backupBucketArn}/*`, 'Objects of our backup bucket only.'],
     ]);
 
-    const externalDns = new PodIdentityRole(this, 'ExternalDns', {
-      cluster: this.cluster,
+    const externalDns = this.workloadRole('ExternalDns', {
       ...sa(SERVICE_ACCOUNTS.externalDns),
       statements: [
         new iam.PolicyStatement({
