@@ -58,15 +58,18 @@ export type SlugParams = Static<typeof SlugParams>;
 
 export const DEFAULT_PAGE_SIZE = 20;
 
+// The spec sets no upper bound; the safe-integer one only keeps values numbers PostgreSQL accepts.
 const page = {
   limit: Type.Optional(
     Type.Integer({
       minimum: 1,
-      maximum: limits.pageSize,
+      maximum: Number.MAX_SAFE_INTEGER,
       description: `Page size (default ${DEFAULT_PAGE_SIZE})`,
     }),
   ),
-  offset: Type.Optional(Type.Integer({ minimum: 0, description: 'Articles to skip (default 0)' })),
+  offset: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Articles to skip (default 0)' }),
+  ),
 };
 
 export const FeedQuery = Type.Object(page);

@@ -21,6 +21,8 @@ export const limits = {
   username: 64,
   email: 254,
   password: 256,
+  /** NIST SP 800-63B: at least 8 characters (and at least 64 allowed). */
+  passwordMin: 8,
   bio: 4096,
   image: 2048,
   title: 255,
@@ -29,15 +31,14 @@ export const limits = {
   tag: 64,
   tags: 20,
   commentBody: 10_000,
-  pageSize: 1000,
 } as const;
 
 /** `\S`: required text must contain something other than white space (`"  "` is blank). */
 export const NOT_BLANK = '\\S';
 const EMAIL = '^[^\\s@]+@[^\\s@]+$';
 
-export const requiredText = (maxLength: number, description?: string) =>
-  Type.String({ pattern: NOT_BLANK, maxLength, ...(description ? { description } : {}) });
+export const requiredText = (maxLength: number, minLength?: number) =>
+  Type.String({ pattern: NOT_BLANK, maxLength, ...(minLength ? { minLength } : {}) });
 
 /** Blank is reported as blank ("can't be blank"), anything else without an @ as "is invalid". */
 export const emailText = () =>

@@ -66,12 +66,20 @@ describe('request schemas', () => {
     [...Value.Errors(schema, value)].map((error) => `${error.instancePath}:${error.keyword}`);
 
   it('treat empty and white-space-only required text as blank', () => {
-    expect(keywords(NewUserRequest, { user: { username: '  ', email: 'a@b.c', password: 'x' } })).toEqual([
+    expect(keywords(NewUserRequest, { user: { username: '  ', email: 'a@b.c', password: 'long enough' } })).toEqual([
       '/user/username:pattern',
     ]);
     expect(keywords(NewArticleRequest, { article: { title: '', description: 'd', body: 'b' } })).toEqual([
       '/article/title:pattern',
     ]);
+  });
+
+  it('require passwords of at least 8 characters and allow 64', () => {
+    const user = (password: string) => ({ user: { username: 'u', email: 'a@b.c', password } });
+    expect(keywords(NewUserRequest, user('short7c'))).toEqual(['/user/password:minLength']);
+    expect(Value.Check(NewUserRequest, user('bonjour1'))).toBe(true);
+    expect(Value.Check(NewUserRequest, user('a'.repeat(64)))).toBe(true);
+    expect(keywords(UpdateUserRequest, { user: { password: 'short7c' } })).toEqual(['/user/password:minLength']);
   });
 
   it('name every missing field', () => {

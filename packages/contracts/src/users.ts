@@ -24,7 +24,7 @@ export type LoginUserRequest = Static<typeof LoginUserRequest>;
 export const NewUser = Type.Object({
   username: requiredText(limits.username),
   email: emailText(),
-  password: requiredText(limits.password),
+  password: requiredText(limits.password, limits.passwordMin),
 });
 export type NewUser = Static<typeof NewUser>;
 export const NewUserRequest = Type.Object({ user: NewUser });
@@ -34,7 +34,7 @@ export type NewUserRequest = Static<typeof NewUserRequest>;
 export const UpdateUser = Type.Object(
   {
     email: Type.Optional(emailText()),
-    password: Type.Optional(requiredText(limits.password)),
+    password: Type.Optional(requiredText(limits.password, limits.passwordMin)),
     username: Type.Optional(requiredText(limits.username)),
     bio: Type.Optional(nullableText(limits.bio)),
     image: Type.Optional(nullableText(limits.image)),

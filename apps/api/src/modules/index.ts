@@ -1,3 +1,4 @@
+import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import secureJson from 'secure-json-parse';
@@ -31,6 +32,9 @@ export default fp(
   async (app) => {
     await app.register(
       async (api) => {
+        // TypeBox validation: bodies are checked as sent (null is not coerced to "" nor a string to a list,
+        // so `{"tagList": null}` is a 422), while query strings and path parameters are converted to numbers.
+        api.setValidatorCompiler(TypeBoxValidatorCompiler);
         jsonBodies(api);
         await api.register(users);
         await api.register(profiles);

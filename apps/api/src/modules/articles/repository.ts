@@ -45,7 +45,7 @@ export interface ArticleOwner {
 const columns = (withBody: boolean) => `
   a.slug, a.title, a.description,${withBody ? ' a.body,' : ''}
   ARRAY(SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
-         WHERE at.article_id = a.id ORDER BY t.name COLLATE "C") AS "tagList",
+         WHERE at.article_id = a.id ORDER BY at.position) AS "tagList",
   a.created_at AS "createdAt", a.updated_at AS "updatedAt",
   EXISTS (SELECT 1 FROM favorites f WHERE f.article_id = a.id AND f.user_id = $1) AS favorited,
   (SELECT count(*) FROM favorites f WHERE f.article_id = a.id)::int AS "favoritesCount",
@@ -54,19 +54,23 @@ const columns = (withBody: boolean) => `
 const SLUG_INDEX = 'articles_slug_key';
 const SLUG_ATTEMPTS = 5;
 
-/** Tag names as stored: trimmed, without blanks and duplicates, sorted (a fixed lock order for upserts). */
+/** Tag names as stored: trimmed, without blanks and duplicates, in the author's order. */
 export function normalizeTags(tags: readonly string[]): string[] {
-  return [...new Set(tags.map((tag) => tag.trim()).filter((tag) => tag !== ''))].sort();
+  return [...new Set(tags.map((tag) => tag.trim()).filter((tag) => tag !== ''))];
 }
 
 async function setTags(client: Queryable, articleId: string, tags: readonly string[]): Promise<void> {
   await client.query('DELETE FROM article_tags WHERE article_id = $1', [articleId]);
   if (tags.length === 0) return;
+  // Upserted in sorted order: concurrent writers take the row locks in the same order (no deadlock).
   await client.query('INSERT INTO tags (name) SELECT unnest($1::text[]) ON CONFLICT (name) DO NOTHING', [
-    tags,
+    [...tags].sort(),
   ]);
   await client.query(
-    'INSERT INTO article_tags (article_id, tag_id) SELECT $1, id FROM tags WHERE name = ANY($2::text[])',
+    `INSERT INTO article_tags (article_id, tag_id, position)
+     SELECT $1, t.id, given.position
+       FROM unnest($2::text[]) WITH ORDINALITY AS given (name, position)
+       JOIN tags t ON t.name = given.name`,
     [articleId, tags],
   );
 }

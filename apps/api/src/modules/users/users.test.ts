@@ -34,8 +34,8 @@ describe('POST /api/users (registration)', () => {
   });
 
   it.each([
-    ['username', { email: 'a@b.io', password: 'pw' }],
-    ['email', { username: 'nomail', password: 'pw' }],
+    ['username', { email: 'a@b.io', password: 'password123' }],
+    ['email', { username: 'nomail', password: 'password123' }],
     ['password', { username: 'nopass', email: 'c@d.io' }],
   ])('answers 422 "%s can\'t be blank" when it is missing', async (field, user) => {
     expectError(await api.post('/api/users', { body: { user } }), 422, field, "can't be blank");
@@ -43,25 +43,42 @@ describe('POST /api/users (registration)', () => {
 
   it('answers 422 for blank fields and a malformed email', async () => {
     const blank = await api.post('/api/users', {
-      body: { user: { username: '  ', email: 'x@y.io', password: 'pw' } },
+      body: { user: { username: '  ', email: 'x@y.io', password: 'password123' } },
     });
     expectError(blank, 422, 'username', "can't be blank");
     const email = await api.post('/api/users', {
-      body: { user: { username: 'e', email: 'nope', password: 'pw' } },
+      body: { user: { username: 'e', email: 'nope', password: 'password123' } },
     });
     expectError(email, 422, 'email', 'is invalid');
     expectError(await api.post('/api/users', { body: {} }), 422, 'user', "can't be blank");
   });
 
+  it('answers 422 for passwords under 8 characters and accepts 8', async () => {
+    const user = (password: string) => ({
+      user: { username: `pw${password.length}`, email: `pw${password.length}@x.io`, password },
+    });
+    expectError(
+      await api.post('/api/users', { body: user('short7c') }),
+      422,
+      'password',
+      'is too short (minimum is 8 characters)',
+    );
+    expect((await api.post('/api/users', { body: user('bonjour1') })).status).toBe(201);
+  });
+
   it('answers 409 "has already been taken" for a duplicate username or email, whatever the case', async () => {
-    const sameName = { username: jake.username.toUpperCase(), email: 'other@example.org', password: 'pw' };
+    const sameName = {
+      username: jake.username.toUpperCase(),
+      email: 'other@example.org',
+      password: 'password123',
+    };
     expectError(
       await api.post('/api/users', { body: { user: sameName } }),
       409,
       'username',
       'has already been taken',
     );
-    const sameEmail = { username: 'someoneelse', email: jake.email.toUpperCase(), password: 'pw' };
+    const sameEmail = { username: 'someoneelse', email: jake.email.toUpperCase(), password: 'password123' };
     expectError(
       await api.post('/api/users', { body: { user: sameEmail } }),
       409,
@@ -126,7 +143,15 @@ describe('GET /api/user', () => {
     expectError(await api.get('/api/user'), 401, 'token', 'is missing');
   });
 
-  it('answers 401 "token is invalid" for malformed, foreign, expired and Bearer tokens', async () => {
+  it('accepts the Bearer scheme as well as Token', async () => {
+    const result = await api.get<UserResponse>('/api/user', {
+      headers: { authorization: `Bearer ${jake.token}` },
+    });
+    expect(result.status).toBe(200);
+    expect(result.body.user.username).toBe(jake.username);
+  });
+
+  it('answers 401 "token is invalid" for malformed, foreign, expired and scheme-less tokens', async () => {
     const foreign = await new SignJWT({})
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject('1')
@@ -140,7 +165,7 @@ describe('GET /api/user', () => {
       'Token not-a-jwt',
       `Token ${foreign}`,
       `Token ${expired}`,
-      `Bearer ${jake.token}`,
+      `Basic ${jake.token}`,
       jake.token,
       `Token ${jake.token.slice(0, -2)}xx`,
     ]) {
@@ -202,8 +227,26 @@ describe('PUT /api/user', () => {
     expect(own.status).toBe(200);
   });
 
-  it('answers 422 for no field or blank fields, and 401 before anything else without a token', async () => {
+  it('answers 422 for no field, blank or null identity fields and short passwords; 401 first without a token', async () => {
     expectError(await api.put('/api/user', { token: ann.token, body: { user: {} } }), 422, 'user');
+    for (const field of ['email', 'username', 'password']) {
+      expectError(
+        await api.put('/api/user', { token: ann.token, body: { user: { [field]: '' } } }),
+        422,
+        field,
+        "can't be blank",
+      );
+      expectError(
+        await api.put('/api/user', { token: ann.token, body: { user: { [field]: null } } }),
+        422,
+        field,
+      );
+    }
+    expectError(
+      await api.put('/api/user', { token: ann.token, body: { user: { password: 'short7c' } } }),
+      422,
+      'password',
+    );
     expectError(
       await api.put('/api/user', { token: ann.token, body: { user: { email: ' ' } } }),
       422,

@@ -46,7 +46,8 @@ export async function verifyPassword(storedHash: string | undefined, password: s
   return verify(storedHash, password).catch(() => false);
 }
 
-const SCHEME = /^Token ([\w-]+\.[\w-]+\.[\w-]+)$/i;
+// The spec's scheme is `Token`; `Bearer` is accepted too because common HTTP clients send it.
+const SCHEME = /^(?:Token|Bearer) ([\w-]+\.[\w-]+\.[\w-]+)$/i;
 
 const missing = () => new HttpError(401, 'token', messages.tokenMissing);
 const invalid = () => new HttpError(401, 'token', messages.tokenInvalid);

@@ -86,6 +86,28 @@ describe('validationErrors', () => {
     });
   });
 
+  it('reports short values with their minimum and puts "can\'t be blank" first', () => {
+    const issues = [
+      {
+        keyword: 'minLength',
+        instancePath: '/user/password',
+        schemaPath: '',
+        params: { limit: 8 },
+        message: '',
+      },
+      {
+        keyword: 'pattern',
+        instancePath: '/user/password',
+        schemaPath: '',
+        params: { pattern: '\\S' },
+        message: '',
+      },
+    ];
+    expect(validationErrors(issues, 'body')).toEqual({
+      errors: { password: ["can't be blank", 'is too short (minimum is 8 characters)'] },
+    });
+  });
+
   it('falls back to the request part for errors about the whole body', () => {
     expect(
       validationErrors(

@@ -36,7 +36,9 @@ function describe(issue: ValidationIssue): string {
     case 'pattern':
       return params.pattern === NOT_BLANK ? messages.blank : messages.invalid;
     case 'minLength':
-      return messages.blank;
+      return Number(params.limit) <= 1
+        ? messages.blank
+        : `is too short (minimum is ${params.limit} characters)`;
     case 'maxLength':
       return `is too long (maximum is ${params.limit} characters)`;
     case 'maxItems':
@@ -78,6 +80,10 @@ export function validationErrors(issues: readonly ValidationIssue[], context: st
     } else {
       add(named.at(-1) ?? context ?? 'body', message);
     }
+  }
+  // "can't be blank" says the most when a field is also too short or malformed: it comes first.
+  for (const list of Object.values(errors)) {
+    list.sort((a, b) => Number(b === messages.blank) - Number(a === messages.blank));
   }
   return { errors };
 }
