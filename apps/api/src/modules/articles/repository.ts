@@ -45,7 +45,7 @@ export interface ArticleOwner {
 const columns = (withBody: boolean) => `
   a.slug, a.title, a.description,${withBody ? ' a.body,' : ''}
   ARRAY(SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
-         WHERE at.article_id = a.id ORDER BY at.position) AS "tagList",
+         WHERE at.article_id = a.id ORDER BY at.position, at.tag_id) AS "tagList",
   a.created_at AS "createdAt", a.updated_at AS "updatedAt",
   EXISTS (SELECT 1 FROM favorites f WHERE f.article_id = a.id AND f.user_id = $1) AS favorited,
   (SELECT count(*) FROM favorites f WHERE f.article_id = a.id)::int AS "favoritesCount",
