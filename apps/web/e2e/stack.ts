@@ -31,20 +31,21 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
   throw new Error(`${what}: not ready within ${timeoutMs} ms`);
 }
 
+export interface ApiProcess {
+  readonly baseUrl: string;
+  log(): string;
+  stop(): Promise<void>;
+}
+
 /**
- * The `npm start` topology as real processes: PostgreSQL, the API serving the built SPA from WEB_ROOT,
- * and Debian's Chromium driven by playwright-core.
+ * A real PostgreSQL and the real API process (`node --import tsx apps/api/src/server.ts`), ready when
+ * `/readyz` answers 200. With `webRoot` the API also serves the built SPA on the same origin (`npm start`).
  */
-export async function startStack(): Promise<Stack> {
-  if (!existsSync(join(DIST, 'index.html')))
-    throw new Error(`no build in ${DIST}: run "npm run build -w @conduit/web"`);
-  const chromiumPath = requireTool('chromium');
+export async function startApi(options: { webRoot?: string } = {}): Promise<ApiProcess> {
   let postgres: TestPostgres | undefined;
   let api: ChildProcess | undefined;
-  let browser: Browser | undefined;
   let log = '';
   const stop = async () => {
-    await browser?.close().catch(() => {});
     if (api && api.exitCode === null) {
       const exited = new Promise((done) => api?.once('exit', done));
       api.kill('SIGTERM');
@@ -64,7 +65,7 @@ export async function startStack(): Promise<Stack> {
         PORT: String(port),
         HOST: '127.0.0.1',
         DATABASE_URL: databaseUrl,
-        WEB_ROOT: DIST,
+        ...(options.webRoot ? { WEB_ROOT: options.webRoot } : {}),
         JWT_SECRET: randomBytes(32).toString('hex'),
         NODE_ENV: 'test',
         // Every test signs up its own users; the login throttle is tested in the API tier.
@@ -89,7 +90,28 @@ export async function startStack(): Promise<Stack> {
     ).catch((error: Error) => {
       throw new Error(`${error.message}\n${log}`);
     });
+    return { baseUrl, log: () => log, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
 
+/**
+ * The `npm start` topology as real processes: PostgreSQL, the API serving the built SPA from WEB_ROOT,
+ * and Debian's Chromium driven by playwright-core.
+ */
+export async function startStack(): Promise<Stack> {
+  if (!existsSync(join(DIST, 'index.html')))
+    throw new Error(`no build in ${DIST}: run "npm run build -w @conduit/web"`);
+  const chromiumPath = requireTool('chromium');
+  const api = await startApi({ webRoot: DIST });
+  let browser: Browser | undefined;
+  const stop = async () => {
+    await browser?.close().catch(() => {});
+    await api.stop();
+  };
+  try {
     await mkdir(REPORTS, { recursive: true });
     // playwright-core gives every launch a fresh temporary profile (user-data-dir) and deletes it on close.
     browser = await chromium.launch({
@@ -107,6 +129,7 @@ export async function startStack(): Promise<Stack> {
       ],
     });
     const launched = browser;
+    const baseUrl = api.baseUrl;
     return {
       baseUrl,
       browser: launched,
@@ -119,7 +142,7 @@ export async function startStack(): Promise<Stack> {
         const page = await context.newPage();
         return { context, page };
       },
-      apiLog: () => log,
+      apiLog: api.log,
       stop,
     };
   } catch (error) {

@@ -43,7 +43,7 @@ export async function startNginx(options: NginxOptions): Promise<NginxServer> {
   conf = replaceOnce(conf, '/tmp/', `${prefix}/`);
   conf = replaceOnce(conf, 'listen 8080 default_server;', `listen 127.0.0.1:${port} default_server;`);
   if (options.apiUpstream) {
-    const apiBlock = /location \/api\/ \{[^}]*\}/;
+    const apiBlock = /location \/api\/ \{\n[\s\S]*?\n {4}\}/;
     if (!apiBlock.test(conf)) throw new Error('nginx.conf has no "location /api/ { ... }" block to route');
     conf = conf.replace(apiBlock, `location /api/ { proxy_pass ${options.apiUpstream}; }`);
   }
@@ -84,8 +84,9 @@ export async function startNginx(options: NginxOptions): Promise<NginxServer> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     if (child.exitCode !== null) {
+      const message = stderr.trim();
       await stop();
-      throw new Error(`nginx exited with ${child.exitCode}: ${stderr.trim()}`);
+      throw new Error(`nginx exited with ${child.exitCode}: ${message}`);
     }
     const ready = await fetch(`${url}/healthz`).then(
       (response) => response.ok,
@@ -93,8 +94,9 @@ export async function startNginx(options: NginxOptions): Promise<NginxServer> {
     );
     if (ready) break;
     if (Date.now() > deadline) {
+      const message = stderr.trim();
       await stop();
-      throw new Error(`nginx did not answer /healthz within 10 s: ${stderr.trim()}`);
+      throw new Error(`nginx did not answer /healthz within 10 s: ${message}`);
     }
     await new Promise((done) => setTimeout(done, 50));
   }

@@ -22,7 +22,7 @@ export function ArticleList({ load, listKey, page, base, empty }: ArticleListPro
   );
   if (state.status === 'loading') {
     return (
-      <div className="feed-loading" aria-busy="true">
+      <div className="feed-loading list-loading" aria-busy="true">
         Loading articles...
       </div>
     );

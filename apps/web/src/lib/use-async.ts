@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { startTransition, useCallback, useEffect, useState } from 'react';
 
 export type AsyncState<T> =
   | { status: 'loading'; data?: undefined; error?: undefined }
@@ -18,9 +18,10 @@ export function useAsync<T>(
   useEffect(() => {
     let current = true;
     setState({ status: 'loading' });
+    // Rendering a page of results is a transition: React renders it in slices, keeping the page responsive.
     load().then(
-      (data) => current && setState({ status: 'done', data }),
-      (error: unknown) => current && setState({ status: 'error', error }),
+      (data) => current && startTransition(() => setState({ status: 'done', data })),
+      (error: unknown) => current && startTransition(() => setState({ status: 'error', error })),
     );
     return () => {
       current = false;

@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError, type Article, api, describeError, type Profile } from '../../api/index.js';
 import { useAuth } from '../../app/auth.js';
+import { takeArticle } from '../../app/preload.js';
 import { Avatar } from '../../components/avatar.js';
 import { ErrorList } from '../../components/error-list.js';
 import { FollowButton } from '../../components/follow-button.js';
@@ -13,7 +14,7 @@ import { Comments } from './comments.js';
 
 export default function ArticlePage() {
   const { slug = '' } = useParams();
-  const [state, update] = useAsync(() => api.article(slug), slug);
+  const [state, update] = useAsync(() => takeArticle(slug), slug);
 
   if (state.status !== 'done') {
     const notFound =

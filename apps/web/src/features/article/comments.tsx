@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
 import { api, type Comment, describeError } from '../../api/index.js';
 import { useAuth } from '../../app/auth.js';
+import { takeComments } from '../../app/preload.js';
 import { Avatar } from '../../components/avatar.js';
 import { ErrorList } from '../../components/error-list.js';
 import { Icon } from '../../components/icon.js';
@@ -10,7 +11,7 @@ import { useAsync } from '../../lib/use-async.js';
 
 export function Comments({ slug }: { slug: string }) {
   const { status, user } = useAuth();
-  const [comments, update] = useAsync(() => api.comments(slug), slug);
+  const [comments, update] = useAsync(() => takeComments(slug), slug);
   const [body, setBody] = useState('');
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<string[]>([]);

@@ -1,0 +1,34 @@
+import { type Article, api, type Comment } from '../api/index.js';
+
+const articles = new Map<string, Promise<Article>>();
+const comments = new Map<string, Promise<Comment[]>>();
+
+/**
+ * On a direct visit to /article/:slug, the data is requested while the page's code is still
+ * downloading, instead of after it: one round trip less before the article shows.
+ */
+export function preloadRoute(pathname: string): void {
+  const match = /^\/article\/([^/]+)\/?$/.exec(pathname);
+  if (!match?.[1]) return;
+  const slug = decodeURIComponent(match[1]);
+  // The page's chunk too, rather than when React first renders the route.
+  void import('../features/article/article-page.js');
+  articles.set(slug, api.article(slug));
+  comments.set(slug, api.comments(slug));
+  // Swallow here: the page that takes the promise reports the failure.
+  articles.get(slug)?.catch(() => {});
+  comments.get(slug)?.catch(() => {});
+}
+
+function take<T>(
+  cache: Map<string, Promise<T>>,
+  slug: string,
+  load: (slug: string) => Promise<T>,
+): Promise<T> {
+  const preloaded = cache.get(slug);
+  cache.delete(slug);
+  return preloaded ?? load(slug);
+}
+
+export const takeArticle = (slug: string) => take(articles, slug, api.article);
+export const takeComments = (slug: string) => take(comments, slug, api.comments);
