@@ -9,6 +9,7 @@ import { startTestApi, type TestApi } from './helpers.js';
 import {
   type Client,
   client,
+  expectError,
   expectErrorShape,
   type HttpResult,
   registerUser,
@@ -213,6 +214,28 @@ describe('bad input to every route never causes a 5xx', () => {
     expect(result.status).toBe(405);
     expectErrorShape(result);
     expect(result.headers.get('allow')).toContain(route.method);
+  });
+});
+
+describe('what clients are told', () => {
+  it('names the problem with the body', async () => {
+    expectError(await api.post('/api/users/login', { body: '{"user":' }), 400, 'body', 'is not valid JSON');
+    expectError(
+      await api.post('/api/users/login', { body: '<user/>', headers: { 'content-type': 'application/xml' } }),
+      415,
+      'body',
+    );
+    const tooLarge = await api.post('/api/users/login', {
+      body: { user: { email: 'x'.repeat(2 * 1024 * 1024) } },
+    });
+    expectError(tooLarge, 413, 'body', 'is too large');
+  });
+
+  it('does not coerce mistyped body fields into strings', async () => {
+    const result = await api.post('/api/users', {
+      body: { user: { username: 12345, email: 'typed@example.org', password: 'password123' } },
+    });
+    expectError(result, 422, 'username', 'must be a string');
   });
 });
 
