@@ -14,22 +14,24 @@ interface Draft {
 
 const emptyDraft: Draft = { title: '', description: '', body: '', tagList: [] };
 
-export default function EditorPage() {
+/** One editor per article (keyed by slug): switching from editing to a new article starts blank. */
+export default function EditorRoute() {
   const { slug } = useParams();
+  return <EditorPage key={slug ?? ''} slug={slug} />;
+}
+
+function EditorPage({ slug }: { slug: string | undefined }) {
   const navigate = useNavigate();
   const [draft, setDraft] = useState<Draft>(emptyDraft);
   const [tagInput, setTagInput] = useState('');
   const [errors, setErrors] = useState<string[]>([]);
-  const [busy, setBusy] = useState(false);
+  // Editing: the form stays disabled until the article has loaded.
+  const [busy, setBusy] = useState(Boolean(slug));
 
+  // Only an existing article is loaded; a new one starts from the blank draft, so nothing typed is reset.
   useEffect(() => {
-    setErrors([]);
-    if (!slug) {
-      setDraft(emptyDraft);
-      return;
-    }
+    if (!slug) return;
     let current = true;
-    setBusy(true);
     api.article(slug).then(
       (article) => {
         if (!current) return;
