@@ -6,7 +6,7 @@ import { loggerOptions } from './logger.js';
 import modules from './modules/index.js';
 import auth from './plugins/app/auth.js';
 import configPlugin from './plugins/app/config.js';
-import errors from './plugins/app/errors.js';
+import errors, { frameworkErrors } from './plugins/app/errors.js';
 import faults from './plugins/app/faults.js';
 import health from './plugins/app/health.js';
 import metrics from './plugins/app/metrics.js';
@@ -40,7 +40,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       const incoming = request.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
-    routerOptions: { ignoreTrailingSlash: true },
+    // Router-level rejections (undecodable URLs, over-long path segments) get the spec's error shape too.
+    frameworkErrors,
+    // Long enough for any slug or non-ASCII username once percent-encoded; longer segments get a 414.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onRequest', async (request, reply) => {

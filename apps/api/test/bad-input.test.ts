@@ -249,14 +249,21 @@ describe('unknown routes', () => {
     },
   );
 
-  // The router rejects these before any hook runs: the spec shape needs Fastify's `frameworkErrors` option
-  // (errors.ts exports it, errors.test.ts proves it); here the point is that they are client errors.
+  // The router rejects these before any hook runs; `frameworkErrors` gives them the spec's shape.
   it.each([
     ['/api/articles/%E0%A4%A', 400],
     ['/api/profiles/%', 400],
-    [`/api/articles/${'x'.repeat(150)}`, 414],
-    [`/api/profiles/${'x'.repeat(150)}/follow`, 414],
-  ])('rejects the unroutable URL %s as a client error', async (url, status) => {
-    expect((await api.get(url)).status).toBe(status);
+    [`/api/articles/${'x'.repeat(600)}`, 414],
+    [`/api/profiles/${'x'.repeat(600)}/follow`, 414],
+  ])('rejects the unroutable URL %s as a client error in the spec shape', async (url, status) => {
+    const result = await api.get(url);
+    expect(result.status).toBe(status);
+    expectErrorShape(result);
+  });
+
+  it('routes a long non-ASCII username (percent-encoded beyond 100 characters)', async () => {
+    const result = await api.get(`/api/profiles/${encodeURIComponent('ü'.repeat(40))}`);
+    expect(result.status).toBe(404);
+    expectErrorShape(result);
   });
 });

@@ -68,7 +68,11 @@ const page = {
     }),
   ),
   offset: Type.Optional(
-    Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Articles to skip (default 0)' }),
+    Type.Integer({
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description: 'Articles to skip (default 0)',
+    }),
   ),
 };
 

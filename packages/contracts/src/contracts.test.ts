@@ -66,9 +66,9 @@ describe('request schemas', () => {
     [...Value.Errors(schema, value)].map((error) => `${error.instancePath}:${error.keyword}`);
 
   it('treat empty and white-space-only required text as blank', () => {
-    expect(keywords(NewUserRequest, { user: { username: '  ', email: 'a@b.c', password: 'long enough' } })).toEqual([
-      '/user/username:pattern',
-    ]);
+    expect(
+      keywords(NewUserRequest, { user: { username: '  ', email: 'a@b.c', password: 'long enough' } }),
+    ).toEqual(['/user/username:pattern']);
     expect(keywords(NewArticleRequest, { article: { title: '', description: 'd', body: 'b' } })).toEqual([
       '/article/title:pattern',
     ]);
@@ -79,7 +79,9 @@ describe('request schemas', () => {
     expect(keywords(NewUserRequest, user('short7c'))).toEqual(['/user/password:minLength']);
     expect(Value.Check(NewUserRequest, user('bonjour1'))).toBe(true);
     expect(Value.Check(NewUserRequest, user('a'.repeat(64)))).toBe(true);
-    expect(keywords(UpdateUserRequest, { user: { password: 'short7c' } })).toEqual(['/user/password:minLength']);
+    expect(keywords(UpdateUserRequest, { user: { password: 'short7c' } })).toEqual([
+      '/user/password:minLength',
+    ]);
   });
 
   it('name every missing field', () => {

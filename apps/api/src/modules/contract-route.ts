@@ -22,9 +22,10 @@ export function contractRoute<const R extends RouteContract>(route: R) {
       tags: [route.tag],
       summary: route.summary,
       security,
-      params: route.params,
-      querystring: route.querystring,
-      body: route.body,
+      // Absent parts are left out, not set to undefined, which Fastify reports as a malformed schema.
+      ...(route.params && { params: route.params }),
+      ...(route.querystring && { querystring: route.querystring }),
+      ...(route.body && { body: route.body }),
       response,
     } as {
       operationId: string;
