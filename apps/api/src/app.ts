@@ -42,12 +42,25 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     },
     // Router-level rejections (undecodable URLs, over-long path segments) get the spec's error shape too.
     frameworkErrors,
+    // One access-log line per request (below) instead of Fastify's two: half the log volume, same facts.
+    disableRequestLogging: true,
     // Long enough for any slug or non-ASCII username once percent-encoded; longer segments get a 414.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  // Probe routes set their log level to warn, so health checks do not flood the logs.
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        req: { method: request.method, url: request.url, remoteAddress: request.ip },
+        res: { statusCode: reply.statusCode },
+        responseTime: reply.elapsedTime,
+      },
+      'request completed',
+    );
   });
 
   await app.register(configPlugin, { config });
