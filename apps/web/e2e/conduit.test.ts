@@ -105,6 +105,32 @@ describe('Conduit in real Chromium against the real API and PostgreSQL', () => {
     expect(await text(page, '.error-messages')).toContain('Unable to connect');
   });
 
+  it('drops a token the API rejects and shows the signed-out header', async () => {
+    const page = await open('/', 'not-a-valid-token');
+    await waitVisible(page, 'nav a[href="/register"]');
+    expect(await debug(page)).toMatchObject({ state: 'unauthenticated', token: null });
+  });
+
+  it('keeps the session token while the API is failing, showing "Connecting..."', async () => {
+    const user = await data.user();
+    const { context, page } = await stack.newPage();
+    contexts.push(context);
+    await page.route('**/api/user', (route) =>
+      route.fulfill({ status: 503, body: '{"errors":{"db":["down"]}}' }),
+    );
+    await page.goto('/login');
+    await page.evaluate((value) => localStorage.setItem('jwtToken', value), user.token);
+    await page.goto('/');
+    await expect.poll(() => debug(page)).toMatchObject({ state: 'unavailable' });
+    await waitVisible(page, 'nav :text("Connecting")');
+    expect(await debug(page)).toMatchObject({ state: 'unavailable', token: user.token });
+    await waitVisible(page, '.banner');
+    await page.unroute('**/api/user');
+    await page.reload();
+    await waitVisible(page, `nav a[href="/profile/${user.username}"]`);
+    expect(await debug(page)).toMatchObject({ state: 'authenticated', user: user.username });
+  });
+
   it('sends signed-out visitors of private pages to sign in', async () => {
     for (const path of ['/editor', '/settings', '/?feed=following']) {
       const page = await open(path);
@@ -226,8 +252,7 @@ describe('Conduit in real Chromium against the real API and PostgreSQL', () => {
     await page.goto('/');
     await page.click('a.nav-link:has-text("Your Feed")');
     await page.waitForURL(`${stack.baseUrl}/?feed=following`);
-    await waitVisible(page, '.article-preview');
-    expect(await page.locator('.article-preview h1').allInnerTexts()).toEqual([article.title]);
+    await expect.poll(() => page.locator('.article-preview h1').allInnerTexts()).toEqual([article.title]);
     expect(await page.locator('.feed-toggle a.nav-link.active').innerText()).toBe('Your Feed');
   });
 
