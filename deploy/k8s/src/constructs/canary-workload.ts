@@ -149,7 +149,7 @@ export class CanaryWorkload extends Construct {
             automountServiceAccountToken: false,
             priorityClassName: PRIORITY_CLASS,
             terminationGracePeriodSeconds: SHUTDOWN.terminationGracePeriodSeconds,
-            securityContext: podSecurityContext(),
+            securityContext: podSecurityContext(tier),
             enableServiceLinks: false,
             topologySpreadConstraints: [
               {

@@ -7,7 +7,7 @@ import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import type { StageSettings } from '../settings.js';
 import { databaseUrlSecret } from './database-ref.js';
 import { manifest, tierLabels } from './object.js';
-import { podSecurityContext, restrictedContainerSecurityContext } from './security.js';
+import { type ImageTier, podSecurityContext, restrictedContainerSecurityContext } from './security.js';
 
 export interface JobsProps {
   readonly stage: StageSettings;
@@ -17,14 +17,21 @@ export interface JobsProps {
   readonly databaseUrlKey: string;
 }
 
+/** The node binary of the distroless API image (its ENTRYPOINT's first word). */
+export const API_NODE = '/nodejs/bin/node';
+
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
 
-function podSpec(serviceAccountName: string, container: IPodSpec['containers'][number]): IPodSpec {
+function podSpec(
+  serviceAccountName: string,
+  image: ImageTier,
+  container: IPodSpec['containers'][number],
+): IPodSpec {
   return {
     serviceAccountName,
     automountServiceAccountToken: false,
     restartPolicy: 'Never',
-    securityContext: podSecurityContext(),
+    securityContext: podSecurityContext(image),
     enableServiceLinks: false,
     containers: [
       {
@@ -75,10 +82,11 @@ export class Jobs extends Construct {
         activeDeadlineSeconds: 600,
         template: {
           metadata: { labels: migrateLabels },
-          spec: podSpec('api-migrate', {
+          spec: podSpec('api-migrate', 'api', {
             name: 'migrate',
             image: props.apiImage,
-            command: ['node', 'dist/migrate.js'],
+            // The API image is distroless: node lives at /nodejs/bin/node and no PATH lookup exists.
+            command: [API_NODE, 'dist/migrate.js'],
             env: [dbUrl],
           }),
         },
@@ -120,7 +128,7 @@ export class Jobs extends Construct {
               activeDeadlineSeconds: deadline,
               template: {
                 metadata: { labels: { ...opsLabels, 'app.kubernetes.io/component': name } },
-                spec: podSpec('conduit-ops', {
+                spec: podSpec('conduit-ops', 'ops', {
                   name: 'ops',
                   image: props.opsImage,
                   args: ['backup', verb, '--stage', stage.name],
