@@ -316,6 +316,17 @@ describe('Conduit in real Chromium against the real API and PostgreSQL', () => {
     );
   });
 
+  it('replaces the page as soon as the URL changes (no stale page under a new URL)', async () => {
+    const author = await data.user();
+    const article = await data.article(author.token, { title: unique('Navigate ') });
+    const page = await open('/');
+    const preview = page.locator('.article-preview h1', { hasText: article.title });
+    await preview.click();
+    await page.waitForURL(/\/article\/.+/);
+    expect(await page.locator('.home-page').count()).toBe(0);
+    await expect.poll(() => page.locator('h1').allInnerTexts()).toEqual([article.title]);
+  });
+
   it('shows the article page shell for an unknown article', async () => {
     const page = await open('/article/no-such-article-anywhere');
     await waitVisible(page, '.article-page');

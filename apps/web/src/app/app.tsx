@@ -1,5 +1,5 @@
 import { lazy, type ReactNode, Suspense, useRef } from 'react';
-import { BrowserRouter, Link, Navigate, Route, Routes } from 'react-router';
+import { BrowserRouter, Link, Navigate, Route, Routes, useLocation } from 'react-router';
 import { Footer, Header } from '../components/layout.js';
 import HomePage from '../features/home/home-page.js';
 import { useAuth } from './auth.js';
@@ -37,48 +37,68 @@ function NotFound() {
 }
 
 export function App() {
+  // Without transitions a navigation shows the new page (or its loading state) at once: the old page
+  // never lingers under the new URL while a route's chunk downloads.
   return (
-    <BrowserRouter>
+    <BrowserRouter useTransitions={false}>
       <Header />
       <main>
-        <Suspense fallback={<div className="container page feed-loading">Loading...</div>}>
-          <Routes>
-            <Route path="/" element={<HomePage />} />
-            <Route path="/tag/:tag" element={<HomePage />} />
-            <Route path="/login" element={<AuthPage mode="login" />} />
-            <Route path="/register" element={<AuthPage mode="register" />} />
-            <Route
-              path="/settings"
-              element={
-                <RequireAuth>
-                  <SettingsPage />
-                </RequireAuth>
-              }
-            />
-            <Route
-              path="/editor"
-              element={
-                <RequireAuth>
-                  <EditorPage />
-                </RequireAuth>
-              }
-            />
-            <Route
-              path="/editor/:slug"
-              element={
-                <RequireAuth>
-                  <EditorPage />
-                </RequireAuth>
-              }
-            />
-            <Route path="/article/:slug" element={<ArticlePage />} />
-            <Route path="/profile/:username" element={<ProfilePage tab="articles" />} />
-            <Route path="/profile/:username/favorites" element={<ProfilePage tab="favorites" />} />
-            <Route path="*" element={<NotFound />} />
-          </Routes>
-        </Suspense>
+        <Pages />
       </main>
       <Footer />
     </BrowserRouter>
+  );
+}
+
+/** The first path segment names the page kind; `/tag/x` is the home page filtered. */
+function pageKind(pathname: string): string {
+  const segment = pathname.split('/')[1] ?? '';
+  return segment === 'tag' ? '' : segment;
+}
+
+function Pages() {
+  const { pathname } = useLocation();
+  // A fresh boundary per page kind: while a page's chunk downloads, the previous page is unmounted
+  // rather than kept (hidden) in the document under the new URL.
+  return (
+    <Suspense
+      key={pageKind(pathname)}
+      fallback={<div className="container page feed-loading">Loading...</div>}
+    >
+      <Routes>
+        <Route path="/" element={<HomePage />} />
+        <Route path="/tag/:tag" element={<HomePage />} />
+        <Route path="/login" element={<AuthPage mode="login" />} />
+        <Route path="/register" element={<AuthPage mode="register" />} />
+        <Route
+          path="/settings"
+          element={
+            <RequireAuth>
+              <SettingsPage />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/editor"
+          element={
+            <RequireAuth>
+              <EditorPage />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="/editor/:slug"
+          element={
+            <RequireAuth>
+              <EditorPage />
+            </RequireAuth>
+          }
+        />
+        <Route path="/article/:slug" element={<ArticlePage />} />
+        <Route path="/profile/:username" element={<ProfilePage tab="articles" />} />
+        <Route path="/profile/:username/favorites" element={<ProfilePage tab="favorites" />} />
+        <Route path="*" element={<NotFound />} />
+      </Routes>
+    </Suspense>
   );
 }

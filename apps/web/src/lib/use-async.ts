@@ -5,23 +5,26 @@ export type AsyncState<T> =
   | { status: 'done'; data: T; error?: undefined }
   | { status: 'error'; data?: undefined; error: unknown };
 
+const LOADING = { status: 'loading' } as const;
+
 /**
- * Loads data for a view and reloads when `key` changes; a late answer for an old key is dropped, so
- * fast tab switching never shows the previous tab's articles.
+ * Loads data for a view and reloads when `key` changes. Results are stored with the key they belong
+ * to, so the render right after a key change already shows "loading", never the previous key's data,
+ * and a late answer for an old key is dropped.
  */
 export function useAsync<T>(
   load: () => Promise<T>,
   key: string,
 ): [AsyncState<T>, (update: (data: T) => T) => void] {
-  const [state, setState] = useState<AsyncState<T>>({ status: 'loading' });
+  const [stored, setStored] = useState<{ key: string; state: AsyncState<T> }>({ key, state: LOADING });
   // biome-ignore lint/correctness/useExhaustiveDependencies: `load` is a new closure each render; `key` names what it loads
   useEffect(() => {
     let current = true;
-    setState({ status: 'loading' });
     // Rendering a page of results is a transition: React renders it in slices, keeping the page responsive.
     load().then(
-      (data) => current && startTransition(() => setState({ status: 'done', data })),
-      (error: unknown) => current && startTransition(() => setState({ status: 'error', error })),
+      (data) => current && startTransition(() => setStored({ key, state: { status: 'done', data } })),
+      (error: unknown) =>
+        current && startTransition(() => setStored({ key, state: { status: 'error', error } })),
     );
     return () => {
       current = false;
@@ -29,10 +32,12 @@ export function useAsync<T>(
   }, [key]);
   const update = useCallback(
     (change: (data: T) => T) =>
-      setState((previous) =>
-        previous.status === 'done' ? { status: 'done', data: change(previous.data) } : previous,
+      setStored((previous) =>
+        previous.state.status === 'done'
+          ? { key: previous.key, state: { status: 'done', data: change(previous.state.data) } }
+          : previous,
       ),
     [],
   );
-  return [state, update];
+  return [stored.key === key ? stored.state : LOADING, update];
 }
