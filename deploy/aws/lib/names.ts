@@ -7,6 +7,8 @@ import type { StageName } from './stages.js';
 export function stageNames(stage: StageName, account = '') {
   return {
     clusterName: `conduit-${stage}`,
+    /** RDS instance (or Aurora cluster) identifier: the ops CLI stops, starts and snapshots it by name. */
+    dbIdentifier: `conduit-${stage}`,
     /** Secrets Manager prefix that External Secrets may read. */
     secretPrefix: `conduit/${stage}/`,
     jwtSecretName: `conduit/${stage}/jwt`,
@@ -15,6 +17,7 @@ export function stageNames(stage: StageName, account = '') {
     appNamespace: 'conduit',
     /** Path Argo CD syncs: the app-of-apps rendered by deploy/k8s. */
     gitopsPath: `deploy/k8s/dist/${stage}`,
+    /** Manual snapshots the ops CLI takes are `<dbIdentifier>-<date>-<time>`. */
     dbSnapshotPrefix: `conduit-${stage}-`,
     backupVaultName: `conduit-${stage}`,
     copyVaultName: `conduit-${stage}-copy`,

@@ -49,6 +49,12 @@ describe.each(STAGE_NAMES)('data stack (%s)', (stage) => {
     });
   });
 
+  it(`is named conduit-${stage}, the identifier the ops CLI stops, starts and snapshots`, () => {
+    t.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceIdentifier: `conduit-${stage}` });
+    t.resourceCountIs('AWS::RDS::DBCluster', 0);
+    t.hasOutput('DatabaseIdentifier', { Value: `conduit-${stage}` });
+  });
+
   it('forces TLS through the parameter group', () => {
     t.hasResourceProperties('AWS::RDS::DBParameterGroup', {
       Family: 'postgres17',
@@ -234,6 +240,7 @@ describe('PostgresDatabase construct', () => {
       ],
     });
     new PostgresDatabase(stack, 'Database', {
+      identifier: 'conduit-test',
       vpc,
       clientSecurityGroup: new ec2.SecurityGroup(stack, 'Clients', { vpc }),
       encryptionKey: new kms.Key(stack, 'Key'),
@@ -263,9 +270,24 @@ describe('PostgresDatabase construct', () => {
       DeletionPolicy: 'Snapshot',
     });
     t.resourceCountIs('AWS::RDS::DBInstance', 2);
+    t.hasResourceProperties('AWS::RDS::DBCluster', { DBClusterIdentifier: 'conduit-test' });
+    for (const role of ['writer', 'reader']) {
+      t.hasResourceProperties('AWS::RDS::DBInstance', {
+        DBInstanceIdentifier: `conduit-test-${role}`,
+        DBClusterIdentifier: { Ref: Match.stringLikeRegexp('^DatabaseCluster') },
+      });
+    }
     t.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', {
       Parameters: Match.objectLike({ 'rds.force_ssl': '1' }),
     });
+  });
+
+  it('rejects an identifier RDS would refuse, naming the field', () => {
+    for (const identifier of ['1conduit', 'conduit--dev', 'conduit-', 'Conduit_dev']) {
+      expect(() => build({ identifier }), identifier).toThrow(
+        new RegExp(`identifier "${identifier}" must be 2-54 lowercase letters`),
+      );
+    }
   });
 
   it('rejects a backup retention under 7 days, naming the field', () => {

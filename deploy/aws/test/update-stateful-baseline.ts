@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,10 @@ const outdir = mkdtempSync(join(tmpdir(), 'conduit-aws-baseline-'));
 try {
   const { validationError } = synthAll(outdir);
   if (validationError) throw new Error(`synthesis failed: ${validationError}`);
-  writeFileSync(join(PACKAGE_DIR, BASELINE_FILE), `${JSON.stringify(collectStateful(outdir), null, 2)}\n`);
+  const file = join(PACKAGE_DIR, BASELINE_FILE);
+  writeFileSync(file, `${JSON.stringify(collectStateful(outdir), null, 2)}\n`);
+  // The repo's formatter owns JSON layout; without it the diff of a deliberate update is mostly noise.
+  execFileSync('npx', ['--no-install', 'biome', 'format', '--write', file], { stdio: 'ignore' });
   console.log(`wrote ${BASELINE_FILE}; commit it with the reason for the replacement`);
 } finally {
   rmSync(outdir, { recursive: true, force: true });

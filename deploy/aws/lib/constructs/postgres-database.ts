@@ -5,6 +5,11 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 
 export interface PostgresDatabaseProps {
+  /**
+   * The DB instance identifier (Aurora: the cluster identifier; its instances get `-writer`/`-reader`).
+   * Fixed, because the ops CLI addresses the database by name. Changing it replaces the database.
+   */
+  readonly identifier: string;
   readonly vpc: ec2.IVpc;
   /** The only security group allowed to connect (the cluster's nodes). */
   readonly clientSecurityGroup: ec2.ISecurityGroup;
@@ -27,6 +32,9 @@ export interface PostgresDatabaseProps {
 export const DATABASE_NAME = 'conduit';
 export const DATABASE_USER = 'conduit';
 export const DATABASE_PORT = 5432;
+/** RDS identifier rules: a letter first, letters, digits and single hyphens, no trailing hyphen. */
+const DB_IDENTIFIER = /^[a-z](?!.*--)[a-z0-9-]{0,52}[a-z0-9]$/;
+
 /** UTC; the API's quietest hour, and before the maintenance window so they never overlap. */
 export const BACKUP_WINDOW = '03:00-04:00';
 export const MAINTENANCE_WINDOW = 'sun:04:30-sun:05:30';
@@ -48,6 +56,11 @@ export class PostgresDatabase extends Construct {
 
   constructor(scope: Construct, id: string, props: PostgresDatabaseProps) {
     super(scope, id);
+    if (!DB_IDENTIFIER.test(props.identifier)) {
+      throw new Error(
+        `identifier "${props.identifier}" must be 2-54 lowercase letters, digits and single hyphens, starting with a letter`,
+      );
+    }
     if (!Number.isInteger(props.backupRetentionDays) || props.backupRetentionDays < 7) {
       throw new Error(`backupRetentionDays (${props.backupRetentionDays}) must be an integer of at least 7`);
     }
@@ -111,6 +124,7 @@ export class PostgresDatabase extends Construct {
       };
       const cluster = new rds.DatabaseCluster(this, 'Cluster', {
         ...shared,
+        clusterIdentifier: props.identifier,
         engine,
         port: DATABASE_PORT,
         backup: { retention: Duration.days(props.backupRetentionDays), preferredWindow: BACKUP_WINDOW },
@@ -121,8 +135,17 @@ export class PostgresDatabase extends Construct {
         manageMasterUserPassword: true,
         storageEncrypted: true,
         parameterGroup: new rds.ParameterGroup(this, 'Parameters', { engine, parameters }),
-        writer: rds.ClusterInstance.provisioned('Writer', instanceProps),
-        readers: [rds.ClusterInstance.provisioned('Reader', { ...instanceProps, promotionTier: 1 })],
+        writer: rds.ClusterInstance.provisioned('Writer', {
+          ...instanceProps,
+          instanceIdentifier: `${props.identifier}-writer`,
+        }),
+        readers: [
+          rds.ClusterInstance.provisioned('Reader', {
+            ...instanceProps,
+            instanceIdentifier: `${props.identifier}-reader`,
+            promotionTier: 1,
+          }),
+        ],
       });
       const cfn = cluster.node.defaultChild as rds.CfnDBCluster;
       cfn.masterUserSecret = { kmsKeyId: props.encryptionKey.keyArn };
@@ -134,6 +157,7 @@ export class PostgresDatabase extends Construct {
       const engine = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17_9 });
       const instance = new rds.DatabaseInstance(this, 'Instance', {
         ...shared,
+        instanceIdentifier: props.identifier,
         engine,
         port: DATABASE_PORT,
         instanceType: new ec2.InstanceType(props.instanceType),

@@ -42,6 +42,7 @@ export class DataStack extends Stack {
     });
 
     this.database = new PostgresDatabase(this, 'Database', {
+      identifier: names.dbIdentifier,
       vpc: props.vpc,
       clientSecurityGroup: props.dbClientSecurityGroup,
       encryptionKey: this.key,
@@ -136,6 +137,10 @@ export class DataStack extends Stack {
     new CfnOutput(this, 'DatabaseSecretArn', {
       value: this.database.secretArn,
       description: 'RDS-managed master secret (rotated by RDS)',
+    });
+    new CfnOutput(this, 'DatabaseIdentifier', {
+      value: names.dbIdentifier,
+      description: `RDS ${settings.database.engine === 'aurora' ? 'cluster' : 'instance'} identifier (ops CLI: stop/start/snapshot)`,
     });
     new CfnOutput(this, 'DatabaseEndpoint', { value: this.database.endpoint });
     new CfnOutput(this, 'JwtSecretArn', { value: this.jwtSecret.secretArn });
