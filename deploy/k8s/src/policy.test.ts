@@ -71,9 +71,14 @@ describe('policy: workloads', () => {
           const image = ctr.image ?? '';
           expect(image, `${pod.owner}/${ctr.name}`).not.toMatch(/:latest$/);
           expect(image, `${pod.owner}/${ctr.name}`).toMatch(/(:[\w.-]+|@sha256:[a-f0-9]{64})$/);
+          const tier = /\/conduit\/(api|web|ops)[:@]/.exec(image)?.[1] as 'api' | 'web' | 'ops' | undefined;
           if (image.includes('/conduit/')) {
+            expect(tier, `${pod.owner}/${ctr.name}: ${image}`).toBeDefined();
+            const setting = c.settings.images[tier!];
             expect(image).toBe(
-              `${c.settings.registry}/conduit/${image.split('/conduit/')[1]!.split(/[:@]/)[0]}:${c.settings.imageVersion}`,
+              setting.digest
+                ? `${setting.repository}@${setting.digest}`
+                : `${setting.repository}:${setting.tag}`,
             );
           }
         }
@@ -360,7 +365,7 @@ describe('policy: namespace, network, secrets, delivery', () => {
     const job = one(c.all, 'Job', 'api-migrate') as Json;
     expect(job.metadata.annotations['argocd.argoproj.io/hook']).toBe('PreSync');
     const ctr = job.spec.template.spec.containers[0];
-    expect(ctr.command).toEqual(['node', 'dist/migrate.js']);
+    expect(ctr.command).toEqual(['/nodejs/bin/node', 'dist/migrate.js']);
     expect(ctr.image).toBe((one(c.all, 'Rollout', 'api') as Json).spec.template.spec.containers[0].image);
   });
 
@@ -372,7 +377,12 @@ describe('policy: namespace, network, secrets, delivery', () => {
     const ctr = (j: Json) => j.spec.jobTemplate.spec.template.spec.containers[0];
     expect(ctr(backup).args).toEqual(['backup', 'run', '--stage', c.settings.name]);
     expect(ctr(drill).args).toEqual(['backup', 'drill', '--stage', c.settings.name]);
-    expect(ctr(backup).image).toBe(`${c.settings.registry}/conduit/ops:${c.settings.imageVersion}`);
+    const ops = c.settings.images.ops;
+    for (const job of [backup, drill]) {
+      expect(ctr(job).image).toBe(
+        ops.digest ? `${ops.repository}@${ops.digest}` : `${ops.repository}:${ops.tag}`,
+      );
+    }
   });
 
   it.each(each)('%s: ServiceMonitors for both tiers copy the track label', (_, c) => {

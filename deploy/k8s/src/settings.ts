@@ -1,5 +1,7 @@
 /** Typed settings of one stage: the only input of the synthesizer besides the code. */
 
+import { IMAGE_TIERS, type ImageTier } from './constructs/security.js';
+
 export type StageName = 'dev' | 'staging' | 'prod';
 
 /** How traffic reaches the pods and how the canary weight is applied. */
@@ -74,6 +76,20 @@ export type SecretSettings =
       readonly kind: 'plain';
     };
 
+/**
+ * Where one tier's image comes from: `<account>.dkr.ecr.<region>.amazonaws.com/conduit/<tier>` and either
+ * the digest CI pushed (what release.yml and promote.yml write) or an immutable git-SHA tag.
+ */
+export interface ImageSetting {
+  readonly repository: string;
+  /** `sha256:<64 hex>`; wins over `tag` when both are set. */
+  readonly digest?: string;
+  /** The full git SHA the image was built from (ECR refuses to overwrite it). */
+  readonly tag?: string;
+}
+
+export type StageImages = Readonly<Record<ImageTier, ImageSetting>>;
+
 export interface WorkloadSettings {
   readonly minReplicas: number;
   readonly maxReplicas: number;
@@ -102,10 +118,8 @@ export interface StageSettings {
   readonly namespace: string;
   /** Public host name of the app. */
   readonly host: string;
-  /** Container registry prefix, e.g. `123456789012.dkr.ecr.eu-west-1.amazonaws.com`. */
-  readonly registry: string;
-  /** Image tag (`1.2.3`, a git SHA) or digest (`sha256:…`) written by CI; never `latest`. */
-  readonly imageVersion: string;
+  /** One image per tier, from `stages/images/<stage>.json` (written by CI, never by hand). */
+  readonly images: StageImages;
   readonly router: RouterSettings;
   readonly database: DatabaseSettings;
   readonly secrets: SecretSettings;
@@ -139,17 +153,40 @@ export const SHUTDOWN = {
 } as const;
 
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** A full git SHA: the only tag CI pushes, and immutable in ECR. */
+const GIT_SHA_TAG = /^[0-9a-f]{40}$/;
+const REPOSITORY = /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+$/;
+
+/** Checks one tier's image setting; throws naming the field (`images.api.digest`). */
+export function validateImages(stage: string, images: StageImages): StageImages {
+  for (const tier of IMAGE_TIERS) {
+    const field = `images.${tier}`;
+    const fail = (name: string, rule: string): never => {
+      throw new Error(`stage ${stage}: ${field}${name} ${rule}`);
+    };
+    const image = images[tier];
+    if (!image) fail('', 'is missing');
+    if (!REPOSITORY.test(image.repository) || !image.repository.endsWith(`/conduit/${tier}`)) {
+      fail('.repository', `(${image.repository}) must be <registry>/conduit/${tier}, without tag or digest`);
+    }
+    if (image.digest === undefined && image.tag === undefined) fail('', 'needs a digest or a tag');
+    if (image.digest !== undefined && !DIGEST.test(image.digest)) {
+      fail('.digest', `(${image.digest}) must be sha256:<64 hex>`);
+    }
+    if (image.tag === 'latest') fail('.tag', 'must be an immutable git SHA, never "latest"');
+    if (image.tag !== undefined && !GIT_SHA_TAG.test(image.tag)) {
+      fail('.tag', `(${image.tag}) must be a full 40-hex git SHA (immutable in ECR)`);
+    }
+  }
+  return images;
+}
 
 /** Checks the rules no type can express; throws naming the field and the rule. */
 export function validateStage(s: StageSettings): StageSettings {
   const fail = (field: string, rule: string): never => {
     throw new Error(`stage ${s.name}: ${field} ${rule}`);
   };
-  if (s.imageVersion === 'latest') fail('imageVersion', 'must be a pinned tag or digest, never "latest"');
-  if (!DIGEST.test(s.imageVersion) && !TAG.test(s.imageVersion)) {
-    fail('imageVersion', `(${s.imageVersion}) is neither an image tag nor a sha256 digest`);
-  }
+  validateImages(s.name, s.images);
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s.namespace)) fail('namespace', 'must be a DNS label');
   for (const tier of ['api', 'web'] as const) {
     const w = s[tier];
@@ -196,8 +233,8 @@ export function worstCaseAbortSeconds(s: StageSettings): number {
   return a.initialDelaySeconds + a.failureLimit * a.intervalSeconds + 2 * s.scrapeIntervalSeconds;
 }
 
-/** `<registry>/conduit/<name>:<tag>` or `…@sha256:<digest>`, from the stage's single version setting. */
-export function imageRef(s: StageSettings, name: string): string {
-  const sep = s.imageVersion.startsWith('sha256:') ? '@' : ':';
-  return `${s.registry}/conduit/${name}${sep}${s.imageVersion}`;
+/** `<repository>@sha256:<digest>` or `<repository>:<git sha>`, from the tier's image setting. */
+export function imageRef(s: StageSettings, tier: ImageTier): string {
+  const image = s.images[tier];
+  return image.digest ? `${image.repository}@${image.digest}` : `${image.repository}:${image.tag}`;
 }

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { readImageVersion, type Stage, stageFile } from './stages.js';
+import { parseImages, pinOf, type Stage, type StageImages, stageFile, type Tier } from './stages.js';
 
 const run = promisify(execFile);
 
@@ -9,22 +9,28 @@ async function git(root: string, args: string[]): Promise<string> {
   return stdout;
 }
 
-/** Every `imageVersion` a stage has had in the history of `ref` (newest first, without repeats). */
-export async function stageVersionHistory(root: string, ref: string, stage: Stage): Promise<string[]> {
+/** Every pin (digest, else tag) a stage's tier has had in the history of `ref`, newest first, no repeats. */
+export async function stageImageHistory(
+  root: string,
+  ref: string,
+  stage: Stage,
+  tier: Tier,
+): Promise<string[]> {
   const file = stageFile(stage);
   const commits = (await git(root, ['log', '--format=%H', '--diff-filter=AMR', ref, '--', file]))
     .split('\n')
     .filter(Boolean);
-  const versions: string[] = [];
+  const pins: string[] = [];
   for (const commit of commits) {
-    const version = readImageVersion(await git(root, ['show', `${commit}:${file}`]), `${file}@${commit}`);
-    if (!versions.includes(version)) versions.push(version);
+    const images = parseImages(await git(root, ['show', `${commit}:${file}`]), `${file}@${commit}`);
+    const pin = pinOf(images[tier]);
+    if (!pins.includes(pin)) pins.push(pin);
   }
-  return versions;
+  return pins;
 }
 
-/** The stage's `imageVersion` as it is at `ref`. */
-export async function stageVersionAt(root: string, ref: string, stage: Stage): Promise<string> {
+/** The stage's images as they are at `ref`. */
+export async function stageImagesAt(root: string, ref: string, stage: Stage): Promise<StageImages> {
   const file = stageFile(stage);
-  return readImageVersion(await git(root, ['show', `${ref}:${file}`]), `${file}@${ref}`);
+  return parseImages(await git(root, ['show', `${ref}:${file}`]), `${file}@${ref}`);
 }

@@ -4,42 +4,77 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from './cli.js';
-import { readImageVersion, STAGES, stageFile, writeImageVersion } from './stages.js';
+import {
+  formatImages,
+  parseImages,
+  promoteImages,
+  STAGES,
+  type Stage,
+  type StageImages,
+  setPushed,
+  stageFile,
+  TIERS,
+} from './stages.js';
 
 const sha = (digit: string) => digit.repeat(40);
-const stageSource = (name: string, version: string) =>
-  `import { common } from './shared.js';\n\nexport const ${name} = {\n  ...common,\n  name: '${name}',\n  imageVersion: '${version}',\n  logLevel: 'info',\n};\n`;
+const digest = (digit: string) => `sha256:${digit.repeat(64)}`;
+const ACCOUNTS: Record<Stage, string> = {
+  dev: '111111111111',
+  staging: '222222222222',
+  prod: '333333333333',
+};
+const repo = (stage: Stage, tier: string) =>
+  `${ACCOUNTS[stage]}.dkr.ecr.us-east-1.amazonaws.com/conduit/${tier}`;
+const images = (stage: Stage, pin: { digest?: string; tag?: string }): StageImages =>
+  Object.fromEntries(TIERS.map((tier) => [tier, { repository: repo(stage, tier), ...pin }])) as StageImages;
 
-describe('stage image settings', () => {
-  it('rewrites only the imageVersion line', () => {
-    const before = stageSource('dev', '0.1.0');
-    const after = writeImageVersion(before, sha('a'));
-    expect(readImageVersion(after)).toBe(sha('a'));
-    expect(after.replace(sha('a'), '0.1.0')).toBe(before);
+describe('stage image files', () => {
+  it('set records the pushed digest and git SHA of one tier and keeps the rest', () => {
+    const before = images('dev', { tag: sha('1') });
+    const after = setPushed(before, 'ops', digest('a'), sha('2'));
+    expect(after.ops).toEqual({ repository: repo('dev', 'ops'), digest: digest('a'), tag: sha('2') });
+    expect(after.api).toEqual(before.api);
+    expect(parseImages(formatImages(after))).toEqual(after);
   });
 
-  it('refuses mutable or malformed versions and ambiguous files', () => {
-    expect(() => writeImageVersion(stageSource('dev', '0.1.0'), 'latest')).toThrow(/full 40-hex git SHA/);
-    expect(() => writeImageVersion(stageSource('dev', '0.1.0'), 'abc123')).toThrow(/full 40-hex git SHA/);
-    expect(() => readImageVersion('export const x = {};', 'dev.ts')).toThrow(/dev.ts: expected exactly one/);
-    expect(writeImageVersion(stageSource('dev', '0.1.0'), `sha256:${'b'.repeat(64)}`)).toContain(
-      'sha256:bbbb',
+  it('refuses latest, short tags, malformed digests, missing tiers and foreign repositories', () => {
+    const text = (value: unknown) => JSON.stringify(value);
+    expect(() => setPushed(images('dev', { tag: sha('1') }), 'api', 'latest')).toThrow(/sha256:<64 hex>/);
+    expect(() => parseImages(text(images('dev', { tag: 'latest' })), 'dev.json')).toThrow(
+      /dev.json: api.tag "latest" must be a full 40-hex git SHA/,
     );
+    expect(() => parseImages(text(images('dev', { digest: 'sha256:abc' })))).toThrow(/api.digest/);
+    const { ops: _ops, ...noOps } = images('dev', { tag: sha('1') });
+    expect(() => parseImages(text(noOps), 'dev.json')).toThrow(/dev.json: ops.repository must be/);
+    expect(() => parseImages('{', 'dev.json')).toThrow(/dev.json: not JSON/);
+  });
+
+  it('promotion copies digests per tier into the target registry and refuses tag-only sources', () => {
+    const dev = setPushed(images('dev', { tag: sha('1') }), 'api', digest('a'), sha('2'));
+    expect(() => promoteImages(dev, images('staging', { tag: sha('1') }), 'dev')).toThrow(
+      /dev web has no digest/,
+    );
+    const released = {
+      ...dev,
+      web: { repository: repo('dev', 'web'), digest: digest('b') },
+      ops: { repository: repo('dev', 'ops'), digest: digest('c') },
+    };
+    const staging = promoteImages(released, images('staging', { tag: sha('1') }), 'dev');
+    expect(staging.api).toEqual({ repository: repo('staging', 'api'), digest: digest('a'), tag: sha('2') });
+    expect(staging.ops).toEqual({ repository: repo('staging', 'ops'), digest: digest('c') });
   });
 
   it('reads the real stage files of deploy/k8s', async () => {
     const root = new URL('../../..', import.meta.url).pathname;
     for (const stage of STAGES) {
-      const version = readImageVersion(
-        await readFile(join(root, stageFile(stage)), 'utf8'),
-        stageFile(stage),
-      );
-      expect(version.length).toBeGreaterThan(0);
+      const parsed = parseImages(await readFile(join(root, stageFile(stage)), 'utf8'), stageFile(stage));
+      for (const tier of TIERS)
+        expect(parsed[tier].repository).toMatch(/\.dkr\.ecr\.us-east-1\.amazonaws\.com\/conduit\//);
     }
   });
 });
 
-describe('stage-image check-promotion on a real git history', () => {
+describe('stage-image on a real git history', () => {
   let root: string;
   const git = (...args: string[]) =>
     execFileSync('git', args, {
@@ -53,8 +88,8 @@ describe('stage-image check-promotion on a real git history', () => {
         GIT_COMMITTER_EMAIL: 't@e',
       },
     });
-  const setStage = (stage: string, version: string) =>
-    writeFile(join(root, stageFile(stage as 'dev')), stageSource(stage, version));
+  const write = (stage: Stage, content: StageImages) =>
+    writeFile(join(root, stageFile(stage)), formatImages(content));
   const run = async (...argv: string[]) => {
     const lines: string[] = [];
     await main(argv, root, (line) => lines.push(line));
@@ -63,17 +98,17 @@ describe('stage-image check-promotion on a real git history', () => {
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'conduit-promote-'));
-    await mkdir(join(root, 'deploy/k8s/src/stages'), { recursive: true });
+    await mkdir(join(root, 'deploy/k8s/src/stages/images'), { recursive: true });
     git('init', '-q', '-b', 'main');
-    for (const stage of STAGES) await setStage(stage, sha('1'));
+    for (const stage of STAGES) await write(stage, images(stage, { digest: digest('1') }));
     git('add', '.');
     git('commit', '-qm', 'initial');
     // dev released 2 then 3; staging took 2.
-    await setStage('dev', sha('2'));
+    await write('dev', images('dev', { digest: digest('2') }));
     git('commit', '-qam', 'dev 2');
-    await setStage('staging', sha('2'));
+    await write('staging', images('staging', { digest: digest('2') }));
     git('commit', '-qam', 'staging 2');
-    await setStage('dev', sha('3'));
+    await write('dev', images('dev', { digest: digest('3') }));
     git('commit', '-qam', 'dev 3');
   });
   afterAll(async () => {
@@ -82,25 +117,37 @@ describe('stage-image check-promotion on a real git history', () => {
 
   it('accepts prod taking what staging ran', async () => {
     git('checkout', '-q', '--', '.');
-    await setStage('prod', sha('2'));
-    expect(await run('check-promotion', 'main')).toEqual([`prod -> ${sha('2')}: ran in staging before`]);
-  });
-
-  it('rejects prod taking a version that only dev ran (skipping staging)', async () => {
-    git('checkout', '-q', '--', '.');
-    await setStage('prod', sha('3'));
-    await expect(run('check-promotion', 'main')).rejects.toThrow(
-      /prod cannot take image version 3{40}: it never ran in staging/,
+    await write('prod', images('prod', { digest: digest('2') }));
+    expect(await run('check-promotion', 'main')).toEqual(
+      TIERS.map((tier) => `prod ${tier} -> ${digest('2')}: ran in staging before`),
     );
   });
 
-  it('promote copies the previous stage, get/source read it back', async () => {
+  it('rejects prod taking an image that only dev ran (skipping staging), even for one tier', async () => {
     git('checkout', '-q', '--', '.');
-    expect(await run('promote', 'staging')).toEqual([`staging -> ${sha('3')} (from dev)`]);
-    expect(await run('get', 'staging')).toEqual([sha('3')]);
+    const prod = images('prod', { digest: digest('2') });
+    await write('prod', { ...prod, ops: { repository: repo('prod', 'ops'), digest: digest('3') } });
+    await expect(run('check-promotion', 'main')).rejects.toThrow(
+      /prod cannot take ops image sha256:3{64}: it never ran in staging/,
+    );
+  });
+
+  it('set writes what release pushed; promote copies it on; get/source read it back', async () => {
+    git('checkout', '-q', '--', '.');
+    expect(await run('set', 'dev', 'ops', digest('4'), sha('4'))).toEqual([
+      `dev ops -> ${repo('dev', 'ops')}@${digest('4')}`,
+    ]);
+    expect(await run('promote', 'staging')).toEqual([
+      `staging api -> ${repo('staging', 'api')}@${digest('3')} (from dev)`,
+      `staging web -> ${repo('staging', 'web')}@${digest('3')} (from dev)`,
+      `staging ops -> ${repo('staging', 'ops')}@${digest('4')} (from dev)`,
+    ]);
+    expect(await run('get', 'staging', 'api')).toEqual([`${repo('staging', 'api')}@${digest('3')}`]);
     expect(await run('source', 'prod')).toEqual(['staging']);
-    expect(await run('check-promotion', 'main')).toEqual([`staging -> ${sha('3')}: ran in dev before`]);
+    // ops 4 exists only in the working tree, not in main's dev history.
+    await expect(run('check-promotion', 'main')).rejects.toThrow(/staging cannot take ops image/);
     await expect(run('promote', 'dev')).rejects.toThrow(/released by release.yml/);
+    await expect(run('get', 'dev', 'db')).rejects.toThrow(/unknown tier "db"/);
     await expect(run('frobnicate')).rejects.toThrow(/usage: stage-image/);
   });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runActionlint, schemaErrors, shellcheckScripts } from './linters.js';
 import { repoRoot } from './paths.js';
-import { promotionSource } from './stages.js';
+import { promotionSource, stageFile, TIERS } from './stages.js';
 import {
   ancestors,
   loadWorkflows,
@@ -12,6 +12,7 @@ import {
   runsOf,
   usesOf,
   type Workflow,
+  type WorkflowJob,
 } from './workflows.js';
 
 const workflows = await loadWorkflows(repoRoot);
@@ -176,5 +177,56 @@ describe('promotion', () => {
     expect(promote.jobs.propose?.environment).toBe(expression('inputs.target'));
     expect(promote.jobs.verify?.environment).toBe(expression('needs.plan.outputs.source'));
     expect(promote.jobs.guard?.if).toBe("github.event_name == 'pull_request'");
+  });
+});
+
+describe('images: one per tier and stage, written by CI as digests', () => {
+  const release = workflow('release.yml');
+  const promote = workflow('promote.yml');
+  const runs = (w: Workflow, job: string) => (w.jobs[job]?.steps ?? []).map((s) => s.run ?? '').join('\n');
+  const job = (w: Workflow, name: string) => w.jobs[name] as WorkflowJob & Record<string, unknown>;
+
+  it('release builds, pushes and hands on the digest of api, web and ops', () => {
+    const image = job(release, 'image') as { strategy?: { matrix?: { tier?: string[] } } };
+    expect(image.strategy?.matrix?.tier).toEqual([...TIERS]);
+    expect((release.on.push as { paths: string[] }).paths).toEqual(
+      expect.arrayContaining(TIERS.map((tier) => `apps/${tier}/**`)),
+    );
+    const steps = release.jobs.image?.steps ?? [];
+    const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
+    expect(String(upload?.with?.name)).toBe(`digest-${expression('matrix.tier')}`);
+    expect(runs(release, 'image')).toContain('"$DIGEST" >"digests/${TIER}"');
+    expect(steps.find((s) => s.name === 'Record the pushed digest')?.env?.DIGEST).toBe(
+      expression('steps.push.outputs.digest'),
+    );
+  });
+
+  it('release writes the pushed digests (not a tag) into dev and waits on exactly those images', () => {
+    const deploy = runs(release, 'deploy-dev');
+    expect(deploy).toContain('for tier in api web ops; do');
+    expect(deploy).toContain(
+      'stage-image -w @conduit/pipeline -- set dev "$tier" "$(cat "${DIGESTS}/${tier}")" "$GITHUB_SHA"',
+    );
+    expect(deploy).toContain(`git add ${stageFile('dev')} deploy/k8s/dist/dev`);
+    const verify = release.jobs['verify-dev']?.steps ?? [];
+    for (const tier of ['api', 'web']) {
+      const step = verify.find((s) => s.run?.includes(`wait-for-rollout.sh conduit ${tier} "$IMAGE"`));
+      expect(step?.env?.IMAGE, tier).toBe(expression(`needs.deploy-dev.outputs.${tier}`));
+    }
+  });
+
+  it("promotion verifies and copies every tier's digest and commits only the target's images file", () => {
+    const verify = runs(promote, 'verify');
+    expect(verify).toContain('for tier in api web ops; do');
+    expect(verify).toContain('cosign verify');
+    expect(verify).toContain('.[$t].repository + "@" + .[$t].digest');
+    const propose = runs(promote, 'propose');
+    expect(propose).toContain('stage-image -w @conduit/pipeline -- promote "$TARGET"');
+    expect(propose).toContain('cosign copy "$from" "$to_tag"');
+    expect(propose).toContain(
+      'git add "deploy/k8s/src/stages/images/${TARGET}.json" "deploy/k8s/dist/${TARGET}"',
+    );
+    expect(promote.text).not.toMatch(/stages\/\$\{?\w+\}?\.ts|stages\/(dev|staging|prod)\.ts/);
+    expect(release.text).not.toMatch(/stages\/(dev|staging|prod)\.ts/);
   });
 });

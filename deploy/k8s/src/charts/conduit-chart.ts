@@ -38,7 +38,6 @@ export class ConduitChart extends Chart {
       [k.TRUST_PROXY]: 'true',
       [k.SHUTDOWN_DRAIN_DELAY_MS]: String(SHUTDOWN.drainDelaySeconds * 1000),
       [k.SHUTDOWN_TIMEOUT_MS]: String(SHUTDOWN.shutdownTimeoutSeconds * 1000),
-      [k.APP_VERSION]: stage.imageVersion,
       ...(stage.otlpEndpoint ? { [k.OTEL_EXPORTER_OTLP_ENDPOINT]: stage.otlpEndpoint } : {}),
     };
     new CanaryWorkload(this, 'api', {

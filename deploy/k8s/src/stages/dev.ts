@@ -1,4 +1,5 @@
 import type { StageSettings } from '../settings.js';
+import { stageImages } from './images.js';
 import { common } from './shared.js';
 
 /** A cluster without AWS (kind, k3s, a laptop): NGINX ingress, CloudNativePG, Secrets created by hand. */
@@ -6,8 +7,7 @@ export const dev: StageSettings = {
   ...common,
   name: 'dev',
   host: 'conduit.dev.example.com',
-  registry: 'ghcr.io/conduit-platform',
-  imageVersion: '0.1.0',
+  images: stageImages('dev'),
   router: { kind: 'nginx', controllerNamespace: 'ingress-nginx', clusterIssuer: 'letsencrypt' },
   database: {
     kind: 'cnpg',

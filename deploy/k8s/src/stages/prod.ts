@@ -1,13 +1,13 @@
 import { OTLP_ENDPOINT } from '../observability.js';
 import type { StageSettings } from '../settings.js';
+import { stageImages } from './images.js';
 import { common } from './shared.js';
 
 export const prod: StageSettings = {
   ...common,
   name: 'prod',
   host: 'conduit.example.com',
-  registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
-  imageVersion: '0.1.0',
+  images: stageImages('prod'),
   router: {
     kind: 'alb',
     certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000003',
