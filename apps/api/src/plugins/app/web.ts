@@ -3,6 +3,12 @@ import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import fp from 'fastify-plugin';
 
+/** The SPA's policy, the same as production nginx sends (apps/web/nginx.conf; a test keeps them equal). */
+export const WEB_CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; font-src 'self'; connect-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+const isApi = (url: string) => url === '/api' || url.startsWith('/api/');
+
 /**
  * Local one-origin serving of the built SPA (production uses nginx behind the same path routing):
  * `/api/*` belongs to the API, everything else is a file of the build or the SPA's index.html.
@@ -27,8 +33,13 @@ export default fp(
         );
       },
     });
+    app.addHook('onSend', async (request, reply) => {
+      if (isApi(request.url)) return;
+      reply.header('content-security-policy', WEB_CONTENT_SECURITY_POLICY);
+      reply.header('x-frame-options', 'DENY');
+    });
     app.get('/*', { schema: { hide: true } }, (request, reply) => {
-      if (request.url === '/api' || request.url.startsWith('/api/')) return reply.callNotFound();
+      if (isApi(request.url)) return reply.callNotFound();
       return reply.header('cache-control', 'no-cache').sendFile('index.html');
     });
   },
