@@ -8,8 +8,12 @@ export type StageName = 'dev' | 'staging' | 'prod';
 export type RouterSettings =
   | {
       readonly kind: 'alb';
-      /** ACM certificate for the HTTPS listener. */
-      readonly certificateArn: string;
+      /**
+       * ACM certificate for the HTTPS listener.
+       * @default discovered by the AWS Load Balancer Controller from the Ingress host (deploy/aws's edge
+       * certificate names `origin.<domain>`)
+       */
+      readonly certificateArn?: string;
       /** ALB deregistration delay in seconds; must stay below the preStop sleep. */
       readonly deregistrationDelaySeconds: number;
       /**
@@ -203,7 +207,7 @@ export function validateStage(s: StageSettings): StageSettings {
         `(${d}s) must be shorter than the preStop sleep (${SHUTDOWN.preStopSeconds}s)`,
       );
     }
-    if (!s.router.certificateArn.startsWith('arn:aws:acm:'))
+    if (s.router.certificateArn !== undefined && !s.router.certificateArn.startsWith('arn:aws:acm:'))
       fail('router.certificateArn', 'must be an ACM certificate ARN');
   }
   if (s.pauseSeconds.some((p) => p < 0)) fail('pauseSeconds', 'must not be negative');

@@ -38,7 +38,9 @@ export class Traffic extends Construct {
               'alb.ingress.kubernetes.io/target-type': 'ip',
               'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP":80},{"HTTPS":443}]',
               'alb.ingress.kubernetes.io/ssl-redirect': '443',
-              'alb.ingress.kubernetes.io/certificate-arn': router.certificateArn,
+              ...(router.certificateArn
+                ? { 'alb.ingress.kubernetes.io/certificate-arn': router.certificateArn }
+                : {}),
               'alb.ingress.kubernetes.io/ssl-policy':
                 router.sslPolicy ?? 'ELBSecurityPolicy-TLS13-1-2-2021-06',
               'alb.ingress.kubernetes.io/healthcheck-path': '/readyz',

@@ -1,23 +1,20 @@
 import type { StageSettings } from '../settings.js';
 import { stageImages } from './images.js';
-import { common } from './shared.js';
+import { AWS_REGION, awsStage } from './shared.js';
 
-/** A cluster without AWS (kind, k3s, a laptop): NGINX ingress, CloudNativePG, Secrets created by hand. */
+/** dev runs like staging and prod, on its own EKS cluster and RDS instance from deploy/aws. */
 export const dev: StageSettings = {
-  ...common,
-  name: 'dev',
-  host: 'conduit.dev.example.com',
+  ...awsStage('dev', 'dev.conduit.example.com'),
   images: stageImages('dev'),
-  router: { kind: 'nginx', controllerNamespace: 'ingress-nginx', clusterIssuer: 'letsencrypt' },
   database: {
-    kind: 'cnpg',
-    instances: 1,
-    storageSize: '5Gi',
-    backupDestination: 's3://conduit-dev-backups/cnpg',
-    backupCredentialsSecret: 'conduit-db-backup-credentials',
-    backupRetention: '7d',
+    kind: 'rds',
+    // RDS instance `conduit-dev` (deploy/aws); the endpoint's middle part is fixed per account and region.
+    host: 'conduit-dev.c0abcdefghij.us-east-1.rds.amazonaws.com',
+    port: 5432,
+    name: 'conduit',
+    managedSecret: 'rds!db-conduit-dev',
+    subnetCidrs: ['10.0.96.0/24', '10.0.97.0/24'],
   },
-  secrets: { kind: 'plain' },
   api: {
     minReplicas: 2,
     maxReplicas: 3,
@@ -43,5 +40,6 @@ export const dev: StageSettings = {
     stepCount: 3,
   },
   zoneSpread: 'ScheduleAnyway',
+  aws: { region: AWS_REGION, clusterName: 'conduit-dev', vpcId: 'vpc-0dev00000000000000' },
   logLevel: 'debug',
 };

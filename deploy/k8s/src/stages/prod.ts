@@ -1,33 +1,18 @@
-import { OTLP_ENDPOINT } from '../observability.js';
 import type { StageSettings } from '../settings.js';
 import { stageImages } from './images.js';
-import { common } from './shared.js';
+import { AWS_REGION, awsStage } from './shared.js';
 
 export const prod: StageSettings = {
-  ...common,
-  name: 'prod',
-  host: 'conduit.example.com',
+  ...awsStage('prod', 'conduit.example.com'),
   images: stageImages('prod'),
-  router: {
-    kind: 'alb',
-    certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000003',
-    deregistrationDelaySeconds: 20,
-    canaryServices: 'pingPong',
-    sourceCidrs: ['10.30.0.0/16'],
-  },
   database: {
     kind: 'rds',
-    host: 'conduit-prod.cluster-abcdefghijkl.eu-west-1.rds.amazonaws.com',
+    // RDS instance `conduit-prod` (deploy/aws); the endpoint's middle part is fixed per account and region.
+    host: 'conduit-prod.c0abcdefghij.us-east-1.rds.amazonaws.com',
     port: 5432,
     name: 'conduit',
     managedSecret: 'rds!db-conduit-prod',
-    subnetCidrs: ['10.30.64.0/20', '10.30.80.0/20', '10.30.96.0/20'],
-  },
-  secrets: {
-    kind: 'external-secrets',
-    region: 'eu-west-1',
-    identity: { kind: 'pod-identity' },
-    jwtSecretName: 'conduit/prod/jwt-secret',
+    subnetCidrs: ['10.0.128.0/24', '10.0.129.0/24', '10.0.130.0/24'],
   },
   api: {
     minReplicas: 2,
@@ -54,7 +39,6 @@ export const prod: StageSettings = {
     stepCount: 4,
   },
   zoneSpread: 'DoNotSchedule',
+  aws: { region: AWS_REGION, clusterName: 'conduit-prod', vpcId: 'vpc-0prod000000000000' },
   logLevel: 'info',
-  otlpEndpoint: OTLP_ENDPOINT,
-  aws: { region: 'eu-west-1', clusterName: 'conduit-prod', vpcId: 'vpc-0prod000000000000' },
 };

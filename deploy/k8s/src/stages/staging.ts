@@ -1,33 +1,18 @@
-import { OTLP_ENDPOINT } from '../observability.js';
 import type { StageSettings } from '../settings.js';
 import { stageImages } from './images.js';
-import { common } from './shared.js';
+import { AWS_REGION, awsStage } from './shared.js';
 
 export const staging: StageSettings = {
-  ...common,
-  name: 'staging',
-  host: 'conduit.staging.example.com',
+  ...awsStage('staging', 'staging.conduit.example.com'),
   images: stageImages('staging'),
-  router: {
-    kind: 'alb',
-    certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000002',
-    deregistrationDelaySeconds: 20,
-    canaryServices: 'pingPong',
-    sourceCidrs: ['10.20.0.0/16'],
-  },
   database: {
     kind: 'rds',
-    host: 'conduit-staging.cluster-abcdefghijkl.eu-west-1.rds.amazonaws.com',
+    // RDS instance `conduit-staging` (deploy/aws); the endpoint's middle part is fixed per account and region.
+    host: 'conduit-staging.c0abcdefghij.us-east-1.rds.amazonaws.com',
     port: 5432,
     name: 'conduit',
     managedSecret: 'rds!db-conduit-staging',
-    subnetCidrs: ['10.20.64.0/20', '10.20.80.0/20', '10.20.96.0/20'],
-  },
-  secrets: {
-    kind: 'external-secrets',
-    region: 'eu-west-1',
-    identity: { kind: 'pod-identity' },
-    jwtSecretName: 'conduit/staging/jwt-secret',
+    subnetCidrs: ['10.0.128.0/24', '10.0.129.0/24', '10.0.130.0/24'],
   },
   api: {
     minReplicas: 2,
@@ -54,7 +39,6 @@ export const staging: StageSettings = {
     stepCount: 4,
   },
   zoneSpread: 'ScheduleAnyway',
+  aws: { region: AWS_REGION, clusterName: 'conduit-staging', vpcId: 'vpc-0staging0000000000' },
   logLevel: 'info',
-  otlpEndpoint: OTLP_ENDPOINT,
-  aws: { region: 'eu-west-1', clusterName: 'conduit-staging', vpcId: 'vpc-0staging0000000000' },
 };

@@ -15,12 +15,42 @@ export interface RenderedCase {
 export function renderedCases(): RenderedCase[] {
   const base = stageNames.map((name) => ({ name, settings: stage(name) }));
   const prod = stage('prod');
+  const dev = stage('dev');
+  // Clusters without AWS (kind, k3s, another cloud) are settings, not a stage: NGINX or Istio routing,
+  // CloudNativePG in the cluster, Secrets created by hand, no AWS add-ons.
+  const { aws: _aws, otlpEndpoint: _otlp, ...withoutAws } = dev;
   const variants: { name: string; settings: StageSettings }[] = [
+    {
+      name: 'dev+nginx+cnpg+plain',
+      settings: {
+        ...withoutAws,
+        host: 'conduit.dev.example.com',
+        router: { kind: 'nginx', controllerNamespace: 'ingress-nginx', clusterIssuer: 'letsencrypt' },
+        database: {
+          kind: 'cnpg',
+          instances: 1,
+          storageSize: '5Gi',
+          backupDestination: 's3://conduit-dev-backups/cnpg',
+          backupCredentialsSecret: 'conduit-db-backup-credentials',
+          backupRetention: '7d',
+        },
+        secrets: { kind: 'plain' },
+      },
+    },
     {
       name: 'prod+istio',
       settings: {
         ...prod,
         router: { kind: 'istio', gateway: 'istio-ingress/public', gatewayNamespace: 'istio-ingress' },
+        database: {
+          kind: 'cnpg',
+          instances: 3,
+          storageSize: '20Gi',
+          backupDestination: 's3://conduit-prod-backups/cnpg',
+          backupCredentialsSecret: 'conduit-db-backup-credentials',
+          backupRetention: '30d',
+        },
+        secrets: { kind: 'plain' },
       },
     },
     {
@@ -33,9 +63,9 @@ export function renderedCases(): RenderedCase[] {
         },
         secrets: {
           kind: 'external-secrets',
-          region: 'eu-west-1',
-          identity: { kind: 'irsa', roleArn: 'arn:aws:iam::123456789012:role/conduit-eso' },
-          jwtSecretName: 'conduit/prod/jwt-secret',
+          region: 'us-east-1',
+          identity: { kind: 'irsa', roleArn: 'arn:aws:iam::333333333333:role/conduit-eso' },
+          jwtSecretName: 'conduit/prod/jwt',
         },
       },
     },

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { renderStage } from './render.js';
+import { stage, stageNames } from './stages/index.js';
+import { find, one, renderedCases } from './test/objects.js';
+
+// Reads deploy/aws's source text instead of importing it: the k8s workspace must not depend on the CDK
+// app, but the names both sides use must agree (the AWS side creates what these manifests reference).
+const awsFile = (path: string) => readFileSync(new URL(`../../aws/${path}`, import.meta.url), 'utf8');
+const awsStages = awsFile('lib/stages.ts');
+const names = awsFile('lib/names.ts');
+
+/** `edge: { domainName: '…' }` of each stage in deploy/aws/lib/stages.ts, in declaration order. */
+function awsDomains(): Record<string, string> {
+  const blocks = [...awsStages.matchAll(/^ {2}(dev|staging|prod): \{\n {4}name: '\1'/gm)];
+  const out: Record<string, string> = {};
+  blocks.forEach((block, i) => {
+    const body = awsStages.slice(block.index, blocks[i + 1]?.index ?? awsStages.length);
+    const domain = /edge:\s*\{\s*domainName:\s*'([^']+)'/.exec(body)?.[1];
+    if (domain) out[block[1]!] = domain;
+  });
+  return out;
+}
+
+describe('every stage runs on what deploy/aws creates for it', () => {
+  const domains = awsDomains();
+
+  it('reads a domain for every stage from deploy/aws', () => {
+    expect(Object.keys(domains).sort()).toEqual([...stageNames].sort());
+  });
+
+  it.each(stageNames)('%s: ALB router, RDS and External Secrets (no in-cluster database)', (name) => {
+    const s = stage(name);
+    expect(s.router.kind).toBe('alb');
+    expect(s.database.kind).toBe('rds');
+    expect(s.secrets.kind).toBe('external-secrets');
+    expect(s.aws?.clusterName).toBe(`conduit-${name}`);
+    expect(s.aws?.region).toBe('us-east-1');
+    const all = Object.values(renderStage(s)).flat();
+    expect(find(all, 'Cluster')).toEqual([]);
+    expect(find(all, 'ExternalSecret', 'conduit-db')).toHaveLength(1);
+  });
+
+  it.each(stageNames)('%s: the Ingress host is the CloudFront origin name origin.<domain>', (name) => {
+    expect(awsFile('lib/stacks/edge-stack.ts')).toContain('this.originDomain = `origin.${domain}`');
+    const ingress = one(Object.values(renderStage(stage(name))).flat(), 'Ingress', 'conduit') as unknown as {
+      spec: { rules: { host: string }[] };
+    };
+    expect(ingress.spec.rules.map((r) => r.host)).toEqual([`origin.${domains[name]}`]);
+  });
+
+  it.each(stageNames)(
+    '%s: the JWT secret and the RDS instance have the names deploy/aws and ops use',
+    (name) => {
+      const jwt = /jwtSecretName: `([^`]+)`/.exec(names)?.[1]?.replace('${stage}', name);
+      const s = stage(name);
+      expect(s.secrets.kind === 'external-secrets' && s.secrets.jwtSecretName).toBe(jwt);
+      // apps/ops (stageFacts.dbInstanceId) finds the instance as conduit-<stage>.
+      expect(s.database.kind === 'rds' && s.database.host.split('.')[0]).toBe(`conduit-${name}`);
+    },
+  );
+
+  it('clusters without AWS stay covered as settings: NGINX and Istio routers, CloudNativePG, plain Secrets', () => {
+    const variants = renderedCases().filter((c) => !stageNames.includes(c.name as 'dev'));
+    const kinds = (pick: (c: (typeof variants)[number]) => string) => new Set(variants.map(pick));
+    expect([...kinds((c) => c.settings.router.kind)]).toEqual(expect.arrayContaining(['nginx', 'istio']));
+    expect([...kinds((c) => c.settings.database.kind)]).toContain('cnpg');
+    expect([...kinds((c) => c.settings.secrets.kind)]).toContain('plain');
+    for (const c of variants.filter((v) => v.settings.database.kind === 'cnpg')) {
+      expect(find(c.all, 'Cluster'), c.name).toHaveLength(1);
+    }
+  });
+});
