@@ -92,6 +92,12 @@ describe('the production build served by real nginx', () => {
     await server?.stop();
   });
 
+  it('exposes stub_status to the exporter sidecar on loopback', async () => {
+    const answer = await get(server.url, '/stub_status');
+    expect(answer.status).toBe(200);
+    expect(answer.body.toString()).toMatch(/^Active connections: \d+/);
+  });
+
   it('answers /healthz for probes', async () => {
     const answer = await get(server.url, '/healthz');
     expect(answer.status).toBe(200);
