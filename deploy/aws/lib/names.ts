@@ -28,14 +28,28 @@ export function stageNames(stage: StageName, account = '') {
 
 export const ECR_REPOSITORIES = ['conduit/api', 'conduit/web'] as const;
 
-/** Kubernetes service accounts that get AWS permissions through EKS Pod Identity. */
+/**
+ * Kubernetes service accounts that get AWS permissions through EKS Pod Identity (or IRSA). Each must match
+ * what deploy/k8s renders (test/k8s-contract.test.ts reads deploy/k8s/dist): explicit names where the
+ * rendered values set one, else the Helm chart's default (the release name).
+ */
 export const SERVICE_ACCOUNTS = {
   loadBalancerController: { namespace: 'kube-system', name: 'aws-load-balancer-controller' },
   externalSecrets: { namespace: 'external-secrets', name: 'external-secrets' },
   fluentBit: { namespace: 'logging', name: 'fluent-bit' },
+  /** Chart default: deploy/k8s sets no name for the argo-rollouts release. */
   argoRollouts: { namespace: 'argo-rollouts', name: 'argo-rollouts' },
-  backup: { namespace: 'conduit', name: 'backup' },
+  /** The ops CLI's CronJobs `backup` and `restore-drill` share this service account. */
+  opsJobs: { namespace: 'conduit', name: 'conduit-ops' },
+  /** Chart default: deploy/k8s sets no name for the external-dns release. */
   externalDns: { namespace: 'external-dns', name: 'external-dns' },
+  /**
+   * Assumed: deploy/k8s does not render the collector yet; the API exports OTLP to
+   * `adot-collector.observability.svc`, and the service account is taken to share that name.
+   */
+  adotCollector: { namespace: 'observability', name: 'adot-collector' },
+  /** kube-prometheus-stack's Grafana; deploy/k8s sets `grafana.serviceAccount.name: grafana`. */
+  grafana: { namespace: 'monitoring', name: 'grafana' },
   karpenter: { namespace: 'kube-system', name: 'karpenter' },
   ebsCsi: { namespace: 'kube-system', name: 'ebs-csi-controller-sa' },
 } as const;

@@ -277,17 +277,76 @@ describe.each(STAGE_NAMES)('cluster stack (%s)', (stage) => {
     expect(statements.flatMap(actions)).toContain('elasticloadbalancing:DescribeTargetGroups');
   });
 
-  it('lets the backup job snapshot only our DB and write only our backup bucket', () => {
-    const statements = podPolicy(SERVICE_ACCOUNTS.backup);
-    const snapshot = statements.find((s) => actions(s).includes('rds:CreateDBSnapshot'))!;
+  it('lets the ops CronJobs (conduit/conduit-ops) snapshot and prune only our DB, use only our backup bucket and read the DB secret', () => {
+    const statements = podPolicy(SERVICE_ACCOUNTS.opsJobs);
+    const bySid = (sid: string) => statements.find((s) => s.Sid === sid)!;
+    const snapshotArn = `arn:aws:rds:us-east-1:${account}:snapshot:conduit-${stage}-*`;
+    const snapshot = bySid('SnapshotOurDatabase');
+    expect(actions(snapshot).sort()).toEqual([
+      'rds:AddTagsToResource',
+      'rds:CreateDBSnapshot',
+      'rds:DescribeDBInstances',
+      'rds:DescribeDBSnapshots',
+    ]);
     expect(resourceList(snapshot)).toHaveLength(2);
-    expect(resourceList(snapshot)).toContain(`arn:aws:rds:us-east-1:${account}:snapshot:conduit-${stage}-*`);
+    expect(resourceList(snapshot)).toContain(snapshotArn);
     expect(JSON.stringify(resourceList(snapshot))).toMatch(
       /:db:",\{"Fn::GetStackOutput":\{[^}]*RefDatabaseInstance/,
     );
-    const put = statements.find((s) => actions(s).includes('s3:PutObject'))!;
-    expect(put.Resource).toBe(`arn:aws:s3:::conduit-${stage}-backups-${account}/*`);
-    expect(statements.flatMap(actions)).not.toContain('s3:DeleteObject');
+    expect(bySid('PruneOurSnapshots')).toMatchObject({
+      Action: 'rds:DeleteDBSnapshot',
+      Resource: snapshotArn,
+    });
+    const bucket = `arn:aws:s3:::conduit-${stage}-backups-${account}`;
+    const objects = bySid('ReadWriteOurBackupBucket');
+    expect(actions(objects).sort()).toEqual([
+      's3:AbortMultipartUpload',
+      's3:DeleteObject',
+      's3:GetObject',
+      's3:PutObject',
+    ]);
+    expect(objects.Resource).toBe(`${bucket}/*`);
+    expect(bySid('ListOurBackupBucket')).toMatchObject({ Action: 's3:ListBucket', Resource: bucket });
+    const secret = bySid('ReadOurDatabaseSecret');
+    expect(actions(secret)).toContain('secretsmanager:GetSecretValue');
+    expect(JSON.stringify(secret.Resource)).toMatch(/MasterUserSecret/);
+    expect(bySid('DecryptThroughSecretsManager').Condition).toEqual({
+      StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' },
+    });
+    // Versions, locks and restores stay with people: the job can only add delete markers.
+    for (const forbidden of [
+      's3:DeleteObjectVersion',
+      's3:BypassGovernanceRetention',
+      's3:PutObjectRetention',
+      'rds:RestoreDBInstanceFromDBSnapshot',
+      'rds:DeleteDBInstance',
+    ]) {
+      expect(statements.flatMap(actions)).not.toContain(forbidden);
+    }
+  });
+
+  it('lets the ADOT collector (observability/adot-collector) only send X-Ray traces in our region', () => {
+    expect(podPolicy(SERVICE_ACCOUNTS.adotCollector)).toEqual([
+      {
+        Sid: 'SendTraces',
+        Effect: 'Allow',
+        Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:RequestedRegion': 'us-east-1' } },
+      },
+    ]);
+  });
+
+  it('lets Grafana (monitoring/grafana) only read CloudWatch metrics and alarms in our region', () => {
+    const statements = podPolicy(SERVICE_ACCOUNTS.grafana);
+    expect(statements).toHaveLength(1);
+    const allowed = actions(statements[0]!);
+    expect(allowed).toEqual(expect.arrayContaining(['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics']));
+    expect(
+      allowed.every((a) => /^(cloudwatch|tag):(Get|List|Describe)/.test(a)),
+      allowed.join(),
+    ).toBe(true);
+    expect(statements[0]!.Condition).toEqual({ StringEquals: { 'aws:RequestedRegion': 'us-east-1' } });
   });
 
   it('lets external-dns change only our hosted zone', () => {

@@ -2,6 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ConduitStage } from '../lib/conduit-stage.js';
+import { SERVICE_ACCOUNTS } from '../lib/names.js';
 import { resolveEnvironment, STAGES } from '../lib/stages.js';
 import { cdkJsonContext } from './synth.js';
 
@@ -26,10 +27,16 @@ describe('IRSA as the workload-identity option (dev settings, cluster stack only
     const subjects = Object.values(json.Resources)
       .filter((r) => r.Type === 'AWS::CloudFormation::CustomResource' || r.Type === 'Custom::AWSCDKCfnJson')
       .map((r) => JSON.stringify(r.Properties.Value));
+    expect(subjects).toHaveLength(Object.keys(SERVICE_ACCOUNTS).length);
     for (const sa of [
       'external-secrets:external-secrets',
       'logging:fluent-bit',
-      'conduit:backup',
+      'conduit:conduit-ops',
+      'observability:adot-collector',
+      'monitoring:grafana',
+      'argo-rollouts:argo-rollouts',
+      'external-dns:external-dns',
+      'kube-system:aws-load-balancer-controller',
       'kube-system:karpenter',
       'kube-system:ebs-csi-controller-sa',
     ]) {
@@ -58,6 +65,8 @@ describe('IRSA as the workload-identity option (dev settings, cluster stack only
       'FluentBitRoleArn',
       'BackupJobRoleArn',
       'ExternalDnsRoleArn',
+      'AdotCollectorRoleArn',
+      'GrafanaRoleArn',
     ]) {
       t.hasOutput(id, {});
     }

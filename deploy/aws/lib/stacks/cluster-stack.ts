@@ -534,46 +534,7 @@ export class ClusterStack extends Stack {
       ['Resource::*', 'ELB Describe* calls support no resource-level permissions; read-only.'],
     ]);
 
-    const isAurora = props.database.kind === 'aurora';
-    const backupBucketArn = `arn:${partition}:s3:::${props.backupBucketName}`;
-    const snapshotArn = `arn:${partition}:rds:${region}:${account}:${isAurora ? 'cluster-snapshot' : 'snapshot'}:${names.dbSnapshotPrefix}*`;
-    const backupJob = this.workloadRole('BackupJob', {
-      ...sa(SERVICE_ACCOUNTS.backup),
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'SnapshotOurDatabase',
-          actions: isAurora
-            ? ['rds:CreateDBClusterSnapshot', 'rds:DescribeDBClusterSnapshots', 'rds:AddTagsToResource']
-            : ['rds:CreateDBSnapshot', 'rds:DescribeDBSnapshots', 'rds:AddTagsToResource'],
-          resources: [props.database.resourceArn, snapshotArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'WriteOurBackupBucket',
-          actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
-          resources: [`${backupBucketArn}/*`],
-        }),
-        new iam.PolicyStatement({
-          sid: 'ListOurBackupBucket',
-          actions: ['s3:ListBucket'],
-          resources: [backupBucketArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'EncryptThroughS3',
-          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          resources: [props.dataKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
-        }),
-      ],
-    });
-    acknowledgeWildcards(backupJob, [
-      [
-        `Resource::arn:${partition}:rds:${region}:${account}:${isAurora ? 'cluster-snapshot' : 'snapshot'}:${names.dbSnapshotPrefix}*`,
-        `Only snapshots named ${names.dbSnapshotPrefix}*, which the job creates.`,
-      ],
-    ]);
-    acknowledgeWildcards(backupJob, [
-      [`Resource::${backupBucketArn}/*`, 'Objects of our backup bucket only.'],
-    ]);
+    this.addOpsJobsRole(settings, props);
 
     const externalDns = this.workloadRole('ExternalDns', {
       ...sa(SERVICE_ACCOUNTS.externalDns),
@@ -596,6 +557,118 @@ export class ClusterStack extends Stack {
     });
     acknowledgeWildcards(externalDns, [
       ['Resource::*', 'route53:ListHostedZones supports no resource scoping.'],
+    ]);
+
+    const adot = this.workloadRole('AdotCollector', {
+      ...sa(SERVICE_ACCOUNTS.adotCollector),
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'SendTraces',
+          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:RequestedRegion': region } },
+        }),
+      ],
+    });
+    acknowledgeWildcards(adot, [
+      ['Resource::*', 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource scoping; write-only.'],
+    ]);
+
+    const grafana = this.workloadRole('Grafana', {
+      ...sa(SERVICE_ACCOUNTS.grafana),
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ReadCloudWatchMetrics',
+          actions: [
+            'cloudwatch:GetMetricData',
+            'cloudwatch:ListMetrics',
+            'cloudwatch:DescribeAlarms',
+            'cloudwatch:DescribeAlarmsForMetric',
+            'cloudwatch:DescribeAlarmHistory',
+            'tag:GetResources',
+          ],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:RequestedRegion': region } },
+        }),
+      ],
+    });
+    acknowledgeWildcards(grafana, [
+      [
+        'Resource::*',
+        'CloudWatch metric reads and tag:GetResources support no resource scoping; read-only, our region.',
+      ],
+    ]);
+  }
+
+  /**
+   * The ops CLI's CronJobs (`backup run`: snapshot, dump to S3, prune; `backup drill`: download the latest
+   * dump and restore it into a scratch database). Manual snapshots are named `<dbIdentifier>-<time>`, so
+   * the snapshot wildcard never reaches AWS Backup's recovery points (`awsbackup:*`).
+   */
+  private addOpsJobsRole(settings: StageSettings, props: ClusterStackProps): void {
+    const names = stageNames(settings.name);
+    const { region, account, partition } = this;
+    const isAurora = props.database.kind === 'aurora';
+    const backupBucketArn = `arn:${partition}:s3:::${props.backupBucketName}`;
+    const snapshotArn = `arn:${partition}:rds:${region}:${account}:${isAurora ? 'cluster-snapshot' : 'snapshot'}:${names.dbSnapshotPrefix}*`;
+    const rds = isAurora
+      ? {
+          create: 'rds:CreateDBClusterSnapshot',
+          describe: ['rds:DescribeDBClusters', 'rds:DescribeDBClusterSnapshots'],
+          remove: 'rds:DeleteDBClusterSnapshot',
+        }
+      : {
+          create: 'rds:CreateDBSnapshot',
+          describe: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots'],
+          remove: 'rds:DeleteDBSnapshot',
+        };
+    const role = this.workloadRole('BackupJob', {
+      ...sa(SERVICE_ACCOUNTS.opsJobs),
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'SnapshotOurDatabase',
+          actions: [rds.create, 'rds:AddTagsToResource', ...rds.describe],
+          resources: [props.database.resourceArn, snapshotArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'PruneOurSnapshots',
+          actions: [rds.remove],
+          resources: [snapshotArn],
+        }),
+        // DeleteObject only adds a delete marker in the versioned bucket: old versions stay for the
+        // lifecycle's noncurrent days (and the object lock in prod). No version deletes, no lock bypass.
+        new iam.PolicyStatement({
+          sid: 'ReadWriteOurBackupBucket',
+          actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+          resources: [`${backupBucketArn}/*`],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ListOurBackupBucket',
+          actions: ['s3:ListBucket'],
+          resources: [backupBucketArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'EncryptThroughS3',
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [props.dataKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadOurDatabaseSecret',
+          actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+          resources: [props.database.secretArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'DecryptThroughSecretsManager',
+          actions: ['kms:Decrypt'],
+          resources: [props.dataKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
+        }),
+      ],
+    });
+    acknowledgeWildcards(role, [
+      [`Resource::${snapshotArn}`, `Only snapshots named ${names.dbSnapshotPrefix}*, which the job creates.`],
+      [`Resource::${backupBucketArn}/*`, 'Objects of our backup bucket only.'],
     ]);
   }
 
