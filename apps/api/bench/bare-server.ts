@@ -3,7 +3,7 @@
 import { createServer } from 'node:http';
 import { createPool } from '../src/db/pool.js';
 import { articlesRepository } from '../src/modules/articles/repository.js';
-import { toProfile } from '../src/modules/shared.js';
+import { toListItem } from '../src/modules/articles/routes.js';
 
 const pool = createPool({
   connectionString: process.env.DATABASE_URL ?? '',
@@ -19,17 +19,7 @@ const server = createServer(async (request, response) => {
   const offset = Number(url.searchParams.get('offset') ?? 0);
   try {
     const { rows, count } = await repo.list({}, { limit, offset }, null);
-    const articles = rows.map((row) => ({
-      slug: row.slug,
-      title: row.title,
-      description: row.description,
-      tagList: row.tagList,
-      createdAt: row.createdAt.toISOString(),
-      updatedAt: row.updatedAt.toISOString(),
-      favorited: row.favorited,
-      favoritesCount: row.favoritesCount,
-      author: toProfile(row),
-    }));
+    const articles = rows.map(toListItem);
     response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
     response.end(JSON.stringify({ articles, articlesCount: count }));
   } catch {

@@ -5,7 +5,7 @@ import { contractRoute } from '../contract-route.js';
 import { toProfile } from '../shared.js';
 import { type ArticleFilter, type ArticleRow, articlesRepository, normalizeTags } from './repository.js';
 
-function toListItem(row: ArticleRow): ArticleListItem {
+export function toListItem(row: ArticleRow): ArticleListItem {
   return {
     slug: row.slug,
     title: row.title,
