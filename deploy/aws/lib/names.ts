@@ -12,8 +12,8 @@ export function stageNames(stage: StageName, account = '') {
     /** Secrets Manager prefix that External Secrets may read. */
     secretPrefix: `conduit/${stage}/`,
     jwtSecretName: `conduit/${stage}/jwt`,
-    /** CloudWatch log groups Fluent Bit may write. */
-    logGroupPrefix: `/conduit/${stage}/`,
+    /** The CloudWatch log group Fluent Bit writes container logs to (deploy/k8s renders the same name). */
+    containerLogGroupName: `/conduit/${stage}/containers`,
     appNamespace: 'conduit',
     /** Path Argo CD syncs: the app-of-apps rendered by deploy/k8s. */
     gitopsPath: `deploy/k8s/dist/${stage}`,

@@ -45,8 +45,13 @@ export interface ClusterSettings {
   readonly karpenterCapacityTypes: readonly ('spot' | 'on-demand')[];
   /** How workloads get AWS credentials: EKS Pod Identity, or IRSA as the fallback. */
   readonly workloadIdentity: 'pod-identity' | 'irsa';
-  /** Retention of control-plane and application log groups, in days. */
+  /** Retention of the EKS control-plane log group, in days. */
   readonly logRetentionDays: number;
+  /**
+   * Retention of `/conduit/<stage>/containers`, the group Fluent Bit writes every container's logs to.
+   * CDK owns the group; Fluent Bit only writes streams into it.
+   */
+  readonly containerLogRetentionDays: 7 | 30 | 90;
 }
 
 export interface DatabaseSettings {
@@ -111,6 +116,7 @@ export const STAGES: Readonly<Record<StageName, StageSettings>> = {
       karpenterCapacityTypes: ['spot', 'on-demand'],
       workloadIdentity: 'pod-identity',
       logRetentionDays: 30,
+      containerLogRetentionDays: 7,
     },
     database: {
       engine: 'instance',
@@ -139,6 +145,7 @@ export const STAGES: Readonly<Record<StageName, StageSettings>> = {
       karpenterCapacityTypes: ['spot', 'on-demand'],
       workloadIdentity: 'pod-identity',
       logRetentionDays: 90,
+      containerLogRetentionDays: 30,
     },
     database: {
       engine: 'instance',
@@ -171,6 +178,7 @@ export const STAGES: Readonly<Record<StageName, StageSettings>> = {
       karpenterCapacityTypes: ['on-demand'],
       workloadIdentity: 'pod-identity',
       logRetentionDays: 365,
+      containerLogRetentionDays: 90,
     },
     database: {
       engine: 'instance',

@@ -253,20 +253,30 @@ describe.each(STAGE_NAMES)('cluster stack (%s)', (stage) => {
     });
   });
 
-  it('lets Fluent Bit write only our log groups', () => {
-    const [write] = podPolicy(SERVICE_ACCOUNTS.fluentBit);
-    expect(actions(write!).sort()).toEqual([
+  const containerRetention = { dev: 7, staging: 30, prod: 90 }[stage];
+  it(`owns /conduit/${stage}/containers (${containerRetention} days, default encryption); Fluent Bit only writes to it`, () => {
+    t.hasResource('AWS::Logs::LogGroup', {
+      Properties: {
+        LogGroupName: `/conduit/${stage}/containers`,
+        RetentionInDays: containerRetention,
+        KmsKeyId: Match.absent(),
+      },
+      DeletionPolicy: 'Delete',
+    });
+    const ours = resourcesOfType(stage, 'Cluster', 'AWS::Logs::LogGroup')
+      .map(([, r]) => r.Properties!.LogGroupName)
+      .filter((n) => typeof n === 'string' && n.startsWith('/conduit/'));
+    expect(ours).toEqual([`/conduit/${stage}/containers`]);
+    const statements = podPolicy(SERVICE_ACCOUNTS.fluentBit);
+    expect(statements).toHaveLength(1);
+    expect(actions(statements[0]!).sort()).toEqual([
       'logs:CreateLogStream',
       'logs:DescribeLogStreams',
       'logs:PutLogEvents',
     ]);
-    expect(JSON.stringify(write!.Resource)).toMatch(/Logsapplication.*Logsplatform/);
-    for (const group of ['application', 'platform']) {
-      t.hasResourceProperties('AWS::Logs::LogGroup', {
-        LogGroupName: `/conduit/${stage}/${group}`,
-        RetentionInDays: c.logRetentionDays,
-      });
-    }
+    expect(statements[0]!.Resource).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^ContainerLogs/), 'Arn'],
+    });
   });
 
   it('lets Argo Rollouts only describe load balancers and target groups', () => {

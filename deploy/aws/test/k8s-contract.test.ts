@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { SERVICE_ACCOUNTS } from '../lib/names.js';
+import { SERVICE_ACCOUNTS, stageNames } from '../lib/names.js';
 import { STAGE_NAMES, type StageName } from '../lib/stages.js';
 import { PACKAGE_DIR } from './synth.js';
 
@@ -106,6 +106,15 @@ describe('service accounts match what deploy/k8s renders (reads deploy/k8s/dist)
           `${str(app, 'metadata.name')} (chart ${chart})`,
         ).toBe(`${SERVICE_ACCOUNTS[key].namespace}/${SERVICE_ACCOUNTS[key].name}`);
       }
+    });
+
+    it('has Fluent Bit write to the log group CDK owns', () => {
+      const fluentBit = docs.find(
+        (d) => d.kind === 'Application' && str(d, 'spec.source.chart') === 'fluent-bit',
+      );
+      const outputs = str(fluentBit, 'spec.source.helm.valuesObject.config.outputs') ?? '';
+      const groups = [...outputs.matchAll(/^\s*log_group_name\s+(\S+)\s*$/gm)].map((m) => m[1]);
+      expect(groups).toEqual([stageNames(stage).containerLogGroupName]);
     });
 
     it('sends traces to the collector whose namespace and name we associate (adot-collector)', () => {

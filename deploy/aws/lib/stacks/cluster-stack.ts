@@ -442,14 +442,15 @@ export class ClusterStack extends Stack {
   private addWorkloadIdentities(settings: StageSettings, props: ClusterStackProps): void {
     const names = stageNames(settings.name);
     const { region, account, partition } = this;
-    const appLogs = ['application', 'platform'].map(
-      (group) =>
-        new logs.LogGroup(this, `Logs-${group}`, {
-          logGroupName: `${names.logGroupPrefix}${group}`,
-          retention: settings.cluster.logRetentionDays as logs.RetentionDays,
-          removalPolicy: RemovalPolicy.DESTROY,
-        }),
-    );
+    // One owner: CDK creates the group with its retention; Fluent Bit only writes streams (no
+    // CreateLogGroup/PutRetentionPolicy), so a group auto-created with the wrong retention cannot happen.
+    // CloudWatch Logs encrypts at rest by default; a KMS key would add cost and a key policy for no reader
+    // outside this account.
+    const containerLogs = new logs.LogGroup(this, 'ContainerLogs', {
+      logGroupName: names.containerLogGroupName,
+      retention: settings.cluster.containerLogRetentionDays as logs.RetentionDays,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
 
     const lbc = this.workloadRole('LoadBalancerController', {
       ...sa(SERVICE_ACCOUNTS.loadBalancerController),
@@ -507,9 +508,9 @@ export class ClusterStack extends Stack {
       ...sa(SERVICE_ACCOUNTS.fluentBit),
       statements: [
         new iam.PolicyStatement({
-          sid: 'WriteOurLogGroups',
+          sid: 'WriteOurLogGroup',
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-          resources: appLogs.map((g) => g.logGroupArn),
+          resources: [containerLogs.logGroupArn],
         }),
       ],
     });
