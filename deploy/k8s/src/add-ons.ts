@@ -1,4 +1,5 @@
 import type { AddOn } from './constructs/argocd.js';
+import { OTEL_NAMESPACE } from './observability.js';
 import type { StageSettings } from './settings.js';
 
 /** Pinned chart versions of the cluster add-ons; an upgrade is a one-line, reviewed diff here. */
@@ -45,6 +46,16 @@ export const CHARTS = {
     chart: 'cloudnative-pg',
     version: '0.26.0',
   },
+  openTelemetryCollector: {
+    repoURL: 'https://open-telemetry.github.io/opentelemetry-helm-charts',
+    chart: 'opentelemetry-collector',
+    version: '0.131.0',
+  },
+  blackboxExporter: {
+    repoURL: 'https://prometheus-community.github.io/helm-charts',
+    chart: 'prometheus-blackbox-exporter',
+    version: '11.3.1',
+  },
   istioBase: {
     repoURL: 'https://istio-release.storage.googleapis.com/charts',
     chart: 'base',
@@ -65,6 +76,9 @@ export const VERIFY_TARGET_GROUP_FLAG = '--aws-verify-target-group';
 export interface MonitoringValues {
   readonly kubePrometheusStack: Readonly<Record<string, unknown>>;
   readonly fluentBit: Readonly<Record<string, unknown>>;
+  readonly blackboxExporter: Readonly<Record<string, unknown>>;
+  /** Present where the API exports traces (stage `otlpEndpoint`). */
+  readonly adotCollector?: Readonly<Record<string, unknown>>;
 }
 
 export function addOnsFor(stage: StageSettings, monitoring: MonitoringValues): AddOn[] {
@@ -81,9 +95,12 @@ export function addOnsFor(stage: StageSettings, monitoring: MonitoringValues): A
           replicas: 2,
           // Verification needs elasticloadbalancing:Describe* for the controller (Pod Identity, deploy/aws).
           extraArgs: alb && aws ? [VERIFY_TARGET_GROUP_FLAG, `--aws-region=${aws.region}`] : [],
-          metrics: { enabled: true, serviceMonitor: { enabled: true } },
+          // Scraped by our own ServiceMonitor (constructs/rollouts-monitor.ts), which honours labels.
+          metrics: { enabled: true, serviceMonitor: { enabled: false } },
         },
         dashboard: { enabled: false },
+        // Named explicitly: deploy/aws associates the target-group verification role with this name.
+        serviceAccount: { create: true, name: 'argo-rollouts' },
       },
     },
     {
@@ -107,7 +124,24 @@ export function addOnsFor(stage: StageSettings, monitoring: MonitoringValues): A
       wave: 1,
       values: monitoring.fluentBit,
     },
+    {
+      // Probes the public URL for the certificate-expiry alert; its ServiceMonitor needs the operator CRDs.
+      name: 'blackbox-exporter',
+      ...CHARTS.blackboxExporter,
+      namespace: 'monitoring',
+      wave: 1,
+      values: monitoring.blackboxExporter,
+    },
   ];
+  if (monitoring.adotCollector) {
+    list.push({
+      name: 'adot-collector',
+      ...CHARTS.openTelemetryCollector,
+      namespace: OTEL_NAMESPACE,
+      wave: 1,
+      values: monitoring.adotCollector,
+    });
+  }
   if (alb && aws) {
     list.push(
       {
@@ -132,6 +166,7 @@ export function addOnsFor(stage: StageSettings, monitoring: MonitoringValues): A
         wave: 1,
         values: {
           provider: { name: 'aws' },
+          serviceAccount: { create: true, name: 'external-dns' },
           policy: 'upsert-only',
           domainFilters: [stage.host.split('.').slice(1).join('.')],
         },

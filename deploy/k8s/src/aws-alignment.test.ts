@@ -71,3 +71,64 @@ describe('every stage runs on what deploy/aws creates for it', () => {
     }
   });
 });
+
+/** Helm values name a chart's ServiceAccount as `serviceAccount.name`, at the top or under a subchart. */
+function named(values: unknown): string[] {
+  if (typeof values !== 'object' || values === null) return [];
+  const v = values as Record<string, unknown>;
+  const own = (v.serviceAccount as { name?: unknown } | undefined)?.name;
+  return [
+    ...(typeof own === 'string' ? [own] : []),
+    ...Object.entries(v)
+      .filter(([key]) => key !== 'serviceAccount')
+      .flatMap(([, child]) => named(child)),
+  ];
+}
+
+describe('ServiceAccounts match the Pod Identity associations of deploy/aws (lib/names.ts)', () => {
+  /** `key: { namespace: 'x', name: 'y' }` entries of SERVICE_ACCOUNTS. */
+  const accounts = [...names.matchAll(/^ {2}(\w+): \{ namespace: '([^']+)', name: '([^']+)' \},$/gm)].map(
+    ([, key, namespace, name]) => ({ key: key!, namespace: namespace!, name: name! }),
+  );
+  // deploy/aws installs these itself (Karpenter chart, EKS add-on); nothing here renders them.
+  const installedByAws = ['karpenter', 'ebsCsi'];
+
+  it('parses the associations', () => {
+    expect(accounts.map((a) => a.key)).toEqual(
+      expect.arrayContaining(['opsJobs', 'externalSecrets', 'loadBalancerController', 'argoRollouts']),
+    );
+  });
+
+  it.each(stageNames)(
+    '%s: every association names a ServiceAccount rendered here, in its namespace',
+    (name) => {
+      const dirs = renderStage(stage(name));
+      const all = Object.values(dirs).flat();
+      type App = {
+        spec: {
+          destination: { namespace: string };
+          source: { helm?: { valuesObject?: Record<string, unknown> } };
+        };
+      };
+      const serviceAccounts = new Set(
+        find(all, 'ServiceAccount').map((sa) => `${sa.metadata.namespace}/${sa.metadata.name}`),
+      );
+      for (const app of find(dirs.apps, 'Application') as unknown as App[]) {
+        for (const sa of named(app.spec.source.helm?.valuesObject)) {
+          serviceAccounts.add(`${app.spec.destination.namespace}/${sa}`);
+        }
+      }
+      const missing = accounts
+        .filter((a) => !installedByAws.includes(a.key))
+        .map((a) => `${a.namespace}/${a.name}`)
+        .filter((sa) => !serviceAccounts.has(sa));
+      expect(missing).toEqual([]);
+      const backup = one(all, 'CronJob', 'backup') as unknown as {
+        spec: { jobTemplate: { spec: { template: { spec: { serviceAccountName: string } } } } };
+      };
+      expect(backup.spec.jobTemplate.spec.template.spec.serviceAccountName).toBe(
+        accounts.find((a) => a.key === 'opsJobs')?.name,
+      );
+    },
+  );
+});

@@ -3,7 +3,9 @@
  * alerts), the dashboard ConfigMaps and the monitoring add-ons' Helm values. One source, no copies.
  */
 import {
+  adotCollectorValues,
   alertRuleGroups,
+  blackboxExporterValues,
   dashboardConfigMaps,
   fluentBitValues,
   kubePrometheusStackValues,
@@ -22,10 +24,23 @@ export function dashboards() {
   return dashboardConfigMaps();
 }
 
+/** Namespace of the ADOT collector whose Service the API's OTEL_EXPORTER_OTLP_ENDPOINT names. */
+export const OTEL_NAMESPACE = 'observability';
+
+/** What users open: CloudFront's name, i.e. the Ingress host without deploy/aws's `origin.` prefix. */
+export function publicUrl(stage: StageSettings): string {
+  return `https://${stage.host.replace(/^origin\./, '')}`;
+}
+
 export function monitoringValues(stage: StageSettings) {
   const options = stage.aws ? { region: stage.aws.region } : {};
   return {
     kubePrometheusStack: kubePrometheusStackValues(stage.name, options) as Record<string, unknown>,
     fluentBit: fluentBitValues(stage.name, options) as Record<string, unknown>,
+    blackboxExporter: blackboxExporterValues(stage.name, publicUrl(stage)) as Record<string, unknown>,
+    // Only where the API exports traces; the collector sends them to X-Ray.
+    ...(stage.otlpEndpoint
+      ? { adotCollector: adotCollectorValues(stage.name, options) as Record<string, unknown> }
+      : {}),
   };
 }

@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { Database } from '../constructs/database.js';
 import { AppNamespace } from '../constructs/namespace.js';
 import { NetworkPolicies } from '../constructs/network-policies.js';
+import { RolloutsMonitor } from '../constructs/rollouts-monitor.js';
 import { Secrets } from '../constructs/secrets.js';
 import type { StageSettings } from '../settings.js';
 import { API_PORT, WEB_METRICS_PORT, WEB_PORT } from './ports.js';
@@ -14,6 +15,7 @@ export class PlatformChart extends Chart {
     new AppNamespace(this, 'namespace', stage);
     new Secrets(this, 'secrets', stage);
     new Database(this, 'database', stage);
+    new RolloutsMonitor(this, 'rollouts-monitor');
     new NetworkPolicies(this, 'network', {
       stage,
       apiPort: API_PORT,

@@ -131,6 +131,12 @@ export class AppOfApps extends Construct {
                 kind: 'Service',
                 jqPathExpressions: ['.spec.selector["rollouts-pod-template-hash"]'],
               },
+              // `conduit scale` (apps/ops) changes the bounds at run time; self-heal must not undo it.
+              {
+                group: 'autoscaling',
+                kind: 'HorizontalPodAutoscaler',
+                jsonPointers: ['/spec/minReplicas', '/spec/maxReplicas'],
+              },
             ],
           },
           wave,

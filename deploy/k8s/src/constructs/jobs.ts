@@ -17,6 +17,9 @@ export interface JobsProps {
   readonly databaseUrlKey: string;
 }
 
+/** The backup CronJobs' ServiceAccount: deploy/aws associates its IAM role (SERVICE_ACCOUNTS.opsJobs). */
+export const OPS_SERVICE_ACCOUNT = 'conduit-ops';
+
 /** The node binary of the distroless API image (its ENTRYPOINT's first word). */
 export const API_NODE = '/nodejs/bin/node';
 
@@ -99,7 +102,7 @@ export class Jobs extends Construct {
       kind: 'ServiceAccount',
       // Pod Identity associates an IAM role with this name (deploy/aws); IRSA stages annotate it instead.
       metadata: {
-        name: 'conduit-ops',
+        name: OPS_SERVICE_ACCOUNT,
         namespace: ns,
         labels: opsLabels,
         annotations:
@@ -128,7 +131,7 @@ export class Jobs extends Construct {
               activeDeadlineSeconds: deadline,
               template: {
                 metadata: { labels: { ...opsLabels, 'app.kubernetes.io/component': name } },
-                spec: podSpec('conduit-ops', 'ops', {
+                spec: podSpec(OPS_SERVICE_ACCOUNT, 'ops', {
                   name: 'ops',
                   image: props.opsImage,
                   args: ['backup', verb, '--stage', stage.name],
