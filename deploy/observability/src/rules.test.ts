@@ -38,6 +38,8 @@ const hist = (suffix: string, le?: string) =>
 const phase = (p: string) => `rollout_phase{${ns}, name="api", strategy="canary", phase="${p}"}`;
 const job = 'job_name="backup-29010000"';
 const cron = `${ns}, cronjob="backup"`;
+const drillJob = 'job_name="restore-drill-29010000"';
+const drillCron = `${ns}, cronjob="restore-drill"`;
 const probe = 'probe_ssl_earliest_cert_expiry{instance="https://conduit.example.com", job="blackbox"}';
 
 /** The proof of every alert: at least one case where it fires with the right labels and one where it is silent. */
@@ -533,6 +535,65 @@ const scenarios: Record<AlertName, readonly Scenario[]> = {
       fires: [],
     },
   ],
+  RestoreDrillFailed: [
+    {
+      title: 'a failed drill job newer than the last successful drill fires',
+      series: [
+        { series: `kube_job_status_start_time{${ns}, ${drillJob}}`, values: '3000x10' },
+        {
+          series: `kube_job_status_failed{${ns}, ${drillJob}, reason="BackoffLimitExceeded"}`,
+          values: '1x10',
+        },
+        {
+          series: `kube_job_owner{${ns}, ${drillJob}, owner_kind="CronJob", owner_name="restore-drill"}`,
+          values: '1x10',
+        },
+        { series: `kube_cronjob_status_last_successful_time{${drillCron}}`, values: '1000x10' },
+        { series: `kube_cronjob_created{${drillCron}}`, values: '0x10' },
+      ],
+      at: '5m',
+      fires: [{ severity: 'warning', labels: { namespace: 'conduit', job_name: 'restore-drill-29010000' } }],
+    },
+    {
+      title: 'last successful drill 9 days ago fires',
+      interval: '1h',
+      series: [
+        { series: `kube_cronjob_status_last_successful_time{${drillCron}}`, values: '0x240' },
+        { series: `kube_cronjob_created{${drillCron}}`, values: '0x240' },
+      ],
+      at: '9d',
+      fires: [{ severity: 'warning', labels: { namespace: 'conduit', cronjob: 'restore-drill' } }],
+    },
+    {
+      title: 'a drill CronJob created 9 days ago that never succeeded fires',
+      interval: '1h',
+      series: [{ series: `kube_cronjob_created{${drillCron}}`, values: '0x240' }],
+      at: '9d',
+      fires: [{ severity: 'warning', labels: { namespace: 'conduit', cronjob: 'restore-drill' } }],
+    },
+    {
+      title: 'a failure followed by a success 7 days ago, and a failed backup job, stay silent',
+      interval: '1h',
+      series: [
+        { series: `kube_job_status_start_time{${ns}, ${drillJob}}`, values: '3000x240' },
+        { series: `kube_job_status_failed{${ns}, ${drillJob}}`, values: '1x240' },
+        {
+          series: `kube_job_owner{${ns}, ${drillJob}, owner_kind="CronJob", owner_name="restore-drill"}`,
+          values: '1x240',
+        },
+        { series: `kube_job_status_start_time{${ns}, ${job}}`, values: '700000x240' },
+        { series: `kube_job_status_failed{${ns}, ${job}}`, values: '1x240' },
+        {
+          series: `kube_job_owner{${ns}, ${job}, owner_kind="CronJob", owner_name="backup"}`,
+          values: '1x240',
+        },
+        { series: `kube_cronjob_status_last_successful_time{${drillCron}}`, values: '172800x240' },
+        { series: `kube_cronjob_created{${drillCron}}`, values: '0x240' },
+      ],
+      at: '9d',
+      fires: [],
+    },
+  ],
   CertificateExpiring: [
     {
       title: 'certificate 10 days from expiry warns',
@@ -689,6 +750,11 @@ describe('alert rules (real promtool)', () => {
     );
     expect(names).not.toContain('BackupMissing');
     expect(names).not.toContain('BackupJobFailed');
+    expect(names).toContain('RestoreDrillFailed');
+    const noDrill = alertRuleGroups({ restoreDrillCronJob: false }).flatMap((g) =>
+      g.rules.filter(isAlertingRule).map((r) => r.alert),
+    );
+    expect(noDrill).not.toContain('RestoreDrillFailed');
     expect(() => alertRuleGroups({ namespace: 'Bad_NS' })).toThrow(/namespace must be a DNS-1123 label/);
     expect(() => alertRuleGroups({ runbookBaseUrl: 'http://x/' })).toThrow(/runbookBaseUrl/);
   });

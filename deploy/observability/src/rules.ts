@@ -41,7 +41,15 @@ export interface AlertRuleOptions {
    * @default 'backup'
    */
   readonly backupCronJob?: string | false;
+  /**
+   * Name of the weekly restore-drill CronJob watched by RestoreDrillFailed; `false` leaves the alert out.
+   * @default 'restore-drill'
+   */
+  readonly restoreDrillCronJob?: string | false;
 }
+
+/** The restore drill runs weekly; a success older than this means at least one drill was missed or failed. */
+export const RESTORE_DRILL_MAX_AGE_DAYS = 8;
 
 /** Availability SLO: 99.9% of API requests are not 5xx, over 30 days. */
 export const AVAILABILITY_OBJECTIVE = 0.999;
@@ -75,6 +83,7 @@ export const ALERT_NAMES = [
   'DBPoolSaturated',
   'BackupJobFailed',
   'BackupMissing',
+  'RestoreDrillFailed',
   'CertificateExpiring',
 ] as const;
 export type AlertName = (typeof ALERT_NAMES)[number];
@@ -103,6 +112,8 @@ export function alertRuleGroups(options: AlertRuleOptions = {}): RuleGroup[] {
   validateNamespace(ns);
   const backup = options.backupCronJob ?? 'backup';
   if (backup !== false) validateNamespace(backup);
+  const drill = options.restoreDrillCronJob ?? 'restore-drill';
+  if (drill !== false) validateNamespace(drill);
   const base = options.runbookBaseUrl ?? REPOSITORY_BLOB_URL;
   if (!/^https:\/\/\S+[^/]$/.test(base)) {
     throw new Error(`runbookBaseUrl must be an https URL without a trailing slash (got "${base}")`);
@@ -311,6 +322,24 @@ export function alertRuleGroups(options: AlertRuleOptions = {}): RuleGroup[] {
         `(time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{${cron}}) > 26 * 3600) or ((time() - max by (namespace, cronjob) (kube_cronjob_created{${cron}}) > 26 * 3600) unless on (namespace, cronjob) kube_cronjob_status_last_successful_time{${cron}})`,
         'No successful backup in {{ $labels.namespace }} for more than 26 hours',
         `The ${backup} CronJob runs daily; its last success is older than 26 hours (or it never succeeded), so the newest restorable dump is stale.`,
+      ),
+    );
+  }
+  if (drill !== false) {
+    const cron = `namespace="${ns}", cronjob="${drill}"`;
+    const failedStart = `max by (namespace, job_name) (kube_job_status_start_time{${sel}}) and on (namespace, job_name) (kube_job_status_failed{${sel}} > 0) and on (namespace, job_name) kube_job_owner{${sel}, owner_kind="CronJob", owner_name="${drill}"}`;
+    const lastSuccess = `max by (namespace) (kube_cronjob_status_last_successful_time{${cron}}) or max by (namespace) (kube_cronjob_created{${cron}}) * 0`;
+    const maxAge = `${RESTORE_DRILL_MAX_AGE_DAYS} * 86400`;
+    dataRules.push(
+      alert(
+        'RestoreDrillFailed',
+        'warning',
+        '0m',
+        // The last drill failed (a failed Job newer than the last success), or no drill succeeded for
+        // 8 days (a missed week, or a CronJob that never succeeded since it was created).
+        `((${failedStart}) > on (namespace) group_left () (${lastSuccess})) or (time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{${cron}}) > ${maxAge}) or ((time() - max by (namespace, cronjob) (kube_cronjob_created{${cron}}) > ${maxAge}) unless on (namespace, cronjob) kube_cronjob_status_last_successful_time{${cron}})`,
+        'Restore drill in {{ $labels.namespace }} failed or has not succeeded for 8 days',
+        `The last Job of the weekly ${drill} CronJob failed, or no drill succeeded in ${RESTORE_DRILL_MAX_AGE_DAYS} days: nobody has proven that the backups restore.`,
       ),
     );
   }
