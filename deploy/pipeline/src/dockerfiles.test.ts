@@ -8,6 +8,7 @@ import { repoRoot } from './paths.js';
 const images: readonly [string, DockerfileRules][] = [
   ['apps/api/Dockerfile', { runtime: 'node' }],
   ['apps/web/Dockerfile', { runtime: 'static' }],
+  ['apps/ops/Dockerfile', { runtime: 'node' }],
 ];
 const read = (path: string) => readFile(join(repoRoot, path), 'utf8');
 
@@ -21,8 +22,46 @@ describe.each(images)('%s', (path, rules) => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     expect(final.image?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(final.steps.find((s) => s.keyword === 'USER')?.text).toMatch(/^[1-9]\d*:[1-9]\d*$/);
-    expect(final.steps.find((s) => s.keyword === 'HEALTHCHECK')?.exec?.join(' ')).toContain('/healthz');
-    expect(final.steps.some((s) => s.keyword === 'RUN')).toBe(false);
+    // The ops image is a batch CLI: no server, and its one runtime RUN installs the PostgreSQL clients.
+    if (!path.includes('/ops/')) {
+      expect(final.steps.find((s) => s.keyword === 'HEALTHCHECK')?.exec?.join(' ')).toContain('/healthz');
+      expect(final.steps.some((s) => s.keyword === 'RUN')).toBe(false);
+    }
+  });
+});
+
+describe('the ops image', () => {
+  it('runs the conduit bundle on Node 24 with pg_dump/pg_restore 17, nothing from npm at runtime', async () => {
+    const { stages, final } = parseDockerfile(await read('apps/ops/Dockerfile'));
+    for (const stage of stages) expect(stage.base, stage.name).toMatch(/^node:24-bookworm-slim@sha256:/);
+    expect(
+      stages
+        .find((s) => s.name === 'build')
+        ?.steps.map((s) => s.text)
+        .join('\n'),
+    ).toContain('npm run build -w @conduit/ops');
+    expect(final.steps.find((s) => s.keyword === 'ENTRYPOINT')?.exec).toEqual([
+      '/usr/local/bin/node',
+      '/app/conduit.mjs',
+    ]);
+    expect(final.steps.filter((s) => s.keyword === 'COPY').map((s) => s.text)).toEqual([
+      '/src/apps/ops/dist/conduit.mjs /app/conduit.mjs',
+    ]);
+    const run = final.steps
+      .filter((s) => s.keyword === 'RUN')
+      .map((s) => s.text)
+      .join('\n');
+    // PGDG's key comes from Debian's signed postgresql-common package, never from a bare download.
+    expect(run).toContain('apt.postgresql.org.sh -y');
+    expect(run).toContain('postgresql-client-17');
+    expect(run).not.toMatch(/\b(curl|wget)\b/);
+    const env = final.steps
+      .filter((s) => s.keyword === 'ENV')
+      .map((s) => s.text)
+      .join(' ');
+    expect(env).toContain('CONDUIT_PG_BIN_DIR=/usr/lib/postgresql/17/bin');
+    expect(final.steps.find((s) => s.keyword === 'USER')?.text).toBe('1000:1000');
+    expect(final.steps.find((s) => s.keyword === 'STOPSIGNAL')?.text).toBe('SIGTERM');
   });
 });
 
