@@ -26,7 +26,8 @@ export function stageNames(stage: StageName, account = '') {
   } as const;
 }
 
-export const ECR_REPOSITORIES = ['conduit/api', 'conduit/web'] as const;
+/** The app's two tiers and the ops CLI image its CronJobs run (same scan/immutable/lifecycle settings). */
+export const ECR_REPOSITORIES = ['conduit/api', 'conduit/web', 'conduit/ops'] as const;
 
 /**
  * Kubernetes service accounts that get AWS permissions through EKS Pod Identity (or IRSA). Each must match

@@ -31,7 +31,7 @@ describe.each(STAGE_NAMES)('CI identity stack (%s)', (stage) => {
     t.resourceCountIs('AWS::Lambda::Function', 0);
   });
 
-  it('lets only main and release tags of this repository push images, to our two repositories', () => {
+  it('lets only main and release tags of this repository push images, to our three repositories', () => {
     const push = role(`conduit-${stage}-github-image-push`);
     expect(push.AssumeRolePolicyDocument.Statement).toEqual([
       expect.objectContaining({
@@ -49,8 +49,10 @@ describe.each(STAGE_NAMES)('CI identity stack (%s)', (stage) => {
     ]);
     const statements = policyOf('ImagePush').Statement;
     const pushStatement = statements.find((s) => [s.Action].flat().includes('ecr:PutImage'))!;
-    expect(JSON.stringify(pushStatement.Resource)).toMatch(/Repoapi.*Repoweb/);
-    expect([pushStatement.Resource].flat()).toHaveLength(2);
+    for (const tier of ['api', 'web', 'ops']) {
+      expect(JSON.stringify(pushStatement.Resource)).toMatch(new RegExp(`GetAttRepo${tier}[0-9A-F]{8}Arn`));
+    }
+    expect([pushStatement.Resource].flat()).toHaveLength(3);
     const wildcard = statements.filter((s) => s.Resource === '*');
     expect(wildcard.flatMap((s) => [s.Action].flat())).toEqual(['ecr:GetAuthorizationToken']);
   });

@@ -16,6 +16,7 @@ describe.each(STAGE_NAMES)('data stack (%s)', (stage) => {
   const t = template(stage, 'Data');
   const db = STAGES[stage].database;
   const prod = stage === 'prod';
+  const account = { dev: '111111111111', staging: '222222222222', prod: '333333333333' }[stage];
 
   it('runs PostgreSQL 17 encrypted with our KMS key, in the isolated subnets, never public', () => {
     t.hasResourceProperties('AWS::RDS::DBInstance', {
@@ -114,8 +115,9 @@ describe.each(STAGE_NAMES)('data stack (%s)', (stage) => {
     });
   });
 
-  it('has ECR repositories conduit/api and conduit/web: scan on push, immutable, lifecycle, retained', () => {
-    for (const name of ['conduit/api', 'conduit/web']) {
+  it('has ECR repositories conduit/api, conduit/web and conduit/ops: scan on push, immutable, lifecycle, retained', () => {
+    t.resourceCountIs('AWS::ECR::Repository', 3);
+    for (const name of ['conduit/api', 'conduit/web', 'conduit/ops']) {
       t.hasResource('AWS::ECR::Repository', {
         Properties: {
           RepositoryName: name,
@@ -127,8 +129,40 @@ describe.each(STAGE_NAMES)('data stack (%s)', (stage) => {
         DeletionPolicy: 'Retain',
       });
     }
-    t.hasOutput('EcrUriapi', {});
-    t.hasOutput('EcrUriweb', {});
+    const lifecycle = resourcesOfType(stage, 'Data', 'AWS::ECR::Repository').map(
+      ([, r]) => (r.Properties!.LifecyclePolicy as { LifecyclePolicyText: string }).LifecyclePolicyText,
+    );
+    expect(new Set(lifecycle).size).toBe(1);
+    expect(JSON.parse(lifecycle[0]!).rules).toEqual([
+      expect.objectContaining({
+        selection: expect.objectContaining({
+          tagStatus: 'untagged',
+          countType: 'sinceImagePushed',
+          countNumber: 7,
+        }),
+      }),
+      expect.objectContaining({
+        selection: expect.objectContaining({
+          tagStatus: 'any',
+          countType: 'imageCountMoreThan',
+          countNumber: 100,
+        }),
+      }),
+    ]);
+  });
+
+  it('outputs what the ops CLI and the README need: ECR URIs, DB identifier and secret, backup bucket', () => {
+    for (const tier of ['api', 'web', 'ops']) {
+      const uri = JSON.stringify(t.findOutputs(`EcrUri${tier}`)[`EcrUri${tier}`]?.Value);
+      // <account>.dkr.ecr.<region>.<suffix>/<name>: account and region come from the repository ARN.
+      expect(uri).toMatch(/"Fn::Select":\[4,.*"\.dkr\.ecr\.",\{"Fn::Select":\[3,/);
+      expect(uri).toMatch(new RegExp(`"/",\\{"Ref":"Repo${tier}[0-9A-F]{8}"\\}\\]\\]`));
+    }
+    t.hasOutput('DatabaseSecretArn', {
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseInstance'), 'MasterUserSecret.SecretArn'] },
+    });
+    t.hasOutput('BackupBucketName', { Value: { Ref: Match.stringLikeRegexp('^BackupsBucket') } });
+    t.hasResourceProperties('AWS::S3::Bucket', { BucketName: `conduit-${stage}-backups-${account}` });
   });
 
   it('has a versioned, KMS-encrypted, private, TLS-only backup bucket with lifecycle', () => {

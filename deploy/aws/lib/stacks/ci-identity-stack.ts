@@ -65,7 +65,7 @@ export class CiIdentityStack extends Stack {
     Validations.of(imagePush).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'ecr:GetAuthorizationToken supports no resource scoping; pushing is limited to our two repositories.',
+        'ecr:GetAuthorizationToken supports no resource scoping; pushing is limited to our repositories (conduit/api, web, ops).',
     });
 
     const deploy = new iam.Role(this, 'Deploy', {

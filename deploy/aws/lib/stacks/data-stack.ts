@@ -149,7 +149,7 @@ export class DataStack extends Stack {
       const tier = ECR_REPOSITORIES[i]!.split('/')[1]!;
       new CfnOutput(this, `EcrUri${tier}`, {
         value: repo.repositoryUri,
-        description: `ECR URI of conduit/${tier}`,
+        description: `ECR URI of conduit/${tier} (push with the ImagePushRoleArn role)`,
       });
     });
   }
