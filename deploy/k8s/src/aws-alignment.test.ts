@@ -42,7 +42,7 @@ describe('every stage runs on what deploy/aws creates for it', () => {
   });
 
   it.each(stageNames)('%s: the Ingress host is the CloudFront origin name origin.<domain>', (name) => {
-    expect(awsFile('lib/stacks/edge-stack.ts')).toContain('this.originDomain = `origin.${domain}`');
+    expect(awsFile('lib/stacks/edge-stack.ts')).toContain(`this.originDomain = \`origin.\${domain}\``);
     const ingress = one(Object.values(renderStage(stage(name))).flat(), 'Ingress', 'conduit') as unknown as {
       spec: { rules: { host: string }[] };
     };
@@ -52,7 +52,7 @@ describe('every stage runs on what deploy/aws creates for it', () => {
   it.each(stageNames)(
     '%s: the JWT secret and the RDS instance have the names deploy/aws and ops use',
     (name) => {
-      const jwt = /jwtSecretName: `([^`]+)`/.exec(names)?.[1]?.replace('${stage}', name);
+      const jwt = /jwtSecretName: `([^`]+)`/.exec(names)?.[1]?.replace(`\${stage}`, name);
       const s = stage(name);
       expect(s.secrets.kind === 'external-secrets' && s.secrets.jwtSecretName).toBe(jwt);
       // apps/ops (stageFacts.dbInstanceId) finds the instance as conduit-<stage>.

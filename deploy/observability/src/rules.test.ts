@@ -538,6 +538,9 @@ const scenarios: Record<AlertName, readonly Scenario[]> = {
   RestoreDrillFailed: [
     {
       title: 'a failed drill job newer than the last successful drill fires',
+      // Hour steps for every case: the scenarios span 9 days, and the first case's interval is the
+      // evaluation interval of the whole file.
+      interval: '1h',
       series: [
         { series: `kube_job_status_start_time{${ns}, ${drillJob}}`, values: '3000x10' },
         {
@@ -551,7 +554,7 @@ const scenarios: Record<AlertName, readonly Scenario[]> = {
         { series: `kube_cronjob_status_last_successful_time{${drillCron}}`, values: '1000x10' },
         { series: `kube_cronjob_created{${drillCron}}`, values: '0x10' },
       ],
-      at: '5m',
+      at: '2h',
       fires: [{ severity: 'warning', labels: { namespace: 'conduit', job_name: 'restore-drill-29010000' } }],
     },
     {

@@ -195,7 +195,7 @@ describe('images: one per tier and stage, written by CI as digests', () => {
     const steps = release.jobs.image?.steps ?? [];
     const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
     expect(String(upload?.with?.name)).toBe(`digest-${expression('matrix.tier')}`);
-    expect(runs(release, 'image')).toContain('"$DIGEST" >"digests/${TIER}"');
+    expect(runs(release, 'image')).toContain(`"$DIGEST" >"digests/\${TIER}"`);
     expect(steps.find((s) => s.name === 'Record the pushed digest')?.env?.DIGEST).toBe(
       expression('steps.push.outputs.digest'),
     );
@@ -205,7 +205,7 @@ describe('images: one per tier and stage, written by CI as digests', () => {
     const deploy = runs(release, 'deploy-dev');
     expect(deploy).toContain('for tier in api web ops; do');
     expect(deploy).toContain(
-      'stage-image -w @conduit/pipeline -- set dev "$tier" "$(cat "${DIGESTS}/${tier}")" "$GITHUB_SHA"',
+      `stage-image -w @conduit/pipeline -- set dev "$tier" "$(cat "\${DIGESTS}/\${tier}")" "$GITHUB_SHA"`,
     );
     expect(deploy).toContain(`git add ${stageFile('dev')} deploy/k8s/dist/dev`);
     const verify = release.jobs['verify-dev']?.steps ?? [];
@@ -224,7 +224,7 @@ describe('images: one per tier and stage, written by CI as digests', () => {
     expect(propose).toContain('stage-image -w @conduit/pipeline -- promote "$TARGET"');
     expect(propose).toContain('cosign copy "$from" "$to_tag"');
     expect(propose).toContain(
-      'git add "deploy/k8s/src/stages/images/${TARGET}.json" "deploy/k8s/dist/${TARGET}"',
+      `git add "deploy/k8s/src/stages/images/\${TARGET}.json" "deploy/k8s/dist/\${TARGET}"`,
     );
     expect(promote.text).not.toMatch(/stages\/\$\{?\w+\}?\.ts|stages\/(dev|staging|prod)\.ts/);
     expect(release.text).not.toMatch(/stages\/(dev|staging|prod)\.ts/);
