@@ -78,7 +78,7 @@ export const configSchema = Type.Object({
     description: 'Largest accepted request body',
   }),
   AUTH_RATE_LIMIT_MAX: Type.Integer({
-    default: 20,
+    default: 100,
     minimum: 1,
     description: 'Login/registration attempts per client per window',
   }),
