@@ -12,6 +12,8 @@ export function stageNames(stage: StageName, account = '') {
     /** Secrets Manager prefix that External Secrets may read. */
     secretPrefix: `conduit/${stage}/`,
     jwtSecretName: `conduit/${stage}/jwt`,
+    /** Database credentials (host, port, dbname, username, password, engine), rotated every 30 days. */
+    dbSecretName: `conduit/${stage}/db`,
     /** The CloudWatch log group Fluent Bit writes container logs to (deploy/k8s renders the same name). */
     containerLogGroupName: `/conduit/${stage}/containers`,
     appNamespace: 'conduit',

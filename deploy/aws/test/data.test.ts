@@ -36,14 +36,19 @@ describe.each(STAGE_NAMES)('data stack (%s)', (stage) => {
     expect(subnetIds).not.toMatch(/privateSubnet|publicSubnet/);
   });
 
-  it('admits PostgreSQL only from the node security group, and allows no egress', () => {
+  it('admits PostgreSQL only from the node and rotation security groups, and allows no egress', () => {
     const ingress = resourcesOfType(stage, 'Data', 'AWS::EC2::SecurityGroupIngress').map(
       ([, r]) => r.Properties!,
     );
-    expect(ingress).toHaveLength(1);
-    expect(ingress[0]).toMatchObject({ FromPort: 5432, ToPort: 5432, IpProtocol: 'tcp' });
-    expect(JSON.stringify(ingress[0]!.SourceSecurityGroupId)).toMatch(/DbClients/);
-    expect(ingress[0]!.CidrIp).toBeUndefined();
+    expect(ingress).toHaveLength(2);
+    for (const rule of ingress) {
+      expect(rule).toMatchObject({ FromPort: 5432, ToPort: 5432, IpProtocol: 'tcp' });
+      expect(rule.CidrIp).toBeUndefined();
+    }
+    expect(ingress.map((r) => JSON.stringify(r.SourceSecurityGroupId))).toEqual([
+      expect.stringMatching(/DbClients/),
+      expect.stringMatching(/RotationSecurityGroup/),
+    ]);
     t.hasResourceProperties('AWS::EC2::SecurityGroup', {
       GroupDescription: 'PostgreSQL: ingress from the cluster nodes only',
       SecurityGroupEgress: [Match.objectLike({ CidrIp: '255.255.255.255/32' })],
@@ -63,18 +68,59 @@ describe.each(STAGE_NAMES)('data stack (%s)', (stage) => {
     });
   });
 
-  it('lets RDS manage (and rotate) the master secret, encrypted with our key', () => {
+  it('keeps the credentials in conduit/<stage>/db: generated, KMS-encrypted, attached, with dbname', () => {
+    const [[secretId, secret]] = resourcesOfType(stage, 'Data', 'AWS::SecretsManager::Secret').filter(
+      ([, r]) => r.Properties!.Name === `conduit/${stage}/db`,
+    ) as [[string, { Properties: Record<string, unknown>; DeletionPolicy?: string }]];
+    expect(secret.Properties.SecretString).toBeUndefined();
+    t.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: `conduit/${stage}/db`,
+      KmsKeyId: ref('DataKey'),
+      GenerateSecretString: Match.objectLike({
+        GenerateStringKey: 'password',
+        SecretStringTemplate: JSON.stringify({ username: 'conduit', dbname: 'conduit' }),
+      }),
+    });
+    // The attachment adds host, port, engine to the JSON; the instance reads username and password from it.
+    t.hasResourceProperties('AWS::SecretsManager::SecretTargetAttachment', {
+      SecretId: { Ref: secretId },
+      TargetType: 'AWS::RDS::DBInstance',
+      TargetId: { Ref: Match.stringLikeRegexp('^DatabaseInstance') },
+    });
     t.hasResourceProperties('AWS::RDS::DBInstance', {
-      ManageMasterUserPassword: true,
-      MasterUserSecret: { KmsKeyId: ref('DataKey') },
-      MasterUsername: 'conduit',
-      MasterUserPassword: Match.absent(),
+      ManageMasterUserPassword: Match.absent(),
+      MasterUserSecret: Match.absent(),
+      MasterUsername: {
+        'Fn::Join': ['', Match.arrayWith([{ Ref: secretId }, ':SecretString:username::}}'])],
+      },
+      MasterUserPassword: {
+        'Fn::Join': ['', Match.arrayWith([{ Ref: secretId }, ':SecretString:password::}}'])],
+      },
     });
     t.hasOutput('DatabaseSecretArn', {
-      Value: { 'Fn::GetAtt': [Match.anyValue(), 'MasterUserSecret.SecretArn'] },
+      Value: { Ref: Match.stringLikeRegexp('^DatabaseCredentialsAttachment') },
     });
   });
 
+  it('rotates the credentials every 30 days with the hosted single-user Lambda in the private subnets', () => {
+    const schedules = resourcesOfType(stage, 'Data', 'AWS::SecretsManager::RotationSchedule');
+    expect(schedules).toHaveLength(1);
+    const props = schedules[0]![1].Properties!;
+    expect(JSON.stringify(props.SecretId)).toMatch(/DatabaseCredentialsAttachment/);
+    expect(props.RotationRules).toEqual({ ScheduleExpression: 'rate(30 days)' });
+    const lambda = props.HostedRotationLambda as Record<string, unknown>;
+    expect(lambda).toMatchObject({
+      RotationType: 'PostgreSQLSingleUser',
+      RotationLambdaName: `conduit-${stage}-db-rotation`,
+    });
+    expect(JSON.stringify(lambda.KmsKeyArn)).toMatch(/^\{"Fn::GetAtt":\["DataKey[0-9A-F]{8}","Arn"\]\}$/);
+    // Subnet ids are imported from the network stack: only the private ones (where the endpoint is).
+    expect(JSON.stringify(lambda.VpcSubnetIds)).toMatch(/privateSubnet/);
+    expect(JSON.stringify(lambda.VpcSubnetIds)).not.toMatch(/databaseSubnet|publicSubnet/);
+    expect(JSON.stringify(lambda.VpcSecurityGroupIds)).toMatch(
+      /DatabaseCredentialsAttachmentRotationSecurityGroup/,
+    );
+  });
   it(`keeps automated backups ${db.backupRetentionDays} days in the 03:00-04:00 UTC window`, () => {
     expect(db.backupRetentionDays).toBeGreaterThanOrEqual(prod ? 14 : 7);
     t.hasResourceProperties('AWS::RDS::DBInstance', {
@@ -159,7 +205,7 @@ describe.each(STAGE_NAMES)('data stack (%s)', (stage) => {
       expect(uri).toMatch(new RegExp(`"/",\\{"Ref":"Repo${tier}[0-9A-F]{8}"\\}\\]\\]`));
     }
     t.hasOutput('DatabaseSecretArn', {
-      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseInstance'), 'MasterUserSecret.SecretArn'] },
+      Value: { Ref: Match.stringLikeRegexp('^DatabaseCredentialsAttachment') },
     });
     t.hasOutput('BackupBucketName', { Value: { Ref: Match.stringLikeRegexp('^BackupsBucket') } });
     t.hasResourceProperties('AWS::S3::Bucket', { BucketName: `conduit-${stage}-backups-${account}` });
@@ -275,6 +321,7 @@ describe('PostgresDatabase construct', () => {
     });
     new PostgresDatabase(stack, 'Database', {
       identifier: 'conduit-test',
+      secretName: 'conduit/test/db',
       vpc,
       clientSecurityGroup: new ec2.SecurityGroup(stack, 'Clients', { vpc }),
       encryptionKey: new kms.Key(stack, 'Key'),
@@ -296,7 +343,7 @@ describe('PostgresDatabase construct', () => {
         Engine: 'aurora-postgresql',
         EngineVersion: Match.stringLikeRegexp('^17\\.'),
         StorageEncrypted: true,
-        ManageMasterUserPassword: true,
+        ManageMasterUserPassword: Match.absent(),
         DeletionProtection: true,
         PreferredBackupWindow: '03:00-04:00',
         BackupRetentionPeriod: 7,
@@ -313,6 +360,15 @@ describe('PostgresDatabase construct', () => {
     }
     t.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', {
       Parameters: Match.objectLike({ 'rds.force_ssl': '1' }),
+    });
+    // The same fixed-name, attached, rotated credentials as the instance variant.
+    t.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'conduit/test/db' });
+    t.hasResourceProperties('AWS::SecretsManager::SecretTargetAttachment', {
+      TargetType: 'AWS::RDS::DBCluster',
+      TargetId: { Ref: Match.stringLikeRegexp('^DatabaseCluster') },
+    });
+    t.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      HostedRotationLambda: Match.objectLike({ RotationType: 'PostgreSQLSingleUser' }),
     });
   });
 

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 
 export interface PostgresDatabaseProps {
@@ -10,10 +11,15 @@ export interface PostgresDatabaseProps {
    * Fixed, because the ops CLI addresses the database by name. Changing it replaces the database.
    */
   readonly identifier: string;
+  /**
+   * Secrets Manager name of the master credentials (`conduit/<stage>/db`). Fixed, so deploy/k8s and the
+   * ops CLI address it by name; once attached it holds host, port, dbname, username, password, engine.
+   */
+  readonly secretName: string;
   readonly vpc: ec2.IVpc;
   /** The only security group allowed to connect (the cluster's nodes). */
   readonly clientSecurityGroup: ec2.ISecurityGroup;
-  /** Encrypts storage, Performance Insights and the managed secret. */
+  /** Encrypts storage, Performance Insights and the credentials secret. */
   readonly encryptionKey: kms.IKey;
   /** `aurora` creates an Aurora PostgreSQL cluster with one reader. @default 'instance' */
   readonly engine?: 'instance' | 'aurora';
@@ -35,17 +41,24 @@ export const DATABASE_PORT = 5432;
 /** RDS identifier rules: a letter first, letters, digits and single hyphens, no trailing hyphen. */
 const DB_IDENTIFIER = /^[a-z](?!.*--)[a-z0-9-]{0,52}[a-z0-9]$/;
 
+/** Days between password rotations (single-user: the app reconnects with the new password on refresh). */
+export const ROTATION_DAYS = 30;
+
 /** UTC; the API's quietest hour, and before the maintenance window so they never overlap. */
 export const BACKUP_WINDOW = '03:00-04:00';
 export const MAINTENANCE_WINDOW = 'sun:04:30-sun:05:30';
 
 /**
- * PostgreSQL 17 (the major the app runs locally) in isolated subnets. The master password is managed
- * by RDS in Secrets Manager, which also rotates it (every 7 days), so no rotation Lambda is needed.
+ * PostgreSQL 17 (the major the app runs locally) in isolated subnets. The master credentials live in a
+ * CDK-generated secret with a fixed name (an RDS-managed secret is named `rds!db-<uuid>`, unknowable
+ * before the deploy), attached to the database and rotated by Secrets Manager's hosted single-user
+ * rotation Lambda, which runs in the private subnets and reaches the database through its own security group.
  */
 export class PostgresDatabase extends Construct {
   readonly securityGroup: ec2.SecurityGroup;
-  /** ARN of the RDS-managed master secret. */
+  /** The attached credentials secret `conduit/<stage>/db`. */
+  readonly secret: secretsmanager.ISecret;
+  /** ARN of the credentials secret (with Secrets Manager's random suffix). */
   readonly secretArn: string;
   /** ARN of the DB instance or cluster (what the backup job may snapshot). */
   readonly resourceArn: string;
@@ -84,6 +97,15 @@ export class PostgresDatabase extends Construct {
       ec2.Port.tcp(DATABASE_PORT),
       'PostgreSQL from the EKS nodes',
     );
+
+    // `rds.DatabaseSecret` (not `Credentials.fromGeneratedSecret`) because only it puts `dbname` into the
+    // generated JSON; the attachment adds host, port and engine.
+    const credentials = new rds.DatabaseSecret(this, 'Credentials', {
+      secretName: props.secretName,
+      username: DATABASE_USER,
+      dbname: DATABASE_NAME,
+      encryptionKey: props.encryptionKey,
+    });
 
     const subnetGroup = new rds.SubnetGroup(this, 'Subnets', {
       vpc: props.vpc,
@@ -131,8 +153,7 @@ export class PostgresDatabase extends Construct {
         // Aurora has no separate upgrade log.
         cloudwatchLogsExports: ['postgresql'],
         defaultDatabaseName: DATABASE_NAME,
-        credentials: rds.Credentials.fromUsername(DATABASE_USER),
-        manageMasterUserPassword: true,
+        credentials: rds.Credentials.fromSecret(credentials),
         storageEncrypted: true,
         parameterGroup: new rds.ParameterGroup(this, 'Parameters', { engine, parameters }),
         writer: rds.ClusterInstance.provisioned('Writer', {
@@ -147,9 +168,7 @@ export class PostgresDatabase extends Construct {
           }),
         ],
       });
-      const cfn = cluster.node.defaultChild as rds.CfnDBCluster;
-      cfn.masterUserSecret = { kmsKeyId: props.encryptionKey.keyArn };
-      this.secretArn = cfn.attrMasterUserSecretSecretArn;
+      this.secret = cluster.secret!;
       this.resourceArn = cluster.clusterArn;
       this.endpoint = cluster.clusterEndpoint.hostname;
       this.resource = cluster;
@@ -163,8 +182,7 @@ export class PostgresDatabase extends Construct {
         instanceType: new ec2.InstanceType(props.instanceType),
         databaseName: DATABASE_NAME,
         cloudwatchLogsExports: ['postgresql', 'upgrade'],
-        credentials: rds.Credentials.fromUsername(DATABASE_USER),
-        manageMasterUserPassword: true,
+        credentials: rds.Credentials.fromSecret(credentials),
         storageEncrypted: true,
         storageType: rds.StorageType.GP3,
         allocatedStorage: props.allocatedStorageGiB,
@@ -178,13 +196,31 @@ export class PostgresDatabase extends Construct {
         backupRetention: Duration.days(props.backupRetentionDays),
         preferredBackupWindow: BACKUP_WINDOW,
       });
-      const cfn = instance.node.defaultChild as rds.CfnDBInstance;
-      cfn.masterUserSecret = { kmsKeyId: props.encryptionKey.keyArn };
-      this.secretArn = cfn.attrMasterUserSecretSecretArn;
+      this.secret = instance.secret!;
       this.resourceArn = instance.instanceArn;
       this.endpoint = instance.dbInstanceEndpointAddress;
       this.resource = instance;
     }
+
+    this.secretArn = this.secret.secretArn;
+
+    // Hosted rotation: Secrets Manager's own template creates the Lambda (no SAR application, no code of
+    // ours). The private subnets hold the Secrets Manager endpoint; the function's security group is the
+    // only other source the database admits.
+    const rotation = secretsmanager.HostedRotation.postgreSqlSingleUser({
+      functionName: `${props.identifier}-db-rotation`,
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+    });
+    this.secret.addRotationSchedule('Rotation', {
+      hostedRotation: rotation,
+      automaticallyAfter: Duration.days(ROTATION_DAYS),
+    });
+    this.securityGroup.connections.allowFrom(
+      rotation,
+      ec2.Port.tcp(DATABASE_PORT),
+      'PostgreSQL from the secret rotation Lambda',
+    );
 
     // The app's drivers and tooling assume 5432; a non-default port is obscurity, not security, when
     // the security group admits only the cluster's nodes.

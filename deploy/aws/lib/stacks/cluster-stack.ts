@@ -487,7 +487,8 @@ export class ClusterStack extends Stack {
         new iam.PolicyStatement({
           sid: 'ReadOurSecrets',
           actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-          resources: [secretPrefixArn, props.database.secretArn],
+          // conduit/<stage>/db is under the prefix: no cross-stack reference to the data stack's secret.
+          resources: [secretPrefixArn],
         }),
         new iam.PolicyStatement({
           sid: 'DecryptThroughSecretsManager',
@@ -657,7 +658,10 @@ export class ClusterStack extends Stack {
         new iam.PolicyStatement({
           sid: 'ReadOurDatabaseSecret',
           actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-          resources: [props.database.secretArn],
+          // Exactly conduit/<stage>/db plus Secrets Manager's 6-character suffix, not conduit/<stage>/db-*.
+          resources: [
+            `arn:${partition}:secretsmanager:${region}:${account}:secret:${names.dbSecretName}-??????`,
+          ],
         }),
         new iam.PolicyStatement({
           sid: 'DecryptThroughSecretsManager',

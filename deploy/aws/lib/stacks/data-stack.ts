@@ -43,6 +43,7 @@ export class DataStack extends Stack {
 
     this.database = new PostgresDatabase(this, 'Database', {
       identifier: names.dbIdentifier,
+      secretName: names.dbSecretName,
       vpc: props.vpc,
       clientSecurityGroup: props.dbClientSecurityGroup,
       encryptionKey: this.key,
@@ -136,7 +137,7 @@ export class DataStack extends Stack {
 
     new CfnOutput(this, 'DatabaseSecretArn', {
       value: this.database.secretArn,
-      description: 'RDS-managed master secret (rotated by RDS)',
+      description: `Database credentials ${names.dbSecretName} (rotated every 30 days by Secrets Manager)`,
     });
     new CfnOutput(this, 'DatabaseIdentifier', {
       value: names.dbIdentifier,
