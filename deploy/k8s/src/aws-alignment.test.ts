@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { parse } from 'pg-connection-string';
 import { describe, expect, it } from 'vitest';
+import { RDS_DATABASE_URL_TEMPLATE } from './constructs/secrets.js';
 import { renderStage } from './render.js';
 import { stage, stageNames } from './stages/index.js';
 import { find, one, renderedCases } from './test/objects.js';
@@ -55,10 +57,64 @@ describe('every stage runs on what deploy/aws creates for it', () => {
       const jwt = /jwtSecretName: `([^`]+)`/.exec(names)?.[1]?.replace(`\${stage}`, name);
       const s = stage(name);
       expect(s.secrets.kind === 'external-secrets' && s.secrets.jwtSecretName).toBe(jwt);
-      // apps/ops (stageFacts.dbInstanceId) finds the instance as conduit-<stage>.
-      expect(s.database.kind === 'rds' && s.database.host.split('.')[0]).toBe(`conduit-${name}`);
+      const dbSecret = /dbSecretName: `([^`]+)`/.exec(names)?.[1]?.replace(`\${stage}`, name);
+      expect(dbSecret).toBe(`conduit/${name}/db`);
+      expect(s.database.kind === 'rds' && s.database.secretName).toBe(dbSecret);
     },
   );
+
+  it.each(stageNames)(
+    '%s: DATABASE_URL is built from every field of conduit/<stage>/db, nothing hand-copied',
+    (name) => {
+      const es = one(
+        Object.values(renderStage(stage(name))).flat(),
+        'ExternalSecret',
+        'conduit-db',
+      ) as unknown as {
+        spec: {
+          data: { secretKey: string; remoteRef: { key: string; property: string } }[];
+          target: { template: { engineVersion: string; data: { DATABASE_URL: string } } };
+        };
+      };
+      expect(es.spec.data).toEqual(
+        ['username', 'password', 'host', 'port', 'dbname'].map((k) => ({
+          secretKey: k,
+          remoteRef: { key: `conduit/${name}/db`, property: k },
+        })),
+      );
+      expect(es.spec.target.template).toEqual({
+        engineVersion: 'v2',
+        data: {
+          DATABASE_URL:
+            'postgres://{{ .username | urlquery }}:{{ .password | urlquery }}@{{ .host }}:{{ .port }}/{{ .dbname }}?sslmode=verify-full',
+        },
+      });
+      // The attached secret's JSON has exactly these keys (deploy/aws: DatabaseSecret + attachment).
+      expect(awsFile('lib/constructs/postgres-database.ts')).toMatch(
+        /new rds\.DatabaseSecret\(this, 'Credentials', \{\s*secretName: props\.secretName,\s*username: DATABASE_USER,\s*dbname: DATABASE_NAME,/,
+      );
+    },
+  );
+
+  it('a URL rendered from that template is what node-postgres parses back (password with reserved characters)', () => {
+    // Go's urlquery escapes like encodeURIComponent for the characters Secrets Manager may generate
+    // (deploy/aws excludes space, % + ~ and the other characters RDS refuses).
+    const password = 'a,b=c^d-e_f.g';
+    const url = RDS_DATABASE_URL_TEMPLATE.replace('{{ .username | urlquery }}', 'conduit')
+      .replace('{{ .password | urlquery }}', encodeURIComponent(password))
+      .replace('{{ .host }}', 'conduit-prod.abc.us-east-1.rds.amazonaws.com')
+      .replace('{{ .port }}', '5432')
+      .replace('{{ .dbname }}', 'conduit');
+    expect(url).not.toContain('{{');
+    expect(parse(url)).toMatchObject({
+      user: 'conduit',
+      password,
+      host: 'conduit-prod.abc.us-east-1.rds.amazonaws.com',
+      port: '5432',
+      database: 'conduit',
+      sslmode: 'verify-full',
+    });
+  });
 
   it('clusters without AWS stay covered as settings: NGINX and Istio routers, CloudNativePG, plain Secrets', () => {
     const variants = renderedCases().filter((c) => !stageNames.includes(c.name as 'dev'));

@@ -45,11 +45,14 @@ export type RouterSettings =
 export type DatabaseSettings =
   | {
       readonly kind: 'rds';
-      readonly host: string;
+      /**
+       * Secrets Manager name of the credentials deploy/aws attaches to the database and rotates
+       * (`conduit/<stage>/db`: host, port, dbname, username, password, engine). The URL is built from it,
+       * so no endpoint is copied into these settings.
+       */
+      readonly secretName: string;
+      /** PostgreSQL port, for the egress network policy (deploy/aws keeps 5432). */
       readonly port: number;
-      readonly name: string;
-      /** Name or ARN of the RDS-managed master secret in AWS Secrets Manager ({username,password}). */
-      readonly managedSecret: string;
       /** Private subnets of the database; the only PostgreSQL egress the pods get. */
       readonly subnetCidrs: readonly string[];
     }

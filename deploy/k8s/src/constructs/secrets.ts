@@ -13,6 +13,10 @@ export const MONITORING_NAMESPACE = 'monitoring';
  * Secrets from AWS Secrets Manager through External Secrets Operator. In `plain` mode nothing is rendered:
  * the Secrets are created out of band and the workloads only reference them by name.
  */
+/** External Secrets (Go template, engine v2) `DATABASE_URL` from deploy/aws's attached credentials. */
+export const RDS_DATABASE_URL_TEMPLATE =
+  'postgres://{{ .username | urlquery }}:{{ .password | urlquery }}@{{ .host }}:{{ .port }}/{{ .dbname }}?sslmode=verify-full';
+
 export class Secrets extends Construct {
   constructor(scope: Construct, id: string, stage: StageSettings) {
     super(scope, id);
@@ -69,7 +73,11 @@ export class Secrets extends Construct {
     }
     const db = stage.database;
     if (db.kind === 'rds') {
-      // RDS rotates the managed secret; the URL is rebuilt from it on every refresh.
+      // deploy/aws's rotation Lambda changes the password every 30 days; the URL is rebuilt from the
+      // attached secret (host, port and dbname included) on every refresh, so nothing here is hand-copied.
+      // node-postgres treats sslmode=verify-full as "verify against Node's CA store plus sslrootcert":
+      // see the README (TLS to RDS) for the RDS CA bundle it needs.
+      const keys = ['username', 'password', 'host', 'port', 'dbname'] as const;
       manifest<IExternalSecret>(this, {
         apiVersion: 'external-secrets.io/v1',
         kind: 'ExternalSecret',
@@ -83,15 +91,10 @@ export class Secrets extends Construct {
             deletionPolicy: 'Retain',
             template: {
               engineVersion: 'v2',
-              data: {
-                DATABASE_URL: `postgres://{{ .username | urlquery }}:{{ .password | urlquery }}@${db.host}:${db.port}/${db.name}?sslmode=verify-full`,
-              },
+              data: { DATABASE_URL: RDS_DATABASE_URL_TEMPLATE },
             },
           },
-          data: [
-            { secretKey: 'username', remoteRef: { key: db.managedSecret, property: 'username' } },
-            { secretKey: 'password', remoteRef: { key: db.managedSecret, property: 'password' } },
-          ],
+          data: keys.map((key) => ({ secretKey: key, remoteRef: { key: db.secretName, property: key } })),
         },
       });
     }

@@ -8,11 +8,9 @@ export const dev: StageSettings = {
   images: stageImages('dev'),
   database: {
     kind: 'rds',
-    // RDS instance `conduit-dev` (deploy/aws); the endpoint's middle part is fixed per account and region.
-    host: 'conduit-dev.c0abcdefghij.us-east-1.rds.amazonaws.com',
+    // deploy/aws attaches these credentials to the RDS instance `conduit-dev` and rotates them.
+    secretName: 'conduit/dev/db',
     port: 5432,
-    name: 'conduit',
-    managedSecret: 'rds!db-conduit-dev',
     subnetCidrs: ['10.0.96.0/24', '10.0.97.0/24'],
   },
   api: {

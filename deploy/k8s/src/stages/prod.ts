@@ -7,11 +7,9 @@ export const prod: StageSettings = {
   images: stageImages('prod'),
   database: {
     kind: 'rds',
-    // RDS instance `conduit-prod` (deploy/aws); the endpoint's middle part is fixed per account and region.
-    host: 'conduit-prod.c0abcdefghij.us-east-1.rds.amazonaws.com',
+    // deploy/aws attaches these credentials to the RDS instance `conduit-prod` and rotates them.
+    secretName: 'conduit/prod/db',
     port: 5432,
-    name: 'conduit',
-    managedSecret: 'rds!db-conduit-prod',
     subnetCidrs: ['10.0.128.0/24', '10.0.129.0/24', '10.0.130.0/24'],
   },
   api: {

@@ -7,11 +7,9 @@ export const staging: StageSettings = {
   images: stageImages('staging'),
   database: {
     kind: 'rds',
-    // RDS instance `conduit-staging` (deploy/aws); the endpoint's middle part is fixed per account and region.
-    host: 'conduit-staging.c0abcdefghij.us-east-1.rds.amazonaws.com',
+    // deploy/aws attaches these credentials to the RDS instance `conduit-staging` and rotates them.
+    secretName: 'conduit/staging/db',
     port: 5432,
-    name: 'conduit',
-    managedSecret: 'rds!db-conduit-staging',
     subnetCidrs: ['10.0.128.0/24', '10.0.129.0/24', '10.0.130.0/24'],
   },
   api: {
