@@ -5,6 +5,7 @@ import { parseAllDocuments } from 'yaml';
 import { SERVICE_ACCOUNTS, stageNames } from '../lib/names.js';
 import { STAGE_NAMES, type StageName } from '../lib/stages.js';
 import { PACKAGE_DIR } from './synth.js';
+import { resourcesOfType } from './templates.js';
 
 /** deploy/k8s's committed, rendered manifests: what Argo CD actually applies. */
 const K8S_DIST = join(PACKAGE_DIR, '..', 'k8s', 'dist');
@@ -108,13 +109,24 @@ describe('service accounts match what deploy/k8s renders (reads deploy/k8s/dist)
       }
     });
 
-    it('has Fluent Bit write to the log group CDK owns', () => {
+    it('has Fluent Bit write to the log group CDK owns, never creating it or setting its retention', () => {
       const fluentBit = docs.find(
         (d) => d.kind === 'Application' && str(d, 'spec.source.chart') === 'fluent-bit',
       );
       const outputs = str(fluentBit, 'spec.source.helm.valuesObject.config.outputs') ?? '';
       const groups = [...outputs.matchAll(/^\s*log_group_name\s+(\S+)\s*$/gm)].map((m) => m[1]);
       expect(groups).toEqual([stageNames(stage).containerLogGroupName]);
+      // The group the synthesized cluster stack really creates (with retention), not just the name constant.
+      const created = resourcesOfType(stage, 'Cluster', 'AWS::Logs::LogGroup').map(
+        ([, r]) => r.Properties!.LogGroupName,
+      );
+      expect(created).toContain(groups[0]);
+      // Its role has no CreateLogGroup/PutRetentionPolicy: auto-create must be off, retention absent.
+      expect(
+        [...outputs.matchAll(/^\s*(auto_create_group|log_retention_days)\s+(\S+)\s*$/gim)].map(
+          (m) => `${m[1]} ${m[2]}`,
+        ),
+      ).toEqual(['auto_create_group Off']);
     });
 
     it('sends traces to the collector whose namespace and name we associate (adot-collector)', () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { promtool, run, tempDir } from '../test/tools.js';
 import { STAGES } from './names.js';
@@ -8,7 +9,7 @@ import {
   blackboxExporterValues,
   fluentBitValues,
   kubePrometheusStackValues,
-  LOG_RETENTION_DAYS,
+  logGroupName,
   PROBE_PATH_REGEX,
 } from './values.js';
 
@@ -48,12 +49,22 @@ describe('kube-prometheus-stack values', () => {
 
 describe('Fluent Bit values', () => {
   it.each(STAGES)(
-    '%s: one CloudWatch log group with its retention, JSON merge, Kubernetes metadata',
+    '%s: writes to the CDK-owned log group without creating it or setting retention, JSON merge, metadata',
     (stage) => {
       const { config } = fluentBitValues(stage);
-      expect(config.outputs).toContain('Name cloudwatch_logs');
-      expect(config.outputs).toContain(`log_group_name /conduit/${stage}/containers`);
-      expect(config.outputs).toContain(`log_retention_days ${LOG_RETENTION_DAYS[stage]}`);
+      const output = config.outputs.split('\n').map((l) => l.trim());
+      expect(output).toContain('Name cloudwatch_logs');
+      expect(output).toContain(`log_group_name /conduit/${stage}/containers`);
+      // The IAM role deploy/aws gives Fluent Bit has no logs:CreateLogGroup / PutRetentionPolicy.
+      expect(output).toContain('auto_create_group Off');
+      expect(output.filter((l) => /auto_create_group|log_retention_days/i.test(l))).toEqual([
+        'auto_create_group Off',
+      ]);
+      // Same name as the group deploy/aws creates (read as text: this workspace does not import the CDK app).
+      const awsNames = readFileSync(new URL('../../aws/lib/names.ts', import.meta.url), 'utf8');
+      const awsGroup = /containerLogGroupName: `([^`]+)`/.exec(awsNames)?.[1]?.replace(/\$\{stage\}/g, stage);
+      expect(awsGroup).toBe(logGroupName(stage));
+      expect(output).toContain(`log_group_name ${awsGroup}`);
       expect(config.filters).toContain('Name kubernetes');
       expect(config.filters).toContain('Merge_Log On');
       expect(config.inputs).toContain('multiline.parser docker, cri');

@@ -14,9 +14,6 @@ export interface StackOptions {
   readonly alertmanagerSecret?: string;
 }
 
-/** Days CloudWatch keeps container logs, per stage. */
-export const LOG_RETENTION_DAYS: Readonly<Record<Stage, number>> = { dev: 7, staging: 30, prod: 90 };
-
 /** The X-Ray-bound OTLP endpoint the API gets as `OTEL_EXPORTER_OTLP_ENDPOINT` in AWS stages. */
 export const OTLP_ENDPOINT = 'http://adot-collector.observability.svc:4318';
 
@@ -134,6 +131,7 @@ export interface FluentBitOptions {
   readonly irsaRoleArn?: string;
 }
 
+/** The group deploy/aws's cluster stack creates (`containerLogGroupName` in deploy/aws/lib/names.ts). */
 export function logGroupName(stage: Stage): string {
   return `/conduit/${stage}/containers`;
 }
@@ -141,7 +139,8 @@ export function logGroupName(stage: Stage): string {
 /**
  * Helm values of the `fluent/fluent-bit` DaemonSet: tails container logs, adds Kubernetes metadata, lifts
  * our JSON log lines into fields, drops probe and scrape noise, and ships to one CloudWatch Logs group per
- * stage with its retention.
+ * stage. deploy/aws creates that group with its retention, and Fluent Bit's role may not create groups or
+ * set retention, so the output neither auto-creates the group nor sets `log_retention_days`.
  */
 export function fluentBitValues(stage: string, options: FluentBitOptions = {}) {
   assertStage(stage);
@@ -220,8 +219,7 @@ export function fluentBitValues(stage: string, options: FluentBitOptions = {}) {
         log_stream_prefix: `${stage}.`,
         log_stream_template:
           "$kubernetes['namespace_name'].$kubernetes['pod_name'].$kubernetes['container_name']",
-        auto_create_group: 'On',
-        log_retention_days: LOG_RETENTION_DAYS[stage],
+        auto_create_group: 'Off',
       }),
     },
   };
