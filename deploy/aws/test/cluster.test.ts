@@ -410,6 +410,48 @@ describe.each(STAGE_NAMES)('cluster stack (%s)', (stage) => {
     }
   });
 
+  it('installs the AWS Load Balancer Controller (pinned) with the real VPC id, before the app-of-apps', () => {
+    const charts = resourcesOfType(stage, 'Cluster', 'Custom::AWSCDK-EKS-HelmChart').filter(
+      ([, r]) => r.Properties!.Chart === 'aws-load-balancer-controller',
+    );
+    expect(charts).toHaveLength(1);
+    const [chartId, chart] = charts[0]! as [
+      string,
+      { Properties: Record<string, unknown>; DependsOn: string[] },
+    ];
+    expect(chart.Properties).toMatchObject({
+      Repository: 'https://aws.github.io/eks-charts',
+      Release: 'aws-load-balancer-controller',
+      Namespace: SERVICE_ACCOUNTS.loadBalancerController.namespace,
+      Version: '1.13.4',
+      Wait: true,
+    });
+    // Values are JSON with the VPC id spliced in from the network stack: a reference, never a literal id.
+    const parts = (chart.Properties.Values as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    expect(parts[1]).toEqual({
+      'Fn::GetStackOutput': {
+        StackName: `conduit-${stage}-network`,
+        Region: 'us-east-1',
+        OutputName: expect.stringMatching(/^PublishOutputRefVpc[0-9A-F]{8}/),
+      },
+    });
+    const values = JSON.parse(`${parts[0]}vpc-0123456789abcdef0${parts[2]}`);
+    expect(values).toMatchObject({
+      clusterName: `conduit-${stage}`,
+      region: 'us-east-1',
+      vpcId: 'vpc-0123456789abcdef0',
+      serviceAccount: { create: true, name: SERVICE_ACCOUNTS.loadBalancerController.name },
+      enableServiceMutatorWebhook: false,
+    });
+    expect(JSON.stringify(chart.Properties.Values)).not.toMatch(/vpc-0/);
+    // Credentials exist before its pods start; Argo CD syncs app pods (readiness gates) only after it.
+    expect(chart.DependsOn).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^LoadBalancerControllerAssociation/)]),
+    );
+    const appOfApps = Object.entries(resources).find(([id]) => id.startsWith('ClustermanifestAppOfApps'))!;
+    expect((appOfApps[1] as unknown as { DependsOn: string[] }).DependsOn).toContain(chartId);
+  });
+
   it('bootstraps Argo CD and points it at the app-of-apps rendered by deploy/k8s', () => {
     t.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', {
       Chart: 'argo-cd',

@@ -47,7 +47,7 @@ describe('IRSA as the workload-identity option (dev settings, cluster stack only
     }
   });
 
-  it('hands the role ARNs to the EBS CSI add-on, the Karpenter chart and deploy/k8s (outputs)', () => {
+  it('hands the role ARNs to the EBS CSI add-on, the Karpenter and Load Balancer Controller charts and deploy/k8s (outputs)', () => {
     t.hasResourceProperties('AWS::EKS::Addon', {
       AddonName: 'aws-ebs-csi-driver',
       ServiceAccountRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EbsCsiRole'), 'Arn'] },
@@ -60,6 +60,13 @@ describe('IRSA as the workload-identity option (dev settings, cluster stack only
         ]),
       }),
     });
+    const lbcValues = JSON.stringify(
+      Object.values(json.Resources).find(
+        (r) =>
+          r.Type === 'Custom::AWSCDK-EKS-HelmChart' && r.Properties.Chart === 'aws-load-balancer-controller',
+      )?.Properties.Values,
+    );
+    expect(lbcValues).toMatch(/eks\.amazonaws\.com\/role-arn.*LoadBalancerControllerRole/);
     for (const id of [
       'ExternalSecretsRoleArn',
       'FluentBitRoleArn',

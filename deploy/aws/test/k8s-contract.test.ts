@@ -41,7 +41,6 @@ const HELM_SERVICE_ACCOUNTS: Record<
   string,
   { key: keyof typeof SERVICE_ACCOUNTS; of: (app: Doc) => string }
 > = {
-  'aws-load-balancer-controller': { key: 'loadBalancerController', of: (a) => valuesSa(a) },
   'external-secrets': { key: 'externalSecrets', of: (a) => valuesSa(a) },
   'external-dns': { key: 'externalDns', of: (a) => valuesSa(a) },
   'argo-rollouts': { key: 'argoRollouts', of: (a) => valuesSa(a) },
@@ -145,5 +144,8 @@ describe('service accounts match what deploy/k8s renders (reads deploy/k8s/dist)
       .filter((d) => d.kind === 'Application')
       .map((d) => str(d, 'spec.source.chart'));
     expect(charts).toEqual(expect.arrayContaining(Object.keys(HELM_SERVICE_ACCOUNTS)));
+    // The cluster stack installs the Load Balancer Controller (it needs the real VPC id); a second release
+    // from Argo CD would fight over the same service account and webhooks.
+    expect(charts).not.toContain('aws-load-balancer-controller');
   });
 });

@@ -9,11 +9,6 @@ export const CHARTS = {
     chart: 'argo-rollouts',
     version: '2.40.4',
   },
-  awsLoadBalancerController: {
-    repoURL: 'https://aws.github.io/eks-charts',
-    chart: 'aws-load-balancer-controller',
-    version: '1.13.4',
-  },
   externalSecrets: {
     repoURL: 'https://charts.external-secrets.io',
     chart: 'external-secrets',
@@ -143,35 +138,18 @@ export function addOnsFor(stage: StageSettings, monitoring: MonitoringValues): A
     });
   }
   if (alb && aws) {
-    list.push(
-      {
-        name: 'aws-load-balancer-controller',
-        ...CHARTS.awsLoadBalancerController,
-        namespace: 'kube-system',
-        wave: 1,
-        values: {
-          clusterName: aws.clusterName,
-          region: aws.region,
-          vpcId: aws.vpcId,
-          replicaCount: 2,
-          serviceAccount: { name: 'aws-load-balancer-controller' },
-          // Readiness gates come from the controller's pod webhook; it must run before our pods.
-          enableServiceMutatorWebhook: false,
-        },
+    list.push({
+      name: 'external-dns',
+      ...CHARTS.externalDns,
+      namespace: 'external-dns',
+      wave: 1,
+      values: {
+        provider: { name: 'aws' },
+        serviceAccount: { create: true, name: 'external-dns' },
+        policy: 'upsert-only',
+        domainFilters: [stage.host.split('.').slice(1).join('.')],
       },
-      {
-        name: 'external-dns',
-        ...CHARTS.externalDns,
-        namespace: 'external-dns',
-        wave: 1,
-        values: {
-          provider: { name: 'aws' },
-          serviceAccount: { create: true, name: 'external-dns' },
-          policy: 'upsert-only',
-          domainFilters: [stage.host.split('.').slice(1).join('.')],
-        },
-      },
-    );
+    });
   }
   if (stage.secrets.kind === 'external-secrets') {
     const identity = stage.secrets.identity;

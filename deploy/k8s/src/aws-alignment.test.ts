@@ -146,8 +146,8 @@ describe('ServiceAccounts match the Pod Identity associations of deploy/aws (lib
   const accounts = [...names.matchAll(/^ {2}(\w+): \{ namespace: '([^']+)', name: '([^']+)' \},$/gm)].map(
     ([, key, namespace, name]) => ({ key: key!, namespace: namespace!, name: name! }),
   );
-  // deploy/aws installs these itself (Karpenter chart, EKS add-on); nothing here renders them.
-  const installedByAws = ['karpenter', 'ebsCsi'];
+  // deploy/aws installs these itself (Karpenter and Load Balancer Controller charts, EKS add-on).
+  const installedByAws = ['karpenter', 'ebsCsi', 'loadBalancerController'];
 
   it('parses the associations', () => {
     expect(accounts.map((a) => a.key)).toEqual(

@@ -415,8 +415,9 @@ describe('policy: namespace, network, secrets, delivery', () => {
       expect(charts).toEqual(
         expect.arrayContaining(['argo-rollouts', 'kube-prometheus-stack', 'fluent-bit', 'metrics-server']),
       );
-      if (c.settings.router.kind === 'alb')
-        expect(charts).toEqual(expect.arrayContaining(['aws-load-balancer-controller', 'external-dns']));
+      if (c.settings.router.kind === 'alb') expect(charts).toContain('external-dns');
+      // deploy/aws's cluster stack installs it with the real VPC id; a second release would fight it.
+      expect(charts).not.toContain('aws-load-balancer-controller');
       if (c.settings.secrets.kind === 'external-secrets') expect(charts).toContain('external-secrets');
       if (c.settings.database.kind === 'cnpg') expect(charts).toContain('cloudnative-pg');
     },

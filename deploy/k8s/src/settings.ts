@@ -148,7 +148,7 @@ export interface StageSettings {
   readonly gitRepo: string;
   readonly gitRevision: string;
   /** AWS account facts the add-ons need; absent on clusters without AWS. */
-  readonly aws?: { readonly region: string; readonly clusterName: string; readonly vpcId: string };
+  readonly aws?: { readonly region: string; readonly clusterName: string };
 }
 
 /** Shutdown timeline shared with the API (DEVELOPERS.md): all values in seconds. */

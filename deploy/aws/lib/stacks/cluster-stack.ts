@@ -32,6 +32,11 @@ import type { StageSettings } from '../stages.js';
 export const CHARTS = {
   karpenter: { repository: 'oci://public.ecr.aws/karpenter/karpenter', version: '1.8.1' },
   argoCd: { repository: 'https://argoproj.github.io/argo-helm', chart: 'argo-cd', version: '9.1.4' },
+  awsLoadBalancerController: {
+    repository: 'https://aws.github.io/eks-charts',
+    chart: 'aws-load-balancer-controller',
+    version: '1.13.4',
+  },
 } as const;
 
 export const CONTROL_PLANE_LOGS = [
@@ -219,8 +224,9 @@ export class ClusterStack extends Stack {
       .node.addDependency(ebsAddon);
 
     this.addKarpenter(settings, props.dbClientSecurityGroup, systemNodes);
-    this.addWorkloadIdentities(settings, props);
-    this.addArgoCd(settings, systemNodes);
+    const lbcRole = this.addWorkloadIdentities(settings, props);
+    const lbc = this.addLoadBalancerController(settings, props, systemNodes, lbcRole);
+    this.addArgoCd(settings, systemNodes, lbc);
 
     new CfnOutput(this, 'ClusterName', { value: this.cluster.clusterName });
     new CfnOutput(this, 'UpdateKubeconfigCommand', {
@@ -439,7 +445,51 @@ export class ClusterStack extends Stack {
     this.cluster.addManifest('KarpenterNodePool', nodeClass, nodePool).node.addDependency(chart);
   }
 
-  private addWorkloadIdentities(settings: StageSettings, props: ClusterStackProps): void {
+  /**
+   * Installed here rather than by Argo CD: its `vpcId` is the network stack's VPC, known only after that
+   * stack deploys, so CDK passes the real id (a cross-stack reference) instead of a hand-copied one. It
+   * runs on the system nodes and is ready before the app-of-apps syncs, because the app pods' readiness
+   * gates come from its webhook.
+   */
+  private addLoadBalancerController(
+    settings: StageSettings,
+    props: ClusterStackProps,
+    systemNodes: eks.Nodegroup,
+    role: PodIdentityRole,
+  ): eks.HelmChart {
+    const { clusterName } = stageNames(settings.name);
+    const account = SERVICE_ACCOUNTS.loadBalancerController;
+    const chart = this.cluster.addHelmChart('LoadBalancerController', {
+      chart: CHARTS.awsLoadBalancerController.chart,
+      repository: CHARTS.awsLoadBalancerController.repository,
+      version: CHARTS.awsLoadBalancerController.version,
+      release: 'aws-load-balancer-controller',
+      namespace: account.namespace,
+      wait: true,
+      values: {
+        clusterName,
+        region: this.region,
+        vpcId: props.vpc.vpcId,
+        replicaCount: 2,
+        serviceAccount: {
+          create: true,
+          name: account.name,
+          ...(settings.cluster.workloadIdentity === 'irsa'
+            ? { annotations: { 'eks.amazonaws.com/role-arn': role.role.roleArn } }
+            : {}),
+        },
+        // Readiness gates come from the pod webhook; Services stay ClusterIP (no NLB for every Service).
+        enableServiceMutatorWebhook: false,
+        tolerations: [SYSTEM_TOLERATION],
+        nodeSelector: { 'conduit.io/pool': 'system' },
+      },
+    });
+    // The association must exist before the pods start, or they come up without credentials.
+    chart.node.addDependency(systemNodes, role);
+    return chart;
+  }
+
+  private addWorkloadIdentities(settings: StageSettings, props: ClusterStackProps): PodIdentityRole {
     const names = stageNames(settings.name);
     const { region, account, partition } = this;
     // One owner: CDK creates the group with its retention; Fluent Bit only writes streams (no
@@ -600,6 +650,7 @@ export class ClusterStack extends Stack {
         'CloudWatch metric reads and tag:GetResources support no resource scoping; read-only, our region.',
       ],
     ]);
+    return lbc;
   }
 
   /**
@@ -677,7 +728,11 @@ export class ClusterStack extends Stack {
     ]);
   }
 
-  private addArgoCd(settings: StageSettings, systemNodes: eks.Nodegroup): void {
+  private addArgoCd(
+    settings: StageSettings,
+    systemNodes: eks.Nodegroup,
+    loadBalancerController: eks.HelmChart,
+  ): void {
     const names = stageNames(settings.name);
     const chart = this.cluster.addHelmChart('ArgoCd', {
       chart: CHARTS.argoCd.chart,
@@ -715,7 +770,7 @@ export class ClusterStack extends Stack {
           syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['CreateNamespace=true'] },
         },
       })
-      .node.addDependency(chart);
+      .node.addDependency(chart, loadBalancerController);
   }
 }
 

@@ -38,6 +38,6 @@ export const dev: StageSettings = {
     stepCount: 3,
   },
   zoneSpread: 'ScheduleAnyway',
-  aws: { region: AWS_REGION, clusterName: 'conduit-dev', vpcId: 'vpc-0dev00000000000000' },
+  aws: { region: AWS_REGION, clusterName: 'conduit-dev' },
   logLevel: 'debug',
 };

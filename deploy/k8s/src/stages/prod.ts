@@ -37,6 +37,6 @@ export const prod: StageSettings = {
     stepCount: 4,
   },
   zoneSpread: 'DoNotSchedule',
-  aws: { region: AWS_REGION, clusterName: 'conduit-prod', vpcId: 'vpc-0prod000000000000' },
+  aws: { region: AWS_REGION, clusterName: 'conduit-prod' },
   logLevel: 'info',
 };

@@ -37,6 +37,6 @@ export const staging: StageSettings = {
     stepCount: 4,
   },
   zoneSpread: 'ScheduleAnyway',
-  aws: { region: AWS_REGION, clusterName: 'conduit-staging', vpcId: 'vpc-0staging0000000000' },
+  aws: { region: AWS_REGION, clusterName: 'conduit-staging' },
   logLevel: 'info',
 };
