@@ -1,7 +1,8 @@
 // Bundles the API's entry points with esbuild: our code and the workspace packages (TypeScript source)
 // go into dist/, npm dependencies stay external and come from the production node_modules.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
+import { rdsCaBundle } from './scripts/rds-ca-bundle.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})].filter(
@@ -19,3 +20,6 @@ await build({
   external,
   logLevel: 'warning',
 });
+
+// Shipped beside the bundle: the image points NODE_EXTRA_CA_CERTS at it to verify RDS certificates.
+writeFileSync(new URL('./dist/rds-ca.pem', import.meta.url), rdsCaBundle());

@@ -46,6 +46,7 @@ describe('the ops image', () => {
     ]);
     expect(final.steps.filter((s) => s.keyword === 'COPY').map((s) => s.text)).toEqual([
       '/src/apps/ops/dist/conduit.mjs /app/conduit.mjs',
+      '/src/apps/ops/dist/rds-ca.pem /app/rds-ca.pem',
     ]);
     const run = final.steps
       .filter((s) => s.keyword === 'RUN')
@@ -60,6 +61,9 @@ describe('the ops image', () => {
       .map((s) => s.text)
       .join(' ');
     expect(env).toContain('CONDUIT_PG_BIN_DIR=/usr/lib/postgresql/17/bin');
+    // RDS is verified (sslmode=verify-full) against the CA bundle the build wrote beside the CLI.
+    expect(env).toContain('PGSSLROOTCERT=/app/rds-ca.pem');
+    expect(env).toContain('NODE_EXTRA_CA_CERTS=/app/rds-ca.pem');
     expect(final.steps.find((s) => s.keyword === 'USER')?.text).toBe('1000:1000');
     expect(final.steps.find((s) => s.keyword === 'STOPSIGNAL')?.text).toBe('SIGTERM');
   });
@@ -79,6 +83,7 @@ describe('the API image', () => {
       .join(' ');
     for (const name of ['APP_VERSION', 'GIT_SHA', 'BUILD_TIME']) expect(env).toContain(`${name}=\${${name}}`);
     expect(env).toContain('PORT=3000');
+    expect(env).toContain('NODE_EXTRA_CA_CERTS=/app/apps/api/dist/rds-ca.pem');
     const copies = final.steps.filter((s) => s.keyword === 'COPY').map((s) => s.text);
     expect(copies).toEqual(
       expect.arrayContaining(['/src/apps/api/dist ./dist', '/src/apps/api/migrations ./migrations']),

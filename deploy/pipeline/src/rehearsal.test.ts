@@ -76,6 +76,8 @@ describe('API image rehearsal: the Dockerfile file set, run on Node 24 against a
     const port = await freePort();
     const env = {
       ...image.env,
+      // The image path of the RDS CA bundle, on the host: Node warns and ignores it if it cannot load it.
+      NODE_EXTRA_CA_CERTS: join(image.root, image.env.NODE_EXTRA_CA_CERTS ?? '/missing'),
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       PORT: String(port),
       // Loopback only in tests; the image listens on 0.0.0.0 for the pod network.
@@ -133,5 +135,6 @@ describe('API image rehearsal: the Dockerfile file set, run on Node 24 against a
       ),
     ]);
     expect(result, output.slice(-2000)).toEqual({ code: 0, signal: null });
+    expect(output).not.toContain('Ignoring extra certs');
   }, 60_000);
 });
