@@ -2,7 +2,7 @@
  * The repository's browse URL for the default branch. Runbook links are built from it so an alert links to
  * the runbook of the same commit line operators deploy from; change it here when the repository moves.
  */
-export const REPOSITORY_BLOB_URL = 'https://github.com/conduit/conduit/blob/main';
+export const REPOSITORY_BLOB_URL = 'https://github.com/conduit-platform/conduit/blob/main';
 
 /** Path of the runbooks inside the repository; each alert has `<alert>.md` there. */
 export const RUNBOOKS_PATH = 'docs/runbooks';
