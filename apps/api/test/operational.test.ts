@@ -74,6 +74,22 @@ describe('operational endpoints', () => {
     expect(text).toContain('app_info{version="1.2.3",git_sha="abc1234"} 1');
   });
 
+  it('GET /metrics starts the 5xx series of every API route at 0, so rate() sees the first error', async () => {
+    const text = await (await fetch(`${api.url}/metrics`)).text();
+    for (const [method, route] of [
+      ['POST', '/api/articles'],
+      ['DELETE', '/api/articles/:slug/comments/:id'],
+      ['GET', '/api/tags'],
+    ]) {
+      for (const status of ['500', '503'])
+        expect(text).toContain(
+          `http_requests_total{method="${method}",route="${route}",status_code="${status}"} 0`,
+        );
+    }
+    expect(text).not.toMatch(/route="\/api\/docs/);
+    expect(text).not.toMatch(/method="HEAD"/);
+  });
+
   it('accepts and returns X-Request-Id, and makes one when absent or unsafe', async () => {
     const echoed = await fetch(`${api.url}/api/tags`, { headers: { 'x-request-id': 'req-123.abc' } });
     expect(echoed.headers.get('x-request-id')).toBe('req-123.abc');
