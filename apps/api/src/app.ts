@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyServerOptions, LogController } from 'fastify';
 import type { Config } from './config.js';
 import { loggerOptions } from './logger.js';
 import modules from './modules/index.js';
 import auth from './plugins/app/auth.js';
 import configPlugin from './plugins/app/config.js';
-import errors, { frameworkErrors } from './plugins/app/errors.js';
+import errors, { clientErrors, frameworkErrors } from './plugins/app/errors.js';
 import faults from './plugins/app/faults.js';
 import health from './plugins/app/health.js';
 import metrics from './plugins/app/metrics.js';
@@ -42,8 +42,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     },
     // Router-level rejections (undecodable URLs, over-long path segments) get the spec's error shape too.
     frameworkErrors,
+    // So do requests Node's HTTP parser refuses (oversized headers, broken framing).
+    clientErrorHandler: clientErrors,
     // One access-log line per request (below) instead of Fastify's two: half the log volume, same facts.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // Long enough for any slug or non-ASCII username once percent-encoded; longer segments get a 414.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -9,21 +9,51 @@ import profiles from './profiles/routes.js';
 import tags from './tags/routes.js';
 import users from './users/routes.js';
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+// Only `\uD800`-`\uDFFF` escapes can put a surrogate into a parsed string: most bodies skip the walk.
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+// With the `u` flag a well-formed pair is one code point outside this range: only lone halves match.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/** The field (last named key) of the first string holding a lone surrogate, or undefined. */
+function loneSurrogateField(value: unknown, field = 'body'): string | undefined {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? field : undefined;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const found = loneSurrogateField(item, field);
+      if (found !== undefined) return found;
+    }
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      const found = loneSurrogateField(item, key);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
 /**
  * JSON bodies for the API routes. Unlike Fastify's default, an empty body with a JSON content type is no
  * body at all (clients send the header on every request, also on POST /follow and /favorite), and
- * prototype-poisoning keys are refused rather than stripped.
+ * prototype-poisoning keys are refused rather than stripped. Text that UTF-8 cannot hold is refused too:
+ * bytes that are not UTF-8, and lone surrogates (`"\uD800"`, valid JSON escapes), would otherwise be
+ * stored as U+FFFD, answered with a 2xx and read back different from what was sent.
  */
 function jsonBodies(app: FastifyInstance) {
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
-    const body = typeof text === 'string' ? text : text.toString('utf8');
-    if (body.trim() === '') return done(null, undefined);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, raw, done) => {
+    let body: string;
+    let parsed: unknown;
     try {
-      done(null, secureJson.parse(body, undefined, { protoAction: 'error', constructorAction: 'error' }));
+      body = utf8.decode(raw as Buffer);
+      if (body.trim() === '') return done(null, undefined);
+      parsed = secureJson.parse(body, undefined, { protoAction: 'error', constructorAction: 'error' });
     } catch {
-      done(new HttpError(400, 'body', 'is not valid JSON'), undefined);
+      return done(new HttpError(400, 'body', 'is not valid JSON'), undefined);
     }
+    const field = SURROGATE_ESCAPE.test(body) ? loneSurrogateField(parsed) : undefined;
+    if (field !== undefined) return done(new HttpError(422, field, 'is not valid Unicode'), undefined);
+    done(null, parsed);
   });
 }
 

@@ -1,5 +1,6 @@
-import type { Profile } from '@conduit/contracts';
+import { messages, type Profile } from '@conduit/contracts';
 import type pg from 'pg';
+import { HttpError } from '../plugins/app/errors.js';
 
 export type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
@@ -26,6 +27,32 @@ export async function inTransaction<T>(
 export function violatedUniqueIndex(error: unknown): string | undefined {
   const { code, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown };
   return code === '23505' && typeof constraint === 'string' ? constraint : undefined;
+}
+
+/** The foreign key a foreign-key violation (23503) hit, or undefined for any other error. */
+export function violatedForeignKey(error: unknown): string | undefined {
+  const { code, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown };
+  return code === '23503' && typeof constraint === 'string' ? constraint : undefined;
+}
+
+/** A validly signed token whose user does not exist (deleted since, or never was): as good as no token. */
+export const unknownTokenUser = () => new HttpError(401, 'token', messages.tokenInvalid);
+
+/**
+ * Awaits a write that references rows by id. Tokens are checked by signature only, so the token's user
+ * may be gone, and a target can be deleted between its lookup and the write: the foreign key that the
+ * write violated says which, and the client gets the 401 or 404 it stands for instead of a 500.
+ */
+export async function referencing<T>(
+  work: Promise<T>,
+  missing: Readonly<Record<string, () => HttpError>>,
+): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    const replacement = missing[violatedForeignKey(error) ?? ''];
+    throw replacement ? replacement() : error;
+  }
 }
 
 export interface ProfileRow {

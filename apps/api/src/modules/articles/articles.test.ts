@@ -107,6 +107,15 @@ describe('POST /api/articles', () => {
   it('answers 401 without a token, before looking at the body', async () => {
     expectError(await api.post('/api/articles', { body: { article: {} } }), 401, 'token', 'is missing');
   });
+
+  // Tokens are checked by signature only: the user's foreign key is what finds out that they are gone.
+  it('answers 401 and stores nothing for a validly signed token of a user that does not exist', async () => {
+    const ghost = await server.app.issueToken('999999999');
+    const result = await api.post('/api/articles', { token: ghost, body: draft('Written by nobody') });
+    expectError(result, 401, 'token', 'is invalid');
+    const { rows } = await server.db.query("SELECT 1 FROM articles WHERE title = 'Written by nobody'");
+    expect(rows).toEqual([]);
+  });
 });
 
 describe('GET /api/articles/:slug', () => {
@@ -236,6 +245,15 @@ describe('favorites', () => {
     expectError(await api.del('/api/articles/unknown-slug/favorite'), 401, 'token', 'is missing');
     expectError(await api.post('/api/articles/unknown-slug/favorite', { token: bob.token }), 404, 'article');
     expectError(await api.del('/api/articles/unknown-slug/favorite', { token: bob.token }), 404, 'article');
+  });
+
+  it('answers 401 for a validly signed token of a user that does not exist', async () => {
+    const article = await create(alice, 'Loved by nobody');
+    const ghost = await server.app.issueToken('999999999');
+    const result = await api.post(`/api/articles/${article.slug}/favorite`, { token: ghost });
+    expectError(result, 401, 'token', 'is invalid');
+    const fetched = await api.get<SingleArticleResponse>(`/api/articles/${article.slug}`);
+    expect(fetched.body.article.favoritesCount).toBe(0);
   });
 });
 

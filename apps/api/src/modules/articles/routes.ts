@@ -2,7 +2,7 @@ import { type Article, type ArticleListItem, DEFAULT_PAGE_SIZE, routes } from '@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { forbidden, notFound } from '../../plugins/app/errors.js';
 import { contractRoute } from '../contract-route.js';
-import { toProfile } from '../shared.js';
+import { referencing, toProfile, unknownTokenUser } from '../shared.js';
 import { type ArticleFilter, type ArticleRow, articlesRepository, normalizeTags } from './repository.js';
 
 export function toListItem(row: ArticleRow): ArticleListItem {
@@ -79,7 +79,10 @@ const articles: FastifyPluginAsyncTypebox = async (app) => {
     handler: async (request, reply) => {
       const reader = request.auth!.id;
       const { title, description, body, tagList = [] } = request.body.article;
-      const slug = await repo.create(reader, { title, description, body, tagList: normalizeTags(tagList) });
+      const slug = await referencing(
+        repo.create(reader, { title, description, body, tagList: normalizeTags(tagList) }),
+        { articles_author_id_fkey: unknownTokenUser },
+      );
       return reply.code(201).send(await single(slug, reader));
     },
   });
@@ -117,7 +120,10 @@ const articles: FastifyPluginAsyncTypebox = async (app) => {
     handler: async (request) => {
       const reader = request.auth!.id;
       const article = await existing(request.params.slug);
-      await repo.favorite(reader, article.id);
+      await referencing(repo.favorite(reader, article.id), {
+        favorites_user_id_fkey: unknownTokenUser,
+        favorites_article_id_fkey: () => notFound('article'),
+      });
       return single(request.params.slug, reader);
     },
   });

@@ -69,6 +69,18 @@ describe('POST /api/articles/:slug/comments', () => {
       'not found',
     );
   });
+
+  it('answers 401 and stores nothing for a validly signed token of a user that does not exist', async () => {
+    const ghost = await server.app.issueToken('999999999');
+    expectError(
+      await api.post(path, { token: ghost, body: comment('from nobody') }),
+      401,
+      'token',
+      'is invalid',
+    );
+    const { rows } = await server.db.query("SELECT 1 FROM comments WHERE body = 'from nobody'");
+    expect(rows).toEqual([]);
+  });
 });
 
 describe('GET /api/articles/:slug/comments', () => {

@@ -2,7 +2,7 @@ import { type Comment, routes } from '@conduit/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { forbidden, notFound } from '../../plugins/app/errors.js';
 import { contractRoute } from '../contract-route.js';
-import { toProfile } from '../shared.js';
+import { referencing, toProfile, unknownTokenUser } from '../shared.js';
 import { type CommentRow, commentsRepository } from './repository.js';
 
 function toComment(row: CommentRow): Comment {
@@ -38,7 +38,10 @@ const comments: FastifyPluginAsyncTypebox = async (app) => {
     onRequest: app.requireAuth,
     handler: async (request, reply) => {
       const id = await articleId(request.params.slug);
-      const row = await repo.create(id, request.auth!.id, request.body.comment.body);
+      const row = await referencing(repo.create(id, request.auth!.id, request.body.comment.body), {
+        comments_author_id_fkey: unknownTokenUser,
+        comments_article_id_fkey: () => notFound('article'),
+      });
       return reply.code(201).send({ comment: toComment(row) });
     },
   });

@@ -2,7 +2,7 @@ import { routes } from '@conduit/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { notFound } from '../../plugins/app/errors.js';
 import { contractRoute } from '../contract-route.js';
-import { toProfile } from '../shared.js';
+import { referencing, toProfile, unknownTokenUser } from '../shared.js';
 import { profilesRepository } from './repository.js';
 
 const profiles: FastifyPluginAsyncTypebox = async (app) => {
@@ -29,7 +29,10 @@ const profiles: FastifyPluginAsyncTypebox = async (app) => {
     handler: async (request) => {
       const reader = request.auth!.id;
       const profile = await existing(request.params.username, reader);
-      await repo.follow(reader, profile.id);
+      await referencing(repo.follow(reader, profile.id), {
+        follows_follower_id_fkey: unknownTokenUser,
+        follows_followee_id_fkey: () => notFound('profile'),
+      });
       return { profile: toProfile({ ...profile, following: true }) };
     },
   });

@@ -1,9 +1,10 @@
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, expectError, expectErrorShape } from '../../../test/http.js';
 import { DatabaseUnavailableError } from '../../db/unavailable.js';
-import errors, { frameworkErrors, HttpError, validationErrors } from './errors.js';
+import errors, { clientErrors, frameworkErrors, HttpError, validationErrors } from './errors.js';
 
 describe('validationErrors', () => {
   it('names the missing field for AJV and TypeBox style "required" errors', () => {
@@ -121,6 +122,7 @@ describe('validationErrors', () => {
 describe('error handler over HTTP', () => {
   let app: FastifyInstance;
   let api: ReturnType<typeof client>;
+  let port: number;
   const logs: string[] = [];
 
   beforeAll(async () => {
@@ -130,7 +132,7 @@ describe('error handler over HTTP', () => {
         done();
       },
     });
-    app = Fastify({ logger: { level: 'info', stream }, frameworkErrors });
+    app = Fastify({ logger: { level: 'info', stream }, frameworkErrors, clientErrorHandler: clientErrors });
     await app.register(errors);
     app.get('/boom', async () => {
       throw new Error('secret connection string postgres://u:p@db');
@@ -158,7 +160,8 @@ describe('error handler over HTTP', () => {
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     if (address === null || typeof address === 'string') throw new Error('no TCP address');
-    api = client(`http://127.0.0.1:${address.port}`);
+    port = address.port;
+    api = client(`http://127.0.0.1:${port}`);
   });
   afterAll(() => app?.close());
 
@@ -197,5 +200,26 @@ describe('error handler over HTTP', () => {
     const undecodable = await api.get('/items/%E0%A4%A');
     expect(undecodable.status).toBe(400);
     expectErrorShape(undecodable);
+  });
+
+  // Node's HTTP parser refuses these before Fastify has a request: Fastify's default answers another shape.
+  it('gives requests the HTTP parser refuses the spec shape through clientErrors', async () => {
+    const oversized = await api.get('/items/1', { headers: { 'x-padding': 'x'.repeat(20_000) } });
+    expectError(oversized, 431, 'headers', 'are too large');
+    const garbled = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () =>
+        socket.end('GET /items/1 HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'),
+      );
+      let answer = '';
+      socket.on('data', (chunk) => {
+        answer += chunk.toString();
+      });
+      socket.on('close', () => resolve(answer));
+      socket.on('error', reject);
+    });
+    expect(garbled).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(JSON.parse(garbled.slice(garbled.indexOf('\r\n\r\n') + 4))).toEqual({
+      errors: { request: ['is not valid HTTP'] },
+    });
   });
 });

@@ -1,5 +1,13 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { messages, NOT_BLANK } from '@conduit/contracts';
-import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
+import type {
+  ConnectionError,
+  FastifyError,
+  FastifyReply,
+  FastifyRequest,
+  FastifySchemaValidationError,
+} from 'fastify';
 import fp from 'fastify-plugin';
 import { isDatabaseUnavailable } from '../../db/unavailable.js';
 
@@ -119,6 +127,34 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
   const message =
     error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'has a path segment that is too long' : messages.invalid;
   reply.code(status).send({ errors: { url: [message] } });
+}
+
+const CONNECTION_ERRORS: Record<string, { status: number; field: string; message: string }> = {
+  HPE_HEADER_OVERFLOW: { status: 431, field: 'headers', message: 'are too large' },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, field: 'request', message: 'took too long' },
+};
+
+/**
+ * Fastify's `clientErrorHandler` server option: requests that Node's HTTP parser refuses before Fastify
+ * sees them (headers over its 16 KiB limit, broken framing, a request that never finishes) get the spec's
+ * error shape too. As in Fastify's default handler, the connection is closed afterwards: what follows on
+ * it cannot be parsed.
+ */
+export function clientErrors(error: ConnectionError, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const { status, field, message } = CONNECTION_ERRORS[error.code] ?? {
+    status: 400,
+    field: 'request',
+    message: 'is not valid HTTP',
+  };
+  const body = JSON.stringify({ errors: { [field]: [message] } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
 
 /**
