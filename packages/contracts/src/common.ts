@@ -47,6 +47,16 @@ export const emailText = () =>
     Type.String({ pattern: EMAIL, maxLength: limits.email }),
   ]);
 
+/**
+ * A username is a path segment of profile URLs (`/profile/:username`): `.` and `..` would be read as dot
+ * segments by browsers and never reach the profile, so they are refused as invalid (blank stays blank).
+ */
+export const usernameText = () =>
+  Type.Intersect([
+    Type.String({ pattern: NOT_BLANK }),
+    Type.String({ pattern: '^(?!\\.{1,2}$)', maxLength: limits.username }),
+  ]);
+
 export const nullableText = (maxLength: number) => Type.Union([Type.String({ maxLength }), Type.Null()]);
 
 export const Timestamp = Type.String({ format: 'date-time' });

@@ -74,6 +74,14 @@ describe('request schemas', () => {
     ]);
   });
 
+  it('refuse the usernames a URL cannot carry (dot segments), keep other dots', () => {
+    const user = (username: string) => ({ user: { username, email: 'a@b.c', password: 'long enough' } });
+    expect(keywords(NewUserRequest, user('.'))).toEqual(['/user/username:pattern']);
+    expect(keywords(NewUserRequest, user('..'))).toEqual(['/user/username:pattern']);
+    expect(keywords(UpdateUserRequest, { user: { username: '..' } })).toEqual(['/user/username:pattern']);
+    for (const ok of ['...', 'a.b', '.a']) expect(Value.Check(NewUserRequest, user(ok))).toBe(true);
+  });
+
   it('require passwords of at least 8 characters and allow 64', () => {
     const user = (password: string) => ({ user: { username: 'u', email: 'a@b.c', password } });
     expect(keywords(NewUserRequest, user('short7c'))).toEqual(['/user/password:minLength']);

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { emailText, limits, nullableText, requiredText } from './common.js';
+import { emailText, limits, nullableText, requiredText, usernameText } from './common.js';
 
 export const User = Type.Object({
   email: Type.String(),
@@ -22,7 +22,7 @@ export const LoginUserRequest = Type.Object({ user: LoginUser });
 export type LoginUserRequest = Static<typeof LoginUserRequest>;
 
 export const NewUser = Type.Object({
-  username: requiredText(limits.username),
+  username: usernameText(),
   email: emailText(),
   password: requiredText(limits.password, limits.passwordMin),
 });
@@ -35,7 +35,7 @@ export const UpdateUser = Type.Object(
   {
     email: Type.Optional(emailText()),
     password: Type.Optional(requiredText(limits.password, limits.passwordMin)),
-    username: Type.Optional(requiredText(limits.username)),
+    username: Type.Optional(usernameText()),
     bio: Type.Optional(nullableText(limits.bio)),
     image: Type.Optional(nullableText(limits.image)),
   },
