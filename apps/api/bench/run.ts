@@ -1,47 +1,66 @@
-// `npm run bench`: seeds the fixed data set into a fresh real PostgreSQL, starts the production bundle of
-// the API and a bare node:http ceiling, and measures four scenarios with autocannon at 50 connections.
+// `npm run bench -w @conduit/api`: seeds the fixed data set into a fresh real PostgreSQL, starts the
+// production bundle of the API and a bare node:http ceiling, once as a single process and once as a cluster
+// of one process per core, and measures four scenarios with autocannon at 50 connections.
 // Loopback only; every run is bounded by BENCH_DURATION_S per scenario.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { get } from 'node:http';
+import { createRequire } from 'node:module';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { freePort, startPostgres } from '@conduit/testing';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { runMigrations } from '../src/db/migrate.js';
 import { BENCH_SIZE, SEED_PASSWORD, seed } from '../src/db/seed.js';
+import {
+  type ApiBenchRun,
+  type ApiMeasurement,
+  LIST_SCENARIO,
+  listGoals,
+  type Mode,
+} from './report-content.js';
 
 const apiDir = fileURLToPath(new URL('..', import.meta.url));
 const outDir = fileURLToPath(new URL('../../../.bench/', import.meta.url));
 const duration = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = 50;
-const GOAL_RATIO = 0.7;
-const GOAL_P99_MS = 50;
+const loadBefore = loadavg();
 
 interface Scenario {
   readonly name: string;
   readonly requests: autocannon.Request[];
 }
 
-interface Measured {
-  readonly scenario: string;
-  readonly target: string;
-  readonly requestsPerSecond: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly non2xx: number;
-  readonly errors: number;
+interface Target {
+  readonly base: string;
+  readonly mode: Mode;
+  readonly processes: number;
+  readonly child: ChildProcess;
 }
 
-async function waitReady(url: string): Promise<void> {
+function status(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    // A new connection per request (no agent): the cluster hands each one to the next worker.
+    get(url, { agent: false }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    }).on('error', () => resolve(0));
+  });
+}
+
+/** Ready once every process behind the port answers: twice as many 200s in a row as there are processes. */
+async function waitReady(url: string, processes: number): Promise<void> {
   const deadline = Date.now() + 30_000;
+  let inARow = 0;
   while (Date.now() < deadline) {
-    const ok = await fetch(url).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (ok) return;
+    if ((await status(url)) === 200) {
+      inARow += 1;
+      if (inARow >= processes * 2) return;
+      continue;
+    }
+    inARow = 0;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${url} did not become ready`);
@@ -55,23 +74,32 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-async function measure(target: string, base: string, scenario: Scenario): Promise<Measured> {
+async function measure(
+  target: ApiMeasurement['target'],
+  { base, mode, processes }: Target,
+  scenario: Scenario,
+): Promise<ApiMeasurement> {
   // A short warm-up so JIT and the pool are hot before the measured run.
   await autocannon({ url: base, connections: CONNECTIONS, duration: 2, requests: scenario.requests });
+  const cpuBefore = process.cpuUsage();
   const result = await autocannon({
     url: base,
     connections: CONNECTIONS,
     duration,
     requests: scenario.requests,
   });
+  const cpu = process.cpuUsage(cpuBefore);
   return {
     scenario: scenario.name,
     target,
+    mode,
+    processes,
     requestsPerSecond: Math.round(result.requests.average),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    loadGeneratorCpu: (cpu.user + cpu.system) / 1e6 / duration,
   };
 }
 
@@ -97,113 +125,134 @@ const usernames = await seed(pool, BENCH_SIZE);
 const { rows: slugs } = await pool.query<{ slug: string }>(
   'SELECT slug FROM articles ORDER BY random() LIMIT 50',
 );
+const { rows: version } = await pool.query<{ server_version: string }>('SHOW server_version');
 await pool.end();
 
-const apiPort = await freePort();
-const barePort = await freePort();
 const env = { PATH: process.env.PATH ?? '', DATABASE_URL: url };
-const api = spawn(process.execPath, ['dist/server.js'], {
-  cwd: apiDir,
-  stdio: 'ignore',
-  env: {
-    ...env,
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    PORT: String(apiPort),
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    LOG_LEVEL: 'info',
-    // The login scenario measures password verification, not the rate limiter.
-    AUTH_RATE_LIMIT_MAX: '100000000',
+const apiEnv = {
+  ...env,
+  NODE_ENV: 'production',
+  HOST: '127.0.0.1',
+  JWT_SECRET: randomBytes(32).toString('hex'),
+  LOG_LEVEL: 'info',
+  // The login scenario measures password verification, not the rate limiter.
+  AUTH_RATE_LIMIT_MAX: '100000000',
+  // No load balancer to wait for: stop as soon as the measurements are done.
+  SHUTDOWN_DRAIN_DELAY_MS: '0',
+};
+const clusterSize = availableParallelism();
+
+async function startTarget(
+  mode: Mode,
+  script: string,
+  targetEnv: Record<string, string>,
+  readyPath: string,
+): Promise<Target> {
+  const port = await freePort();
+  const args = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(
+    process.execPath,
+    mode === 'single' ? [...args, script] : ['--import', 'tsx', 'bench/cluster.ts', script],
+    {
+      cwd: apiDir,
+      // Logs are still written (their cost is part of serving) but dropped; errors stay visible.
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...targetEnv, PORT: String(port) },
+    },
+  );
+  const target = {
+    base: `http://127.0.0.1:${port}`,
+    mode,
+    processes: mode === 'single' ? 1 : clusterSize,
+    child,
+  };
+  await waitReady(`${target.base}${readyPath}`, target.processes);
+  return target;
+}
+
+const pages = Array.from(
+  { length: BENCH_SIZE.articles / 10 },
+  (_, n) => `/api/articles?limit=10&offset=${n * 10}`,
+);
+const scenarios: Scenario[] = [
+  { name: LIST_SCENARIO, requests: [cycling(pages)] },
+  {
+    name: '(b) GET /api/articles/:slug + /comments',
+    requests: [
+      cycling(slugs.flatMap(({ slug }) => [`/api/articles/${slug}`, `/api/articles/${slug}/comments`])),
+    ],
   },
-});
-const bare = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-server.ts'], {
-  cwd: apiDir,
-  stdio: 'ignore',
-  env: { ...env, PORT: String(barePort) },
-});
+  { name: '(c) GET /api/tags', requests: [{ method: 'GET', path: '/api/tags' }] },
+  {
+    name: '(d) POST /api/users/login',
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/users/login',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ user: { email: `${usernames[0]}@example.com`, password: SEED_PASSWORD } }),
+      },
+    ],
+  },
+];
+const bareScenario: Scenario = {
+  name: LIST_SCENARIO,
+  requests: [cycling(pages.map((path) => path.replace('/api/articles', '/')))],
+};
 
-const results: Measured[] = [];
+const results: ApiMeasurement[] = [];
 try {
-  const apiBase = `http://127.0.0.1:${apiPort}`;
-  const bareBase = `http://127.0.0.1:${barePort}`;
-  await waitReady(`${apiBase}/readyz`);
-  await waitReady(`${bareBase}/?limit=1`);
-
-  const pages = Array.from(
-    { length: BENCH_SIZE.articles / 10 },
-    (_, n) => `/api/articles?limit=10&offset=${n * 10}`,
-  );
-  const scenarios: Scenario[] = [
-    { name: '(a) GET /api/articles?limit=10&offset=N', requests: [cycling(pages)] },
-    {
-      name: '(b) GET /api/articles/:slug + /comments',
-      requests: [
-        cycling(slugs.flatMap(({ slug }) => [`/api/articles/${slug}`, `/api/articles/${slug}/comments`])),
-      ],
-    },
-    { name: '(c) GET /api/tags', requests: [{ method: 'GET', path: '/api/tags' }] },
-    {
-      name: '(d) POST /api/users/login',
-      requests: [
-        {
-          method: 'POST',
-          path: '/api/users/login',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ user: { email: `${usernames[0]}@example.com`, password: SEED_PASSWORD } }),
-        },
-      ],
-    },
-  ];
-  for (const scenario of scenarios) {
-    process.stdout.write(`measuring ${scenario.name} for ${duration}s…\n`);
-    results.push(await measure('api', apiBase, scenario));
+  for (const mode of ['single', 'cluster'] as const) {
+    const started: Target[] = [];
+    try {
+      const api = await startTarget(mode, 'dist/server.js', apiEnv, '/readyz');
+      started.push(api);
+      const bare = await startTarget(mode, 'bench/bare-server.ts', env, '/?limit=1');
+      started.push(bare);
+      for (const scenario of scenarios) {
+        process.stdout.write(`${mode}: measuring ${scenario.name} for ${duration}s…\n`);
+        results.push(await measure('api', api, scenario));
+      }
+      process.stdout.write(`${mode}: measuring the bare node:http + pg ceiling for ${duration}s…\n`);
+      results.push(await measure('bare', bare, bareScenario));
+    } finally {
+      await Promise.all(started.map(({ child }) => stop(child)));
+    }
   }
-  process.stdout.write(`measuring the bare node:http + pg ceiling for ${duration}s…\n`);
-  results.push(
-    await measure('bare', bareBase, {
-      name: '(a) GET /api/articles?limit=10&offset=N',
-      requests: [cycling(pages.map((path) => path.replace('/api/articles', '/')))],
-    }),
-  );
 } finally {
-  await Promise.all([stop(api), stop(bare)]);
   await database.stop();
 }
 
-const listApi = results.find((r) => r.target === 'api' && r.scenario.startsWith('(a)'));
-const listBare = results.find((r) => r.target === 'bare');
-const ratio = listApi && listBare ? listApi.requestsPerSecond / listBare.requestsPerSecond : 0;
-
-console.log('\nscenario                                    target      req/s    p50 ms    p99 ms   non-2xx');
+console.log(
+  '\nscenario                                    target  mode        req/s    p50 ms    p99 ms   non-2xx',
+);
 for (const r of results) {
   console.log(
-    `${r.scenario.padEnd(44)}${r.target.padEnd(8)}${String(r.requestsPerSecond).padStart(9)}${String(r.p50Ms).padStart(10)}${String(r.p99Ms).padStart(10)}${String(r.non2xx + r.errors).padStart(10)}`,
+    `${r.scenario.padEnd(44)}${r.target.padEnd(8)}${r.mode.padEnd(8)}${String(r.requestsPerSecond).padStart(9)}${String(r.p50Ms).padStart(10)}${String(r.p99Ms).padStart(10)}${String(r.non2xx + r.errors).padStart(10)}`,
   );
 }
-const p99Ok = (listApi?.p99Ms ?? Number.POSITIVE_INFINITY) < GOAL_P99_MS;
-console.log(
-  `\nlist vs bare ceiling: ${(ratio * 100).toFixed(1)}% (goal ≥ ${GOAL_RATIO * 100}%: ${ratio >= GOAL_RATIO ? 'met' : 'NOT met'}); list p99 ${listApi?.p99Ms} ms (goal < ${GOAL_P99_MS} ms: ${p99Ok ? 'met' : 'NOT met'})`,
-);
+for (const mode of ['single', 'cluster'] as const) {
+  const goals = listGoals(results, mode);
+  if (goals)
+    console.log(
+      `${mode}: list vs bare ceiling ${(goals.ratio * 100).toFixed(1)}% (${goals.ratioMet ? 'met' : 'NOT met'}); list p99 ${goals.p99Ms} ms (${goals.p99Met ? 'met' : 'NOT met'})`,
+    );
+}
 
+const run: ApiBenchRun = {
+  date: new Date().toISOString(),
+  node: process.version,
+  postgres: version[0]?.server_version ?? 'unknown',
+  autocannon: (createRequire(import.meta.url)('autocannon/package.json') as { version: string }).version,
+  connections: CONNECTIONS,
+  durationSeconds: duration,
+  dataSet: BENCH_SIZE,
+  loadAverage: { before: loadBefore, after: loadavg() },
+  results,
+};
 mkdirSync(outDir, { recursive: true });
-const file = `${outDir}api-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-writeFileSync(
-  file,
-  `${JSON.stringify(
-    {
-      date: new Date().toISOString(),
-      node: process.version,
-      cpus: availableParallelism(),
-      connections: CONNECTIONS,
-      durationSeconds: duration,
-      dataSet: BENCH_SIZE,
-      results,
-      listRatioToBare: ratio,
-    },
-    null,
-    2,
-  )}\n`,
-);
+const file = `${outDir}api-${run.date.replace(/[:.]/g, '-')}.json`;
+writeFileSync(file, `${JSON.stringify(run, null, 2)}\n`);
 console.log(`results written to ${file}`);
 if (results.some((r) => r.non2xx + r.errors > 0)) {
   console.error('some requests failed: the numbers above are not valid');

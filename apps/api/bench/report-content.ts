@@ -1,0 +1,464 @@
+// The pure part of `npm run bench:report`: the results of the API and web benchmarks in, the text of
+// docs/performance.md and the SVG chart out. The whole document is generated here (prose included) so that
+// rerunning the benchmark reproduces it; edit this template rather than the Markdown.
+import { parse, View } from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import type { SeedSize } from '../src/db/seed.js';
+
+export type Mode = 'single' | 'cluster';
+
+export interface ApiMeasurement {
+  readonly scenario: string;
+  readonly target: 'api' | 'bare';
+  readonly mode: Mode;
+  /** Server processes behind the port: 1, or one per core in cluster mode. */
+  readonly processes: number;
+  readonly requestsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  /** CPU time autocannon used per second of the run: 1 is a whole core, where it becomes the limit. */
+  readonly loadGeneratorCpu: number;
+}
+
+export interface LoadAverage {
+  /** os.loadavg() (1, 5 and 15 minutes) when the benchmark started and when it ended. */
+  readonly before: readonly number[];
+  readonly after: readonly number[];
+}
+
+/** What `npm run bench -w @conduit/api` writes to .bench/api-*.json. */
+export interface ApiBenchRun {
+  readonly date: string;
+  readonly node: string;
+  readonly postgres: string;
+  readonly autocannon: string;
+  readonly connections: number;
+  readonly durationSeconds: number;
+  readonly dataSet: SeedSize;
+  readonly loadAverage: LoadAverage;
+  readonly results: readonly ApiMeasurement[];
+}
+
+export interface WebMeasurement {
+  readonly scenario: string;
+  readonly path: string;
+  /** Body bytes of one response as sent (compressed). */
+  readonly bytes: number;
+  readonly contentEncoding: string;
+  readonly requestsPerSecond: number;
+  readonly bytesPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly loadGeneratorCpu: number;
+}
+
+/** What `npm run bench -w @conduit/web` writes to .bench/web-*.json. */
+export interface WebBenchRun {
+  readonly date: string;
+  readonly node: string;
+  readonly nginx: string;
+  readonly nginxWorkers: number;
+  readonly autocannon: string;
+  readonly connections: number;
+  readonly durationSeconds: number;
+  readonly loadAverage: LoadAverage;
+  /** gzip bytes of the JavaScript, as `npm run budget` counts them. */
+  readonly bundle: { readonly initialGzipBytes: number; readonly totalGzipBytes: number };
+  readonly results: readonly WebMeasurement[];
+}
+
+export interface Machine {
+  readonly cpuModel: string;
+  readonly cores: number;
+  readonly memoryBytes: number;
+  readonly os: string;
+}
+
+export interface ReportInput {
+  readonly api: ApiBenchRun;
+  readonly web: WebBenchRun;
+  readonly machine: Machine;
+}
+
+/** The list scenario; the bare ceiling serves the same query under the same name. */
+export const LIST_SCENARIO = '(a) GET /api/articles?limit=10&offset=N';
+/** The issue's goals for the list endpoint. */
+export const GOALS = { ratioToBare: 0.7, p99Ms: 50 } as const;
+/** From this share of a core on, autocannon's single thread is likely what limits the throughput. */
+export const GENERATOR_BOUND = 0.9;
+
+export interface ListGoals {
+  readonly mode: Mode;
+  readonly ratio: number;
+  readonly ratioMet: boolean;
+  readonly p99Ms: number;
+  readonly p99Met: boolean;
+}
+
+export function listGoals(results: readonly ApiMeasurement[], mode: Mode): ListGoals | undefined {
+  const list = results.find((r) => r.target === 'api' && r.mode === mode && r.scenario === LIST_SCENARIO);
+  const bare = results.find((r) => r.target === 'bare' && r.mode === mode);
+  if (!list || !bare) return undefined;
+  const ratio = list.requestsPerSecond / bare.requestsPerSecond;
+  return {
+    mode,
+    ratio,
+    ratioMet: ratio >= GOALS.ratioToBare,
+    p99Ms: list.p99Ms,
+    p99Met: list.p99Ms < GOALS.p99Ms,
+  };
+}
+
+const KIB = 1024;
+const count = (n: number) => Math.round(n).toLocaleString('en-US');
+const ms = (n: number) => `${Number.isInteger(n) ? count(n) : n.toFixed(1)} ms`;
+const percent = (ratio: number) => `${Math.round(ratio * 100)}%`;
+const kib = (bytes: number) => `${(bytes / KIB).toFixed(1)} KiB`;
+const verdict = (met: boolean) => (met ? 'met' : '**not met**');
+const load = (values: readonly number[]) => values.map((v) => v.toFixed(2)).join(' / ');
+
+/** "(a) GET /x" → "(a) `GET /x`": the request reads as code, the letter as the name used in the prose. */
+function scenarioCell(name: string): string {
+  const match = /^(\(\w\)) (.+)$/.exec(name);
+  return match ? `${match[1]} \`${match[2]}\`` : name;
+}
+
+/** A Markdown table padded to aligned columns, so the raw file reads as well as the rendered one. */
+function table(header: readonly string[], rows: readonly (readonly string[])[], numeric: number[]): string {
+  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((cell, i) => (numeric.includes(i) ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0))).join(' | ')} |`;
+  const rule = `| ${widths.map((w, i) => (numeric.includes(i) ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`;
+  return [line(header), rule, ...rows.map(line)].join('\n');
+}
+
+function processesOf(results: readonly ApiMeasurement[], mode: Mode): number {
+  return results.find((r) => r.mode === mode)?.processes ?? 0;
+}
+
+function apiTable(results: readonly ApiMeasurement[]): string {
+  const clusterProcesses = processesOf(results, 'cluster');
+  const rows = [
+    ...[...new Set(results.filter((r) => r.target === 'api').map((r) => r.scenario))].map((scenario) => ({
+      label: scenarioCell(scenario),
+      of: (mode: Mode) =>
+        results.find((r) => r.target === 'api' && r.mode === mode && r.scenario === scenario),
+    })),
+    {
+      label: 'bare `node:http` + `pg` ceiling for (a)',
+      of: (mode: Mode) => results.find((r) => r.target === 'bare' && r.mode === mode),
+    },
+  ].map(({ label, of }) => {
+    const single = of('single');
+    const cluster = of('cluster');
+    const cells = (m: ApiMeasurement | undefined) =>
+      m ? [count(m.requestsPerSecond), ms(m.p50Ms), ms(m.p99Ms)] : ['–', '–', '–'];
+    const gain =
+      single && cluster ? `×${(cluster.requestsPerSecond / single.requestsPerSecond).toFixed(2)}` : '–';
+    return [label, ...cells(single), ...cells(cluster), gain];
+  });
+  return table(
+    [
+      'scenario',
+      'single req/s',
+      'p50',
+      'p99',
+      `cluster (${clusterProcesses}) req/s`,
+      'p50',
+      'p99',
+      'cluster ÷ single',
+    ],
+    rows,
+    [1, 2, 3, 4, 5, 6, 7],
+  );
+}
+
+function goalsTable(results: readonly ApiMeasurement[]): string {
+  const rows: string[][] = [];
+  for (const mode of ['single', 'cluster'] as const) {
+    const goals = listGoals(results, mode);
+    if (!goals) continue;
+    const where = mode === 'single' ? 'single instance' : `cluster of ${processesOf(results, mode)}`;
+    rows.push(
+      [
+        `(a) reaches ≥ ${percent(GOALS.ratioToBare)} of the bare ceiling (${where})`,
+        percent(goals.ratio),
+        verdict(goals.ratioMet),
+      ],
+      [`(a) p99 < ${GOALS.p99Ms} ms (${where})`, ms(goals.p99Ms), verdict(goals.p99Met)],
+    );
+  }
+  return table(['goal', 'measured', 'verdict'], rows, [1]);
+}
+
+function generatorNote(rows: readonly { label: string; cpu: number }[], server: string): string {
+  const bound = rows.filter((row) => row.cpu >= GENERATOR_BOUND);
+  if (bound.length === 0) {
+    const highest = Math.max(0, ...rows.map((row) => row.cpu));
+    return `autocannon stayed below ${percent(GENERATOR_BOUND)} of a core throughout (at most ${percent(highest)}),\nso the load generator was not what limited ${server}.`;
+  }
+  return `autocannon used ${percent(GENERATOR_BOUND)} or more of a core in ${bound.map((row) => row.label).join(', ')}:\nthere its single thread is likely the limit, and the figure is a floor for ${server} rather than its capacity.`;
+}
+
+function apiGeneratorNote(results: readonly ApiMeasurement[]): string {
+  return generatorNote(
+    results.map((r) => ({
+      label: `${r.target === 'bare' ? 'the bare ceiling' : r.scenario.slice(0, 3)} (${r.mode})`,
+      cpu: r.loadGeneratorCpu,
+    })),
+    'the servers',
+  );
+}
+
+function webTable(web: WebBenchRun): string {
+  return table(
+    ['request', 'response body', 'req/s', 'MiB/s', 'p50', 'p99', 'autocannon CPU'],
+    web.results.map((r) => [
+      `${r.scenario}: \`GET ${r.path}\``,
+      `${count(r.bytes)} B ${r.contentEncoding}`,
+      count(r.requestsPerSecond),
+      (r.bytesPerSecond / KIB / KIB).toFixed(1),
+      ms(r.p50Ms),
+      ms(r.p99Ms),
+      percent(r.loadGeneratorCpu),
+    ]),
+    [2, 3, 4, 5, 6],
+  );
+}
+
+function clusterObservation(results: readonly ApiMeasurement[]): string {
+  const gains = results
+    .filter((r) => r.target === 'api' && r.mode === 'cluster')
+    .flatMap((cluster) => {
+      const single = results.find(
+        (r) => r.target === 'api' && r.mode === 'single' && r.scenario === cluster.scenario,
+      );
+      return single ? [cluster.requestsPerSecond / single.requestsPerSecond] : [];
+    });
+  if (gains.length === 0) return '';
+  return `\nIn this run, cluster mode changed API throughput by a factor of ${Math.min(...gains).toFixed(2)} to ${Math.max(...gains).toFixed(2)}.`;
+}
+
+/**
+ * Every busy PostgreSQL backend counts as a runnable task, so the load average during and after the run
+ * is mostly the benchmark's own; only the value before it started tells whether other work was running.
+ */
+function busyWarning({ api, machine }: ReportInput): string {
+  const before = api.loadAverage.before[0] ?? 0;
+  if (before <= machine.cores) return '';
+  return `\n> **Busy machine.** The 1-minute load average was ${before.toFixed(2)} on ${machine.cores} cores when the benchmark
+> started: the machine was not idle, so these numbers may be lower and noisier than an idle machine gives. Rerun
+> \`npm run bench\` on an idle machine before comparing them with earlier runs or reading much into the goals.\n`;
+}
+
+export function renderMarkdown(input: ReportInput): string {
+  const { api, web, machine } = input;
+  const clusterProcesses = processesOf(api.results, 'cluster');
+  const dataSet = api.dataSet;
+  const single = listGoals(api.results, 'single');
+  const singleSummary = single
+    ? `On a single instance the list endpoint reaches ${percent(single.ratio)} of the bare ceiling
+(goal ≥ ${percent(GOALS.ratioToBare)}: ${verdict(single.ratioMet)}) with a p99 of ${ms(single.p99Ms)} (goal < ${GOALS.p99Ms} ms: ${verdict(single.p99Met)}).`
+    : 'The list scenario or its bare ceiling is missing from this run, so the goals could not be checked.';
+  return `# Performance
+
+Generated by \`npm run bench\` from the results in the git-ignored \`.bench/\` folder; do not edit by hand
+(the template is \`apps/api/bench/report-content.ts\`). The numbers are benchmarks, not tests: rerun them
+after a change that could move them, and compare runs only on an otherwise idle machine.
+${busyWarning(input)}
+![Throughput (req/s) and p99 latency per scenario and mode](performance.svg)
+
+## Run
+
+${table(
+  ['', 'this run'],
+  [
+    ['date', api.date],
+    [
+      'machine',
+      `${machine.cpuModel}, ${machine.cores} cores, ${(machine.memoryBytes / KIB ** 3).toFixed(0)} GiB`,
+    ],
+    ['operating system', machine.os],
+    ['Node.js', api.node],
+    ['PostgreSQL', api.postgres],
+    ['nginx', web.nginx],
+    ['autocannon', api.autocannon],
+    ['load', `${api.connections} connections, ${api.durationSeconds} s per scenario after a 2 s warm-up`],
+    [
+      'load average (1, 5, 15 min) before → after the API bench',
+      `${load(api.loadAverage.before)} → ${load(api.loadAverage.after)}`,
+    ],
+    [
+      'load average (1, 5, 15 min) before → after the web bench',
+      `${load(web.loadAverage.before)} → ${load(web.loadAverage.after)}`,
+    ],
+  ],
+  [],
+)}
+
+Commands (\`BENCH_DURATION_S\` sets the seconds per scenario, default 10):
+
+\`\`\`sh
+npm run bench                          # all three below, in this order
+npm run bench -w @conduit/api          # API single, cluster and bare ceiling → .bench/api-*.json
+npm run bench -w @conduit/web          # builds the SPA, nginx with the production config → .bench/web-*.json
+npm run bench:report -w @conduit/api   # this file and performance.svg from the newest results
+\`\`\`
+
+## API
+
+The benchmark seeds a fixed data set into a fresh real PostgreSQL ${api.postgres.split('.')[0]}
+(${count(dataSet.users)} users, ${count(dataSet.articles)} articles with tags, ${count(dataSet.comments)} comments, ${dataSet.followsPerUser} follows and ${dataSet.favoritesPerUser} favorites per user;
+\`fsync\` off, the scenarios only read), builds and starts the production bundle (\`node dist/server.js\`,
+\`NODE_ENV=production\`, info-level JSON logs), and drives it with autocannon at ${api.connections} connections. The
+ceiling is a bare \`node:http\` server running the same repository query and the same row mapping, with no
+framework.
+
+Each scenario runs twice: against a single instance, and against a cluster of ${clusterProcesses}, one instance per
+core (\`apps/api/bench/cluster.ts\` forks the unchanged \`dist/server.js\` with \`node:cluster\`; the workers
+share the listening socket). The bare ceiling is measured both ways too.
+
+${apiTable(api.results)}
+
+${goalsTable(api.results)}
+
+${singleSummary}
+Login (d) is bound by password hashing by design: argon2id (19 MiB) is meant to be expensive, and it runs
+on libuv's thread pool, so even a single instance already spreads it over every core.
+
+The load generator is not on a separate machine: autocannon (one Node thread), PostgreSQL and the server
+processes all share the same ${machine.cores} cores. With one worker per core the workers compete with autocannon
+and PostgreSQL rather than getting a core each, so the cluster column shows what one instance per core
+gives next to a co-located load generator, not the scaling of a dedicated host.${clusterObservation(api.results)}
+${apiGeneratorNote(api.results)}
+Other processes on the machine move the numbers as well: the load average before the API bench tells how
+busy the machine was (the later values include the benchmark's own PostgreSQL backends).
+
+## Web tier
+
+\`npm run bench -w @conduit/web\` builds the SPA (\`npm run build\`, so the numbers are always those of the
+current source), serves \`apps/web/dist\` with real nginx ${web.nginx} and the production \`apps/web/nginx.conf\`
+(${web.nginxWorkers} worker processes, JSON access log on), and drives it with autocannon at ${web.connections} connections for
+${web.durationSeconds} s per request after a 2 s warm-up. Requests send \`Accept-Encoding: gzip\` like a browser, so
+\`gzip_static\` answers with the precompressed files of the build; the benchmark checks that each answer is a
+200 with exactly those bytes before measuring. The autocannon CPU column is the share of one core the
+load generator used.
+
+${webTable(web)}
+
+${generatorNote(
+  web.results.map((r) => ({ label: `\`GET ${r.path}\``, cpu: r.loadGeneratorCpu })),
+  'nginx',
+)}
+
+The JavaScript budget runs inside \`npm test\` (\`npm run budget -w @conduit/web\`) and fails over its limits
+(85 KiB initial, 150 KiB in all, gzipped). This build: initial JavaScript ${kib(web.bundle.initialGzipBytes)}, all
+JavaScript ${kib(web.bundle.totalGzipBytes)}, gzipped.
+
+Lighthouse (\`npm run lighthouse -w @conduit/web\`; not part of \`npm run bench\`, it needs Chromium and a few
+minutes) against the production build served by real nginx, mobile / desktop, as last measured: performance
+0.96–0.99 / 1.00, accessibility 1.00, best practices 1.00.
+
+## Delivery code
+
+\`npm run synth -w @conduit/aws\` synthesizes the three AWS stages offline in 7–17 s; the Kubernetes
+manifests of the three stages render in a few seconds.
+`;
+}
+
+interface ChartRow {
+  readonly scenario: string;
+  readonly series: string;
+  readonly rps: number;
+  readonly p99: number;
+}
+
+/** Bars of throughput and p99 per scenario, one colour per mode, API and web tier in their own rows. */
+export function chartSpec({ api, web }: ReportInput): TopLevelSpec {
+  const modeLabel = (mode: Mode, processes: number) =>
+    mode === 'single' ? 'single instance' : `cluster (${processes} processes)`;
+  const apiRows = api.results.map(
+    (r): ChartRow => ({
+      scenario: r.target === 'bare' ? 'bare node:http + pg ceiling for (a)' : r.scenario,
+      series: modeLabel(r.mode, r.processes),
+      rps: r.requestsPerSecond,
+      p99: r.p99Ms,
+    }),
+  );
+  const webRows = web.results.map(
+    (r): ChartRow => ({
+      scenario: `${r.scenario}: GET ${r.path}`,
+      series: `nginx (${web.nginxWorkers} workers)`,
+      rps: r.requestsPerSecond,
+      p99: r.p99Ms,
+    }),
+  );
+  // The p99 panel sits right of the req/s panel with the same rows, so only the left one names them.
+  const panel = (title: string, values: readonly ChartRow[], field: 'rps' | 'p99', axis: string) => ({
+    title,
+    width: 300,
+    data: { values },
+    encoding: {
+      y: {
+        field: 'scenario',
+        type: 'nominal' as const,
+        sort: null,
+        title: null,
+        // labelLimit 0: whole labels; without a canvas Vega overestimates text widths and would cut them.
+        axis: field === 'rps' ? { labelLimit: 0 } : { labels: false, ticks: false },
+      },
+      // Side by side only where there is more than one series, or a lone bar sits off its label.
+      ...(new Set(values.map((row) => row.series)).size > 1
+        ? { yOffset: { field: 'series', type: 'nominal' as const, sort: null } }
+        : {}),
+      x: { field, type: 'quantitative' as const, title: axis },
+      color: { field: 'series', type: 'nominal' as const, sort: null, title: null },
+    },
+    layer: [
+      { mark: { type: 'bar' as const } },
+      {
+        mark: { type: 'text' as const, align: 'left' as const, dx: 3, fontSize: 10 },
+        encoding: { text: { field, type: 'quantitative' as const, format: ',.0f' } },
+      },
+    ],
+  });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: {
+      text: 'Conduit: throughput and p99 latency per scenario',
+      subtitle: `${api.date.slice(0, 10)}, ${api.connections} connections, ${api.durationSeconds} s per scenario`,
+    },
+    background: 'white',
+    // Room for the value printed after the longest bar.
+    padding: { left: 5, top: 5, right: 30, bottom: 5 },
+    config: { legend: { orient: 'bottom', labelLimit: 0 } },
+    resolve: { scale: { color: 'shared' } },
+    vconcat: [
+      {
+        hconcat: [
+          panel('API: requests per second', apiRows, 'rps', 'req/s'),
+          panel('API: p99 latency', apiRows, 'p99', 'ms'),
+        ],
+      },
+      {
+        hconcat: [
+          panel('Web tier: requests per second', webRows, 'rps', 'req/s'),
+          panel('Web tier: p99 latency', webRows, 'p99', 'ms'),
+        ],
+      },
+    ],
+  };
+}
+
+export async function renderChart(input: ReportInput): Promise<string> {
+  const view = new View(parse(compile(chartSpec(input)).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
