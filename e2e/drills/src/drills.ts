@@ -1,5 +1,6 @@
 import { canaryDrill } from './canary.js';
 import { dbDrill } from './db.js';
+import { fuzzDrill } from './fuzz.js';
 import { killDrill } from './kill.js';
 import type { Budget, DrillResult } from './lib/report.js';
 import { releaseDrill } from './release.js';
@@ -12,4 +13,5 @@ export const drills: Readonly<Record<string, (budget: Budget) => Promise<DrillRe
   db: dbDrill,
   kill: killDrill,
   soak: soakDrill,
+  fuzz: fuzzDrill,
 };
