@@ -1,15 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ApiProcess } from '@conduit/testing';
-import { FAIL_TIMEOUT_S, startBalancer } from './lib/balancer.js';
-import { failed, startLoad } from './lib/load.js';
+import { FAIL_TIMEOUT_S } from './lib/balancer.js';
+import { failed } from './lib/load.js';
 import { type Budget, type DrillResult, ms, Report } from './lib/report.js';
-import { missingWrites, prepareTraffic, startStack } from './lib/stack.js';
 import { describeWindow, failureBreakdown } from './lib/summary.js';
+import { checkAcknowledgedWrites, underLoad } from './lib/topology.js';
 
 const RATE = 200;
 /** nginx may replay these on the other instance; a POST already sent may not be replayed, so it can fail. */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
-const address = (i: ApiProcess) => `127.0.0.1:${i.port}`;
 
 /**
  * Pod kill: SIGKILL one of two instances behind nginx under load, then start it again as the kubelet would.
@@ -18,73 +16,56 @@ const address = (i: ApiProcess) => `127.0.0.1:${i.port}`;
 export async function killDrill(budget: Budget): Promise<DrillResult> {
   const report = new Report('kill');
   const steadyMs = budget === 'ci' ? 5000 : 20_000;
-  const stack = await startStack();
-  try {
-    const instances = [await stack.startInstance(), await stack.startInstance()];
-    const lb = await startBalancer(instances.map(address));
-    try {
-      const traffic = await prepareTraffic(lb.url);
-      const load = startLoad({ baseUrl: lb.url, rate: RATE, durationMs: 3_600_000, next: traffic.mixed });
-      await sleep(steadyMs);
-      const victim = instances[0]!;
-      const killedAt = load.elapsed();
-      await victim.stop('SIGKILL');
-      // The signal is asynchronous: requests sent until the process is gone can still land on it.
-      const diedAt = load.elapsed();
-      // The kubelet restarts the container; the pod keeps its address.
-      const restarted = await stack.startInstance({ PORT: String(victim.port) });
-      const readyAfter = load.elapsed() - killedAt;
-      // nginx retries a failed server after fail_timeout; wait for that and some traffic on it.
-      await sleep(FAIL_TIMEOUT_S * 1000 + steadyMs);
-      load.stop();
-      const outcomes = await load.done;
-      const servedByRestarted = await restartedServes(restarted.url);
-      const sentToVictim = requestsSentTo(await lb.errorLog(), victim.port);
+  return underLoad(RATE, {}, async ({ stack, instances, balancer, load }) => {
+    await sleep(steadyMs);
+    const victim = instances[0]!;
+    const killedAt = load.elapsed();
+    await victim.stop('SIGKILL');
+    // The signal is asynchronous: requests sent until the process is gone can still land on it.
+    const diedAt = load.elapsed();
+    // The kubelet restarts the container; the pod keeps its address.
+    const restarted = await stack.startInstance({ PORT: String(victim.port) });
+    const readyAfter = load.elapsed() - killedAt;
+    // nginx retries a failed server after fail_timeout; wait for that and some traffic on it.
+    await sleep(FAIL_TIMEOUT_S * 1000 + steadyMs);
+    load.stop();
+    const outcomes = await load.done;
+    const servedByRestarted = await restartedServes(restarted.url);
+    const sentToVictim = requestsSentTo(await balancer.errorLog(), victim.port);
 
-      describeWindow(report, 'before the kill', outcomes, 0, killedAt);
-      describeWindow(report, 'after the kill', outcomes, killedAt, Number.POSITIVE_INFINITY);
-      const bad = outcomes.filter(failed);
-      const lastFailureEnd = Math.max(killedAt, ...bad.map((o) => o.startedMs + o.latencyMs));
-      report.line(
-        `failed requests: ${bad.length} of ${outcomes.length}${bad.length ? ` (${failureBreakdown(outcomes)})` : ''}`,
-      );
-      report.line(
-        `recovery: process gone ${ms(diedAt - killedAt)} after SIGKILL, last failure ${ms(lastFailureEnd - killedAt)} after it; restarted instance ready after ${ms(readyAfter)}`,
-      );
-      const idempotentFailures = bad.filter((o) => IDEMPOTENT.has(o.method));
-      report.check(
-        idempotentFailures.length === 0,
-        'no idempotent request failed',
-        failureBreakdown(idempotentFailures),
-      );
-      // In flight on the killed instance: sent before the process was gone, finished after the signal, and
-      // nginx logged it as sent there and lost while waiting for the response.
-      const notInFlight = bad.filter(
-        (o) =>
-          o.startedMs > diedAt ||
-          o.startedMs + o.latencyMs < killedAt ||
-          !takeOne(sentToVictim, `${o.method} ${o.path}`),
-      );
-      report.check(
-        notInFlight.length === 0,
-        'only requests in flight on the killed instance failed',
-        `${notInFlight.length} others`,
-      );
-      const acknowledged = outcomes.flatMap((o) => (o.acknowledged ? [o.acknowledged] : []));
-      const missing = await missingWrites(stack.databaseUrl, acknowledged);
-      report.check(
-        missing.length === 0,
-        `every one of ${acknowledged.length} acknowledged writes is in the database`,
-        missing.slice(0, 5).join(', '),
-      );
-      report.check(servedByRestarted, 'the restarted instance serves again');
-      return report.result();
-    } finally {
-      await lb.stop();
-    }
-  } finally {
-    await stack.stop();
-  }
+    describeWindow(report, 'before the kill', outcomes, 0, killedAt);
+    describeWindow(report, 'after the kill', outcomes, killedAt, Number.POSITIVE_INFINITY);
+    const bad = outcomes.filter(failed);
+    const lastFailureEnd = Math.max(killedAt, ...bad.map((o) => o.startedMs + o.latencyMs));
+    report.line(
+      `failed requests: ${bad.length} of ${outcomes.length}${bad.length ? ` (${failureBreakdown(outcomes)})` : ''}`,
+    );
+    report.line(
+      `recovery: process gone ${ms(diedAt - killedAt)} after SIGKILL, last failure ${ms(lastFailureEnd - killedAt)} after it; restarted instance ready after ${ms(readyAfter)}`,
+    );
+    const idempotentFailures = bad.filter((o) => IDEMPOTENT.has(o.method));
+    report.check(
+      idempotentFailures.length === 0,
+      'no idempotent request failed',
+      failureBreakdown(idempotentFailures),
+    );
+    // In flight on the killed instance: sent before the process was gone, finished after the signal, and
+    // nginx logged it as sent there and lost while waiting for the response.
+    const notInFlight = bad.filter(
+      (o) =>
+        o.startedMs > diedAt ||
+        o.startedMs + o.latencyMs < killedAt ||
+        !takeOne(sentToVictim, `${o.method} ${o.path}`),
+    );
+    report.check(
+      notInFlight.length === 0,
+      'only requests in flight on the killed instance failed',
+      `${notInFlight.length} others`,
+    );
+    await checkAcknowledgedWrites(report, stack, outcomes);
+    report.check(servedByRestarted, 'the restarted instance serves again');
+    return report.result();
+  });
 }
 
 /** `METHOD path` of the requests nginx had sent to the instance and lost waiting for its response, counted. */

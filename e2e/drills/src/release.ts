@@ -1,13 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ApiProcess } from '@conduit/testing';
-import { startBalancer } from './lib/balancer.js';
-import { failed, startLoad } from './lib/load.js';
+import { failed } from './lib/load.js';
 import { type Budget, type DrillResult, Report } from './lib/report.js';
-import { DRAIN_DELAY_MS, missingWrites, prepareTraffic, startStack } from './lib/stack.js';
+import { DRAIN_DELAY_MS } from './lib/stack.js';
 import { describeWindow, failureBreakdown } from './lib/summary.js';
+import { address, checkAcknowledgedWrites, underLoad } from './lib/topology.js';
 
 const RATE = 200;
-const address = (i: ApiProcess) => `127.0.0.1:${i.port}`;
 
 /**
  * Rolling release under load: two API instances behind nginx take a constant mixed load while each is
@@ -17,80 +15,60 @@ const address = (i: ApiProcess) => `127.0.0.1:${i.port}`;
 export async function releaseDrill(budget: Budget): Promise<DrillResult> {
   const report = new Report('release');
   const steadyMs = budget === 'ci' ? 8000 : 30_000;
-  const stack = await startStack();
-  try {
-    const v1 = [
-      await stack.startInstance({ APP_VERSION: '1.0.0' }),
-      await stack.startInstance({ APP_VERSION: '1.0.0' }),
-    ];
-    const lb = await startBalancer(v1.map(address));
-    try {
-      const traffic = await prepareTraffic(lb.url);
-      const load = startLoad({ baseUrl: lb.url, rate: RATE, durationMs: 3_600_000, next: traffic.mixed });
-      await sleep(steadyMs);
-      const releaseStart = load.elapsed();
-      let serving = [...v1];
-      const exitCodes: (number | null)[] = [];
-      for (const old of v1) {
-        // 1. The new pod is ready (startInstance waits for /readyz).
-        const next = await stack.startInstance({ APP_VERSION: '2.0.0' });
-        // 2. The old pod leaves the endpoints: the load balancer stops sending it new requests.
-        serving = [...serving.filter((i) => i !== old), next];
-        await lb.setUpstreams(serving.map(address));
-        // 3. preStop: the old pod keeps serving what is in flight while the load balancer catches up.
-        await sleep(DRAIN_DELAY_MS);
-        // 4. SIGTERM: readiness fails, the drain delay passes, in-flight requests finish, the process exits.
-        exitCodes.push(await old.stop('SIGTERM'));
-      }
-      const releaseEnd = load.elapsed();
-      await sleep(steadyMs);
-      load.stop();
-      const outcomes = await load.done;
-      const versions = await Promise.all(
-        [1, 2, 3, 4].map(() =>
-          fetch(`${lb.url}/version`).then((r) => r.json() as Promise<{ version: string }>),
-        ),
-      );
-
-      describeWindow(report, 'before the release', outcomes, 0, releaseStart);
-      describeWindow(
-        report,
-        `during the release (${((releaseEnd - releaseStart) / 1000).toFixed(1)} s)`,
-        outcomes,
-        releaseStart,
-        releaseEnd,
-      );
-      describeWindow(report, 'after the release', outcomes, releaseEnd, Number.POSITIVE_INFINITY);
-      const bad = outcomes.filter(failed);
-      report.check(
-        bad.length === 0,
-        `no failed or dropped request out of ${outcomes.length}`,
-        failureBreakdown(outcomes),
-      );
-      const unexpected = outcomes.filter((o) => o.status >= 400 && o.status < 500);
-      report.check(unexpected.length === 0, 'no unexpected 4xx', `${unexpected.length}`);
-      const acknowledged = outcomes.flatMap((o) => (o.acknowledged ? [o.acknowledged] : []));
-      const missing = await missingWrites(stack.databaseUrl, acknowledged);
-      report.check(
-        missing.length === 0,
-        `every one of ${acknowledged.length} acknowledged writes is in the database`,
-        missing.slice(0, 5).join(', '),
-      );
-      report.check(
-        exitCodes.every((c) => c === 0),
-        'old instances exited 0 after SIGTERM',
-        exitCodes.join(', '),
-      );
-      report.check(
-        versions.every((v) => v.version === '2.0.0'),
-        'the new version serves every request afterwards',
-        versions.map((v) => v.version).join(', '),
-      );
-      return report.result();
-    } finally {
-      await lb.stop();
+  return underLoad(RATE, { APP_VERSION: '1.0.0' }, async ({ stack, instances, balancer, load }) => {
+    await sleep(steadyMs);
+    const releaseStart = load.elapsed();
+    let serving = [...instances];
+    const exitCodes: (number | null)[] = [];
+    for (const old of instances) {
+      // 1. The new pod is ready (startInstance waits for /readyz).
+      const next = await stack.startInstance({ APP_VERSION: '2.0.0' });
+      // 2. The old pod leaves the endpoints: the load balancer stops sending it new requests.
+      serving = [...serving.filter((i) => i !== old), next];
+      await balancer.setUpstreams(serving.map(address));
+      // 3. preStop: the old pod keeps serving what is in flight while the load balancer catches up.
+      await sleep(DRAIN_DELAY_MS);
+      // 4. SIGTERM: readiness fails, the drain delay passes, in-flight requests finish, the process exits.
+      exitCodes.push(await old.stop('SIGTERM'));
     }
-  } finally {
-    await stack.stop();
-  }
+    const releaseEnd = load.elapsed();
+    await sleep(steadyMs);
+    load.stop();
+    const outcomes = await load.done;
+    const versions = await Promise.all(
+      [1, 2, 3, 4].map(() =>
+        fetch(`${balancer.url}/version`).then((r) => r.json() as Promise<{ version: string }>),
+      ),
+    );
+
+    describeWindow(report, 'before the release', outcomes, 0, releaseStart);
+    describeWindow(
+      report,
+      `during the release (${((releaseEnd - releaseStart) / 1000).toFixed(1)} s)`,
+      outcomes,
+      releaseStart,
+      releaseEnd,
+    );
+    describeWindow(report, 'after the release', outcomes, releaseEnd, Number.POSITIVE_INFINITY);
+    const bad = outcomes.filter(failed);
+    report.check(
+      bad.length === 0,
+      `no failed or dropped request out of ${outcomes.length}`,
+      failureBreakdown(outcomes),
+    );
+    const unexpected = outcomes.filter((o) => o.status >= 400 && o.status < 500);
+    report.check(unexpected.length === 0, 'no unexpected 4xx', `${unexpected.length}`);
+    await checkAcknowledgedWrites(report, stack, outcomes);
+    report.check(
+      exitCodes.every((c) => c === 0),
+      'old instances exited 0 after SIGTERM',
+      exitCodes.join(', '),
+    );
+    report.check(
+      versions.every((v) => v.version === '2.0.0'),
+      'the new version serves every request afterwards',
+      versions.map((v) => v.version).join(', '),
+    );
+    return report.result();
+  });
 }

@@ -9,6 +9,12 @@ const MINUTE_MS = 60_000;
 const SAMPLE_MS = 5000;
 const MAX_MEMORY_GROWTH = 0.1;
 const MAX_P99_GROWTH = 0.2;
+/**
+ * p99s are compared at no less than this: below it a single scheduler or GC pause on a shared 2-core
+ * machine moves the 99th percentile by more than 20 % (measured: 3.x ms one minute, 4.x ms the next with
+ * an event-loop delay p99 of 10-16 ms all along), and a leak worth catching shows far above it.
+ */
+const P99_FLOOR_MS = 10;
 
 interface Sample {
   readonly atMs: number;
@@ -51,7 +57,7 @@ export async function soakDrill(budget: Budget): Promise<DrillResult> {
       `${outcomes.length} requests at ${RATE} req/s for ${durationMs / MINUTE_MS} min, ${outcomes.filter(failed).length} failed`,
     );
     report.line(
-      `p99 per minute: ${p99s.map(ms).join(', ')}; p50 per minute: ${minutes.map((w) => ms(percentile(w, 50))).join(', ')}`,
+      `p99 per minute: ${p99s.map(tenths).join(', ')}; p50 per minute: ${minutes.map((w) => tenths(percentile(w, 50))).join(', ')}`,
     );
     const afterWarmUp = samples.filter((s) => s.atMs >= warmUpMs);
     const first = mean(afterWarmUp.slice(0, 3).map((s) => s.rssBytes));
@@ -74,10 +80,11 @@ export async function soakDrill(budget: Budget): Promise<DrillResult> {
       `${(growth * 100).toFixed(1)}%`,
     );
     const worst = Math.max(...p99s.slice(1));
+    const baseline = Math.max(p99s[0]!, P99_FLOOR_MS);
     report.check(
-      worst <= p99s[0]! * (1 + MAX_P99_GROWTH),
-      `p99 of every later minute within ${MAX_P99_GROWTH * 100}% of the first minute's`,
-      `first ${ms(p99s[0]!)}, worst later ${ms(worst)}`,
+      Math.max(worst, P99_FLOOR_MS) <= baseline * (1 + MAX_P99_GROWTH),
+      `p99 of every later minute within ${MAX_P99_GROWTH * 100}% of the first minute's (compared at ${P99_FLOOR_MS} ms or more)`,
+      `first ${tenths(p99s[0]!)}, worst later ${tenths(worst)}`,
     );
     return report.result();
   } finally {
@@ -171,4 +178,5 @@ async function sample(url: string): Promise<Omit<Sample, 'atMs'>> {
   };
 }
 
+const tenths = (value: number) => `${value.toFixed(1)} ms`;
 const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
