@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { between, failed, percentile, type RequestSpec, startLoad } from './lib/load.js';
-import { type Budget, type DrillResult, ms, Report } from './lib/report.js';
+import { type Budget, type DrillResult, Report } from './lib/report.js';
 import { prepareTraffic, startStack } from './lib/stack.js';
 import { failureBreakdown } from './lib/summary.js';
 
