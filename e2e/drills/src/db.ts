@@ -17,7 +17,7 @@ const RECOVERY_BUDGET_MS = 5000;
 export async function dbDrill(budget: Budget): Promise<DrillResult> {
   const report = new Report('db');
   const steadyMs = budget === 'ci' ? 5000 : 20_000;
-  return underLoad(RATE, {}, async ({ stack, instances, load }) => {
+  return underLoad({ rate: RATE }, async ({ stack, instances, load }) => {
     await sleep(steadyMs);
     const stopping = load.elapsed();
     await stack.postgres.suspend();

@@ -16,7 +16,7 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 export async function killDrill(budget: Budget): Promise<DrillResult> {
   const report = new Report('kill');
   const steadyMs = budget === 'ci' ? 5000 : 20_000;
-  return underLoad(RATE, {}, async ({ stack, instances, balancer, load }) => {
+  return underLoad({ rate: RATE }, async ({ stack, instances, balancer, load }) => {
     await sleep(steadyMs);
     const victim = instances[0]!;
     const killedAt = load.elapsed();

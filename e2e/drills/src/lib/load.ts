@@ -34,6 +34,8 @@ export interface LoadOptions {
   readonly next: (i: number) => RequestSpec;
   /** A request without a response after this long counts as failed (a hang is a failure). */
   readonly timeoutMs?: number;
+  /** Reuse connections (default), or open one per request. */
+  readonly keepAlive?: boolean;
 }
 
 export interface Load {
@@ -49,10 +51,10 @@ export interface Load {
 /**
  * An open-loop load generator: requests start on a fixed schedule whether or not earlier ones answered, so a
  * stalled server shows up as latency and errors instead of silently lowering the rate (coordinated
- * omission). Keep-alive connections, like a browser or the ALB.
+ * omission).
  */
 export function startLoad(options: LoadOptions): Load {
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const agent = new Agent({ keepAlive: options.keepAlive ?? true, maxSockets: 256 });
   const timeoutMs = options.timeoutMs ?? 10_000;
   const outcomes: Outcome[] = [];
   const pending = new Set<Promise<void>>();

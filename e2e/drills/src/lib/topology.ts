@@ -15,13 +15,21 @@ export interface Topology {
 
 export const address = (instance: ApiProcess) => `127.0.0.1:${instance.port}`;
 
+export interface LoadShape {
+  /** Requests per second through nginx. */
+  readonly rate: number;
+  /** Environment of the two API instances. */
+  readonly env?: Record<string, string>;
+  /** Client keep-alive to nginx (default true). */
+  readonly keepAlive?: boolean;
+}
+
 /**
- * The drills' common topology: PostgreSQL, two API instances behind nginx, and an open-loop mixed load of
- * `rate` req/s through nginx. `drill` runs while the load does; everything stops afterwards, also on failure.
+ * The drills' common topology: PostgreSQL, two API instances behind nginx, and an open-loop mixed load
+ * through nginx. `drill` runs while the load does; everything stops afterwards, also on failure.
  */
 export async function underLoad<T>(
-  rate: number,
-  env: Record<string, string>,
+  { rate, env = {}, keepAlive }: LoadShape,
   drill: (topology: Topology) => Promise<T>,
 ): Promise<T> {
   const stack = await startStack();
@@ -30,7 +38,13 @@ export async function underLoad<T>(
     const balancer = await startBalancer(instances.map(address));
     try {
       const traffic = await prepareTraffic(balancer.url);
-      const load = startLoad({ baseUrl: balancer.url, rate, durationMs: 3_600_000, next: traffic.mixed });
+      const load = startLoad({
+        baseUrl: balancer.url,
+        rate,
+        keepAlive,
+        durationMs: 3_600_000,
+        next: traffic.mixed,
+      });
       try {
         return await drill({ stack, instances, balancer, load });
       } finally {
