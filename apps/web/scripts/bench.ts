@@ -9,6 +9,8 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { requireTool } from '@conduit/testing';
 import autocannon from 'autocannon';
+// The file format the report reads (.bench/web-*.json) is declared once, by the report.
+import type { WebMeasurement } from '../../api/bench/report-content.ts';
 import { startNginx } from '../test/nginx-server.js';
 import { initialScripts, measureBundle } from './bundle-size.js';
 
@@ -19,21 +21,6 @@ const duration = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = 50;
 // What a browser sends, so gzip_static answers with the precompressed file as it does in production.
 const HEADERS = { 'accept-encoding': 'gzip' };
-
-/** The shape the report (apps/api/bench/report-content.ts, WebBenchRun) reads from .bench/web-*.json. */
-interface Measured {
-  readonly scenario: string;
-  readonly path: string;
-  readonly bytes: number;
-  readonly contentEncoding: string;
-  readonly requestsPerSecond: number;
-  readonly bytesPerSecond: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly non2xx: number;
-  readonly errors: number;
-  readonly loadGeneratorCpu: number;
-}
 
 interface Target {
   readonly scenario: string;
@@ -62,7 +49,7 @@ function rawGet(url: string): Promise<{ status: number; encoding: string; body: 
   });
 }
 
-async function measure(base: string, target: Target): Promise<Measured> {
+async function measure(base: string, target: Target): Promise<WebMeasurement> {
   const answer = await rawGet(`${base}${target.path}`);
   const expected = readFileSync(target.file);
   if (answer.status !== 200 || answer.encoding !== 'gzip' || !answer.body.equals(expected))
@@ -108,7 +95,7 @@ const targets: Target[] = [
 const nginxVersion = spawnSync(requireTool('nginx'), ['-v'], { encoding: 'utf8' });
 const bundle = await measureBundle(DIST);
 const nginx = await startNginx({ root: DIST });
-const results: Measured[] = [];
+const results: WebMeasurement[] = [];
 try {
   for (const target of targets) {
     process.stdout.write(`measuring GET ${target.path} for ${duration}s…\n`);

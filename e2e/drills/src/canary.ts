@@ -100,7 +100,10 @@ export async function canaryDrill(budget: Budget): Promise<DrillResult> {
       SCENARIOS.forEach((s, i) => {
         const { background: bg, step: st } = outcomes[i]!;
         const verdict = phaseOf(bg);
-        report.line(`${s.name}: background analysis ${verdict} after ${ms(verdictAt(bg))}; ${describe(bg)}`);
+        report.line(
+          `${s.name}: background analysis ${verdict} at the measurement due after ${ms(verdictAt(bg))} ` +
+            `(answered after ${ms(deciding(bg).finishedMs)}); ${describe(bg)}`,
+        );
         if (s.expected === 'Failed') {
           report.check(verdict === 'Failed', `${s.name}: the analysis fails the canary`, verdict);
           report.check(verdictAt(bg) <= window, `${s.name}: verdict within ${ms(window)}`, ms(verdictAt(bg)));
@@ -145,9 +148,16 @@ function phaseOf(runs: readonly MetricRun[]): string {
 }
 
 /** The run ends with its first failing metric; otherwise with its last metric. */
+function deciding(runs: readonly MetricRun[]): MetricRun {
+  const failing = runs.filter((r) => r.phase === 'Failed');
+  const pool = failing.length ? failing : runs;
+  const pick = failing.length ? Math.min : Math.max;
+  const at = pick(...pool.map((r) => r.elapsedMs));
+  return pool.find((r) => r.elapsedMs === at)!;
+}
+
 function verdictAt(runs: readonly MetricRun[]): number {
-  const failing = runs.filter((r) => r.phase === 'Failed').map((r) => r.elapsedMs);
-  return failing.length ? Math.min(...failing) : Math.max(...runs.map((r) => r.elapsedMs));
+  return deciding(runs).elapsedMs;
 }
 
 function describe(runs: readonly MetricRun[]): string {

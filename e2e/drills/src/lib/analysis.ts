@@ -120,9 +120,12 @@ export function measure(
 export interface MetricRun {
   readonly metric: string;
   readonly phase: Phase;
+  /** `atMs`: when the measurement was due, from the start of the run (the canary getting traffic). */
   readonly measurements: readonly { readonly atMs: number; readonly phase: Phase; readonly value: string }[];
-  /** From the start of the run (the canary getting traffic) to the verdict. */
+  /** When the deciding measurement was due: the schedule's verdict time, free of query time and timer lag. */
   readonly elapsedMs: number;
+  /** Wall-clock time from the start of the run to the end of the deciding query. */
+  readonly finishedMs: number;
 }
 
 /**
@@ -130,7 +133,8 @@ export interface MetricRun {
  * drill scrapes faster by the same factor): initial delay, then a measurement every interval; Failed when
  * failures exceed `failureLimit`, Inconclusive when inconclusive ones exceed `inconclusiveLimit`, Error
  * after more than `consecutiveErrorLimit` query errors in a row, Successful after `count` measurements.
- * Background runs (no count) are watched until `untilMs` and then reported Running.
+ * Background runs (no count) are watched until `untilMs` and then reported Running. Measurements are due
+ * at fixed offsets from the start, as the controller schedules them, so query time does not accumulate.
  */
 export async function runMetric(
   metric: RenderedMetric,
@@ -146,12 +150,13 @@ export async function runMetric(
     metric: metric.name,
     phase,
     measurements,
-    elapsedMs: Date.now() - start,
+    elapsedMs: measurements.at(-1)?.atMs ?? 0,
+    finishedMs: Date.now() - start,
   });
-  await sleep((metric.initialDelaySeconds * 1000) / options.timeScale);
   for (let n = 0; metric.count === undefined || n < metric.count; n++) {
-    if (n > 0) await sleep((metric.intervalSeconds * 1000) / options.timeScale);
-    if (Date.now() - start > options.untilMs) return done('Running');
+    const due = ((metric.initialDelaySeconds + n * metric.intervalSeconds) * 1000) / options.timeScale;
+    if (due > options.untilMs) return done('Running');
+    await sleep(Math.max(0, start + due - Date.now()));
     let phase: Phase;
     let value: string;
     try {
@@ -164,7 +169,7 @@ export async function runMetric(
       value = (error as Error).message;
       tally.errorsInARow += 1;
     }
-    measurements.push({ atMs: Date.now() - start, phase, value });
+    measurements.push({ atMs: due, phase, value });
     if (phase === 'Failed' && ++tally.Failed > metric.failureLimit) return done('Failed');
     if (phase === 'Inconclusive' && ++tally.Inconclusive > metric.inconclusiveLimit)
       return done('Inconclusive');
