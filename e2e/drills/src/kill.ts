@@ -50,7 +50,7 @@ export async function killDrill(budget: Budget): Promise<DrillResult> {
       failureBreakdown(idempotentFailures),
     );
     // In flight on the killed instance: sent before the process was gone, finished after the signal, and
-    // nginx logged it as sent there and lost while waiting for the response.
+    // nginx logged it as sent there and lost (while sending it or awaiting the answer).
     const notInFlight = bad.filter(
       (o) =>
         o.startedMs > diedAt ||
@@ -68,11 +68,11 @@ export async function killDrill(budget: Budget): Promise<DrillResult> {
   });
 }
 
-/** `METHOD path` of the requests nginx had sent to the instance and lost waiting for its response, counted. */
+/** `METHOD path` of the requests nginx had (started to) send to the instance and lost there, counted. */
 function requestsSentTo(errorLog: string, port: number): Map<string, number> {
   const lost = new Map<string, number>();
   const pattern = new RegExp(
-    `while reading response header from upstream.*request: "(\\S+) (\\S+) HTTP/1\\.1", upstream: "http://127\\.0\\.0\\.1:${port}/`,
+    `while (?:reading response header from|sending request to) upstream.*request: "(\\S+) (\\S+) HTTP/1\\.1", upstream: "http://127\\.0\\.0\\.1:${port}/`,
   );
   for (const line of errorLog.split('\n')) {
     const match = line.includes('[error]') ? pattern.exec(line) : null;
