@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiProcess } from '@conduit/testing';
 import { between, failed, type Outcome, percentile } from './lib/load.js';
 import { type Budget, type DrillResult, ms, Report } from './lib/report.js';
-import { describeWindow, failureBreakdown } from './lib/summary.js';
+import { breakdown, describeWindow, failureBreakdown } from './lib/summary.js';
 import { checkAcknowledgedWrites, underLoad } from './lib/topology.js';
 
 const RATE = 200;
@@ -41,7 +41,7 @@ export async function dbDrill(budget: Budget): Promise<DrillResult> {
     report.check(
       not503.length === 0,
       'every request during the outage is answered 503',
-      failureBreakdownAll(not503),
+      breakdown(not503, (o) => `${o.status || o.error}`),
     );
     const slow = outage.filter((o) => o.latencyMs > FAIL_FAST_MS);
     report.check(
@@ -105,11 +105,4 @@ function recoveredAt(outcomes: readonly Outcome[], from: number): number {
   const after = between(outcomes, from, Number.POSITIVE_INFINITY);
   const lastFailure = after.filter(failed).at(-1);
   return lastFailure ? lastFailure.startedMs + lastFailure.latencyMs : from;
-}
-
-function failureBreakdownAll(outcomes: readonly Outcome[]): string {
-  const counts = new Map<string, number>();
-  for (const o of outcomes)
-    counts.set(`${o.status || o.error}`, (counts.get(`${o.status || o.error}`) ?? 0) + 1);
-  return [...counts].map(([k, n]) => `${k}: ${n}`).join(', ');
 }

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { between, failed, percentile, type RequestSpec, startLoad } from './lib/load.js';
 import { type Budget, type DrillResult, Report } from './lib/report.js';
-import { prepareTraffic, startStack } from './lib/stack.js';
+import { prepareTraffic, startStack, type Traffic } from './lib/stack.js';
 import { failureBreakdown } from './lib/summary.js';
 
 const RATE = 200;
@@ -35,7 +35,7 @@ export async function soakDrill(budget: Budget): Promise<DrillResult> {
   try {
     const api = await stack.startInstance();
     const traffic = await prepareTraffic(api.url);
-    const writes = steadyWrites(traffic.reads);
+    const writes = steadyWrites(traffic);
     const load = startLoad({
       baseUrl: api.url,
       rate: RATE,
@@ -96,11 +96,11 @@ export async function soakDrill(budget: Budget): Promise<DrillResult> {
  * Writes that keep the data set steady: create an article, add a comment, delete both once acknowledged,
  * update a bio. Reads come from the same authors.
  */
-function steadyWrites(reads: (i: number) => RequestSpec): (i: number) => RequestSpec {
+function steadyWrites({ reads, tokens }: Traffic): (i: number) => RequestSpec {
   const articles: { slug: string; token: string }[] = [];
   const comments: { slug: string; id: number; token: string }[] = [];
   return (i) => {
-    const token = reads(i * 6 + 4).token ?? '';
+    const token = tokens[i % tokens.length]!;
     switch (i % 5) {
       case 0:
         return {

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 
@@ -177,5 +178,3 @@ export async function runMetric(
   }
   return done('Successful');
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

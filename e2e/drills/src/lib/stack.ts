@@ -61,6 +61,8 @@ export interface Traffic {
   readonly reads: (i: number) => RequestSpec;
   /** Writes only: POSTs (never replayed by the load balancer) and idempotent PUTs. */
   readonly writes: (i: number) => RequestSpec;
+  /** Tokens of the registered authors, for generators of their own. */
+  readonly tokens: readonly string[];
 }
 
 async function call<T>(
@@ -160,7 +162,7 @@ export async function prepareTraffic(baseUrl: string, authors = 5): Promise<Traf
   };
   // 4 reads for each write.
   const mixed = (i: number) => (i % 5 === 4 ? writes(Math.floor(i / 5)) : reads(i - Math.floor(i / 5)));
-  return { mixed, reads, writes };
+  return { mixed, reads, writes, tokens: users.map((u) => u.token) };
 }
 
 /** Acknowledged writes (`article:<slug>`, `comment:<id>`) that are not in the database. */

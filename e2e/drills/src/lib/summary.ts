@@ -19,12 +19,14 @@ export function describeWindow(
   return window;
 }
 
+/** Outcomes counted by a key, as `<key>: count, …`. */
+export function breakdown(outcomes: readonly Outcome[], key: (o: Outcome) => string): string {
+  const counts = new Map<string, number>();
+  for (const o of outcomes) counts.set(key(o), (counts.get(key(o)) ?? 0) + 1);
+  return [...counts].map(([k, n]) => `${k}: ${n}`).join(', ');
+}
+
 /** Failed requests grouped as `<method> <route> <status or error>: count`. */
 export function failureBreakdown(outcomes: readonly Outcome[]): string {
-  const counts = new Map<string, number>();
-  for (const o of outcomes.filter(failed)) {
-    const key = `${o.method} ${o.route} ${o.status || o.error}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return [...counts].map(([k, n]) => `${k}: ${n}`).join(', ');
+  return breakdown(outcomes.filter(failed), (o) => `${o.method} ${o.route} ${o.status || o.error}`);
 }
