@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, requireTool } from '@conduit/testing';
+import { freePort, requireTools } from '@conduit/testing';
 import pg from 'pg';
 
 /**
@@ -10,6 +10,7 @@ import pg from 'pg';
  * newer server, so the backup round trip runs against a server whose major matches its tools.
  */
 export const PG15_BIN = '/usr/lib/postgresql/15/bin';
+const PG15_TOOLS = ['initdb', 'pg_ctl', 'postgres', 'pg_dump', 'pg_restore'] as const;
 
 export interface Postgres15 {
   readonly url: (database: string) => string;
@@ -19,12 +20,7 @@ export interface Postgres15 {
 }
 
 export async function startPostgres15(): Promise<Postgres15> {
-  for (const name of ['initdb', 'pg_ctl', 'postgres', 'pg_dump', 'pg_restore']) {
-    requireTool(
-      join(PG15_BIN, name),
-      name.startsWith('pg_d') || name === 'pg_restore' ? 'postgresql-client-15' : 'postgresql-15',
-    );
-  }
+  requireTools(PG15_TOOLS.map((name) => `${PG15_BIN}/${name}` as const));
   const dir = await mkdtemp(join(tmpdir(), 'conduit-ops-pg15-'));
   const data = join(dir, 'data');
   // initdb refuses to run as root: as root, run the server as the `postgres` OS user, which must own the dir.

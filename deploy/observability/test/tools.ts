@@ -27,9 +27,9 @@ export function run(
   });
 }
 
-export const promtool = (): string => requireTool('promtool', 'prometheus');
-export const amtool = (): string => requireTool('amtool', 'prometheus-alertmanager');
-export const alertmanager = (): string => requireTool('prometheus-alertmanager', 'prometheus-alertmanager');
+export const promtool = (): string => requireTool('promtool');
+export const amtool = (): string => requireTool('amtool');
+export const alertmanager = (): string => requireTool('prometheus-alertmanager');
 
 /** A temporary directory holding YAML files for one tool run, removed by `dispose`. */
 export async function tempDir(prefix: string) {

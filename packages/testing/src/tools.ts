@@ -1,16 +1,66 @@
-import { execFileSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
 
 /**
- * Returns the absolute path of a command-line tool the tests need.
- * A missing tool fails the suite rather than skipping it, locally and in CI alike, with the Debian
- * package that provides it, so a half-provisioned machine can never report green.
+ * Every machine tool a suite runs, with the Debian package that provides it: the one list that the root
+ * `pretest` step installs from and that `requireTool` names in its error. Adding a tool to a suite means
+ * adding it here, so a fresh machine gets it from `npm test` itself.
  */
-export function requireTool(command: string, debianPackage = command): string {
-  try {
-    return execFileSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).trim();
-  } catch {
-    throw new Error(
-      `required tool "${command}" is not installed (apt-get install ${debianPackage}); tests never skip for a missing tool`,
-    );
-  }
+export const SYSTEM_TOOLS = {
+  nginx: 'nginx',
+  prometheus: 'prometheus',
+  promtool: 'prometheus',
+  amtool: 'prometheus-alertmanager',
+  'prometheus-alertmanager': 'prometheus-alertmanager',
+  chromium: 'chromium',
+  shellcheck: 'shellcheck',
+  // Debian's PostgreSQL 15: the ops suites dump and restore with tools whose major matches the server.
+  '/usr/lib/postgresql/15/bin/initdb': 'postgresql-15',
+  '/usr/lib/postgresql/15/bin/pg_ctl': 'postgresql-15',
+  '/usr/lib/postgresql/15/bin/postgres': 'postgresql-15',
+  '/usr/lib/postgresql/15/bin/pg_dump': 'postgresql-client-15',
+  '/usr/lib/postgresql/15/bin/pg_restore': 'postgresql-client-15',
+} as const satisfies Record<string, string>;
+
+export type SystemTool = keyof typeof SYSTEM_TOOLS;
+
+/** The command that installs `packages` on this machine's kind (Debian). */
+export function installCommand(packages: readonly string[]): string {
+  return `apt-get install -y --no-install-recommends ${[...new Set(packages)].join(' ')}`;
+}
+
+/** The absolute path of `command` (a name looked up in PATH, or an absolute path), or undefined. */
+export function findTool(command: string, path = process.env.PATH ?? ''): string | undefined {
+  const candidates = isAbsolute(command) ? [command] : path.split(delimiter).map((dir) => join(dir, command));
+  return candidates.find((candidate) => {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Returns the absolute path of a command-line tool the tests need. A missing tool fails the suite rather
+ * than skipping it, locally and in CI alike, in one line naming the tool and the command that installs it,
+ * so a half-provisioned machine can never report green. Call it before starting anything slow, so the
+ * failure comes within seconds.
+ */
+export function requireTool(command: SystemTool): string {
+  const found = findTool(command);
+  if (found) return found;
+  throw new Error(
+    `required tool "${command}" is not installed: run \`${installCommand([SYSTEM_TOOLS[command]])}\` (or \`npm test\`, which installs it)`,
+  );
+}
+
+/** `requireTool` for several tools at once, reporting every missing one in the same line. */
+export function requireTools(commands: readonly SystemTool[]): void {
+  const missing = commands.filter((command) => !findTool(command));
+  if (missing.length === 0) return;
+  throw new Error(
+    `required tools not installed: ${missing.join(', ')}; run \`${installCommand(missing.map((c) => SYSTEM_TOOLS[c]))}\` (or \`npm test\`, which installs them)`,
+  );
 }

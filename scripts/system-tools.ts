@@ -1,0 +1,36 @@
+// `npm test`'s first step: the machine tools the suites run (nginx, Prometheus, Chromium, PostgreSQL 15…),
+// from the one list in @conduit/testing. Missing ones are installed when this process may (root with
+// apt-get, as on CI and on a fresh machine of this project's kind); elsewhere it prints the one command to
+// run and stops, so no suite starts without its tools.
+import { spawnSync } from 'node:child_process';
+import { findTool, installCommand, SYSTEM_TOOLS, type SystemTool } from '@conduit/testing';
+
+const missing = () => (Object.keys(SYSTEM_TOOLS) as SystemTool[]).filter((tool) => !findTool(tool));
+const packagesOf = (tools: readonly SystemTool[]) => [...new Set(tools.map((tool) => SYSTEM_TOOLS[tool]))];
+
+function fail(message: string): never {
+  console.error(`system tools: ${message}`);
+  process.exit(1);
+}
+
+function apt(args: readonly string[]): void {
+  // Another apt run (an unattended upgrade, a second shell) holds the lock for a while: wait, do not fail.
+  const result = spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=300', ...args], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  if (result.status !== 0) fail(`apt-get ${args.join(' ')} failed (exit ${result.status ?? result.signal})`);
+}
+
+const before = missing();
+if (before.length > 0) {
+  const packages = packagesOf(before);
+  const command = installCommand(packages);
+  if (process.getuid?.() !== 0 || !findTool('apt-get'))
+    fail(`missing ${before.join(', ')}; install them with \`sudo ${command}\` and run npm test again`);
+  console.log(`system tools: installing ${packages.join(' ')} (missing ${before.join(', ')})`);
+  apt(['update', '-qq']);
+  apt(['install', '-y', '-qq', '--no-install-recommends', ...packages]);
+  const after = missing();
+  if (after.length > 0) fail(`still missing after \`${command}\`: ${after.join(', ')}`);
+}
