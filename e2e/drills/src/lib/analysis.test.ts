@@ -23,8 +23,20 @@ describe('the drill reads AnalysisTemplate conditions as Argo Rollouts does', ()
     expect(measure(metric, [1])).toBe('Successful');
   });
 
+  it('reads an empty vector as a failure where the condition says so', () => {
+    const metric = {
+      successCondition: `${guard} && result[0] >= 0.99`,
+      failureCondition: `len(result) == 0 || (${guard} && result[0] < 0.99)`,
+    } as RenderedMetric;
+    expect(measure(metric, [])).toBe('Failed');
+    expect(measure(metric, [Number.NaN])).toBe('Inconclusive');
+    expect(measure(metric, [0.5])).toBe('Failed');
+    expect(measure(metric, [1])).toBe('Successful');
+  });
+
   it('refuses a clause it does not understand instead of guessing', () => {
     expect(() => evaluateCondition('result[0] < 1 || true', [0])).toThrow(/unsupported condition clause/);
+    expect(() => evaluateCondition('(result[0] < 1 || (result[0] > 2))', [2])).toThrow(/unsupported/);
     expect(() => evaluateCondition('all(result, {# > 1})', [2])).toThrow(/unsupported/);
   });
 
@@ -44,7 +56,7 @@ describe('the drill reads AnalysisTemplate conditions as Argo Rollouts does', ()
     async (stage) => {
       for (const name of ['api-http', 'api-http-step']) {
         const metrics = await renderedTemplate(stage, name);
-        expect(metrics.map((m) => m.name)).toEqual(['success-rate', 'p99-latency-vs-stable']);
+        expect(metrics.map((m) => m.name)).toEqual(['success-rate', 'p99-latency', 'p99-latency-vs-stable']);
         for (const m of metrics) {
           expect(() => measure(m, [0.5])).not.toThrow();
           expect(m.intervalSeconds).toBeGreaterThan(0);

@@ -76,36 +76,45 @@ const CLAUSE = {
 };
 
 /**
- * Evaluates an Argo Rollouts (expr-lang) condition over a Prometheus vector. Only the conjunctions our
- * templates use are understood; anything else throws, so a template change cannot be silently misread.
+ * Evaluates an Argo Rollouts (expr-lang) condition over a Prometheus vector. Only the forms our templates
+ * use are understood (a disjunction of parenthesised or bare conjunctions of the clauses above); anything
+ * else throws, so a template change cannot be silently misread.
  */
 export function evaluateCondition(condition: string, result: readonly number[]): boolean {
-  return condition.split('&&').every((raw) => {
-    const clause = raw.trim();
-    let m = CLAUSE.length.exec(clause);
-    if (m) return result.length === Number(m[1]);
-    m = CLAUSE.notNaN.exec(clause);
-    if (m) return !Number.isNaN(result[Number(m[1])] ?? Number.NaN);
-    m = CLAUSE.compare.exec(clause);
-    if (m) {
-      const value = result[Number(m[1])];
-      if (value === undefined) return false;
-      const limit = Number(m[3]);
-      switch (m[2]) {
-        case '<=':
-          return value <= limit;
-        case '>=':
-          return value >= limit;
-        case '<':
-          return value < limit;
-        case '>':
-          return value > limit;
-        default:
-          return value === limit;
-      }
-    }
-    throw new Error(`unsupported condition clause "${clause}" in "${condition}"`);
+  // Every clause is read before any is combined, so an unknown one throws even where `||` or `&&` would
+  // short-circuit past it for this particular result.
+  const terms = condition.split('||').map((rawTerm) => {
+    const term = rawTerm.trim();
+    const bare = /^\((.*)\)$/.exec(term)?.[1] ?? term;
+    return bare.split('&&').map((raw) => clause(raw.trim(), result, condition));
   });
+  return terms.some((clauses) => clauses.every(Boolean));
+}
+
+function clause(clause: string, result: readonly number[], condition: string): boolean {
+  let m = CLAUSE.length.exec(clause);
+  if (m) return result.length === Number(m[1]);
+  m = CLAUSE.notNaN.exec(clause);
+  if (m) return !Number.isNaN(result[Number(m[1])] ?? Number.NaN);
+  m = CLAUSE.compare.exec(clause);
+  if (m) {
+    const value = result[Number(m[1])];
+    if (value === undefined) return false;
+    const limit = Number(m[3]);
+    switch (m[2]) {
+      case '<=':
+        return value <= limit;
+      case '>=':
+        return value >= limit;
+      case '<':
+        return value < limit;
+      case '>':
+        return value > limit;
+      default:
+        return value === limit;
+    }
+  }
+  throw new Error(`unsupported condition clause "${clause}" in "${condition}"`);
 }
 
 /** A measurement's phase: the failure condition wins, then the success condition, else inconclusive. */

@@ -19,8 +19,11 @@ export interface Prometheus {
   readonly url: string;
   /** Instant query; the values of the resulting vector. */
   query(promql: string): Promise<number[]>;
-  /** Resolves once this many targets were scraped successfully (discovery starts scraping a few s late). */
-  waitForTargets(count: number): Promise<void>;
+  /**
+   * Resolves once this many targets were scraped successfully (discovery starts scraping a few s late);
+   * `selector` narrows the targets counted (`up{track="stable"}`).
+   */
+  waitForTargets(count: number, selector?: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -31,21 +34,30 @@ export interface Prometheus {
 export async function startPrometheus(
   releases: readonly ScrapedRelease[],
   scrapeSeconds: number,
+  /** `host:port` of exporters whose own labels are kept (kube-state-metrics and cAdvisor stand-ins). */
+  exporters: readonly string[] = [],
 ): Promise<Prometheus> {
-  const binary = requireTool('prometheus', 'prometheus');
+  const binary = requireTool('prometheus');
   const dir = await mkdtemp(join(tmpdir(), 'conduit-drill-prom-'));
   const target = (address: string, labels: Record<string, string>) => ({ targets: [address], labels });
   await writeFile(
     join(dir, 'prometheus.yml'),
     stringify({
       global: { scrape_interval: `${scrapeSeconds}s`, evaluation_interval: `${scrapeSeconds}s` },
-      scrape_configs: releases.map((r) => ({
-        job_name: r.namespace,
-        static_configs: [
-          target(r.stable, { namespace: r.namespace, track: 'stable', pod: 'api-stable-0' }),
-          target(r.canary, { namespace: r.namespace, track: 'canary', pod: `api-${r.canaryHash}-0` }),
-        ],
-      })),
+      scrape_configs: [
+        ...releases.map((r) => ({
+          job_name: r.namespace,
+          static_configs: [
+            target(r.stable, { namespace: r.namespace, track: 'stable', pod: 'api-stable-0' }),
+            target(r.canary, { namespace: r.namespace, track: 'canary', pod: `api-${r.canaryHash}-0` }),
+          ],
+        })),
+        // As kube-prometheus-stack scrapes kube-state-metrics: the namespace and pod labels are the
+        // exporter's, not the target's.
+        ...(exporters.length
+          ? [{ job_name: 'kube-state-metrics', honor_labels: true, static_configs: [{ targets: exporters }] }]
+          : []),
+      ],
     }),
   );
   const port = await freePort();
@@ -82,9 +94,9 @@ export async function startPrometheus(
   }
   const prometheus: Prometheus = {
     url,
-    async waitForTargets(count) {
+    async waitForTargets(count, selector = 'up') {
       const until = Date.now() + 30_000;
-      while ((await prometheus.query('count(up == 1)'))[0] !== count) {
+      while ((await prometheus.query(`count(${selector} == 1)`))[0] !== count) {
         if (Date.now() > until) throw new Error(`prometheus did not scrape ${count} targets within 30 s`);
         await new Promise((r) => setTimeout(r, 200));
       }

@@ -13,6 +13,8 @@ export const DRAIN_DELAY_MS = 2000;
 export interface Stack {
   readonly postgres: TestPostgres;
   readonly databaseUrl: string;
+  /** The signing secret every instance shares, for processes started outside `startInstance`. */
+  readonly jwtSecret: string;
   /** Starts one API instance (a pod) on the shared database; ready when it resolves. */
   startInstance(env?: Record<string, string>): Promise<ApiProcess>;
   /** Stops every instance still running and the database. */
@@ -28,6 +30,7 @@ export async function startStack(): Promise<Stack> {
   return {
     postgres,
     databaseUrl,
+    jwtSecret,
     async startInstance(env = {}) {
       const instance = await startApiProcess({
         timeoutMs: 60_000,
