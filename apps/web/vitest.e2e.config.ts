@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // they run in a single worker, one file after another.
 export default defineConfig({
   test: {
+    globalSetup: ['test/required-tools.ts'],
     include: ['e2e/**/*.test.ts'],
     environment: 'node',
     fileParallelism: false,

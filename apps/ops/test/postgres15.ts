@@ -10,7 +10,9 @@ import pg from 'pg';
  * newer server, so the backup round trip runs against a server whose major matches its tools.
  */
 export const PG15_BIN = '/usr/lib/postgresql/15/bin';
-const PG15_TOOLS = ['initdb', 'pg_ctl', 'postgres', 'pg_dump', 'pg_restore'] as const;
+export const PG15_TOOLS = (['initdb', 'pg_ctl', 'postgres', 'pg_dump', 'pg_restore'] as const).map(
+  (name) => `${PG15_BIN}/${name}` as const,
+);
 
 export interface Postgres15 {
   readonly url: (database: string) => string;
@@ -20,7 +22,7 @@ export interface Postgres15 {
 }
 
 export async function startPostgres15(): Promise<Postgres15> {
-  requireTools(PG15_TOOLS.map((name) => `${PG15_BIN}/${name}` as const));
+  requireTools(PG15_TOOLS);
   const dir = await mkdtemp(join(tmpdir(), 'conduit-ops-pg15-'));
   const data = join(dir, 'data');
   // initdb refuses to run as root: as root, run the server as the `postgres` OS user, which must own the dir.

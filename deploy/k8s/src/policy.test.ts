@@ -266,13 +266,18 @@ describe('policy: canary invariants', () => {
   });
 
   it.each(each)(
-    '%s: analysis aborts a bad canary within 2 minutes; every query treats empty/NaN as inconclusive',
+    '%s: analysis aborts a bad canary within 2 minutes; NaN is inconclusive; an empty request signal fails',
     (_, c) => {
       expect(worstCaseAbortSeconds(c.settings)).toBeLessThanOrEqual(120);
+      const guard = /^len\(result\) == 1 && !isNaN\(result\[0\]\) && /;
       for (const t of find(c.all, 'AnalysisTemplate') as Json[]) {
         for (const m of t.spec.metrics) {
-          expect(m.successCondition).toMatch(/^len\(result\) == 1 && !isNaN\(result\[0\]\) && /);
-          expect(m.failureCondition).toMatch(/^len\(result\) == 1 && !isNaN\(result\[0\]\) && /);
+          expect(m.successCondition).toMatch(guard);
+          // Request signals: a canary that has answered nothing counts against it; pod signals: unknown
+          // pods are no evidence either way.
+          if (t.metadata.name.startsWith('api-http'))
+            expect(m.failureCondition).toMatch(/^len\(result\) == 0 \|\| \(len\(result\) == 1 && !isNaN\(result\[0\]\) && .*\)$/);
+          else expect(m.failureCondition).toMatch(guard);
           expect(m.failureLimit).toBe(c.settings.analysis.failureLimit);
           if (!t.metadata.name.endsWith('-step')) expect(m.count).toBeUndefined();
           else expect(m.count).toBe(c.settings.analysis.stepCount);
@@ -288,7 +293,7 @@ describe('policy: canary invariants', () => {
       ]);
       expect(
         (one(c.all, 'AnalysisTemplate', 'api-http') as Json).spec.metrics.map((m: Json) => m.name),
-      ).toEqual(['success-rate', 'p99-latency-vs-stable']);
+      ).toEqual(['success-rate', 'p99-latency', 'p99-latency-vs-stable']);
     },
   );
 });
