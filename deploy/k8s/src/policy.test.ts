@@ -276,7 +276,9 @@ describe('policy: canary invariants', () => {
           // Request signals: a canary that has answered nothing counts against it; pod signals: unknown
           // pods are no evidence either way.
           if (t.metadata.name.startsWith('api-http'))
-            expect(m.failureCondition).toMatch(/^len\(result\) == 0 \|\| \(len\(result\) == 1 && !isNaN\(result\[0\]\) && .*\)$/);
+            expect(m.failureCondition).toMatch(
+              /^len\(result\) == 0 \|\| \(len\(result\) == 1 && !isNaN\(result\[0\]\) && .*\)$/,
+            );
           else expect(m.failureCondition).toMatch(guard);
           expect(m.failureLimit).toBe(c.settings.analysis.failureLimit);
           if (!t.metadata.name.endsWith('-step')) expect(m.count).toBeUndefined();
