@@ -27,7 +27,7 @@ export default fp(
       wildcard: false,
       index: false,
       setHeaders(res, path) {
-        res.header(
+        res.setHeader(
           'cache-control',
           path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
         );
