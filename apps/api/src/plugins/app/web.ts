@@ -26,6 +26,8 @@ export default fp(
       root,
       wildcard: false,
       index: false,
+      // The cache policy is ours (below): send's default `max-age=0` would otherwise win over it.
+      cacheControl: false,
       setHeaders(res, path) {
         res.setHeader(
           'cache-control',
