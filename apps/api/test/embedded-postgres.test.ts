@@ -60,6 +60,14 @@ async function localEnv(folder: string, extra: Record<string, string> = {}): Pro
 
 const lastLine = (api: ApiProcess) => api.output().trim().split('\n').at(-1);
 
+/** The exit code of a start expected to fail; one that keeps running instead is stopped, not waited for. */
+async function failedStart(env: Record<string, string>): Promise<{ code: unknown; api: ApiProcess }> {
+  const api = await startApiProcess({ env, waitFor: 'nothing' });
+  const code = await Promise.race([api.exited(), sleep(60_000, 'still running')]);
+  await api.stop('SIGINT');
+  return { code, api };
+}
+
 describe('npm start on the embedded PostgreSQL (no DATABASE_URL)', () => {
   afterAll(async () => {
     for (const dir of parents) await rm(dir, { recursive: true, force: true });
@@ -143,11 +151,10 @@ describe('npm start on the embedded PostgreSQL (no DATABASE_URL)', () => {
     const squatter = createServer().listen(port, '127.0.0.1');
     await once(squatter, 'listening');
     try {
-      const api = await startApiProcess({
-        env: await localEnv(folder, { EMBEDDED_POSTGRES_PORT: String(port) }),
-        waitFor: 'nothing',
-      });
-      expect(await api.exited()).toBe(1);
+      const { code, api } = await failedStart(
+        await localEnv(folder, { EMBEDDED_POSTGRES_PORT: String(port) }),
+      );
+      expect(code).toBe(1);
       expect(lastLine(api)).toMatch(
         new RegExp(
           `^the embedded PostgreSQL did not start on 127\\.0\\.0\\.1:${port}: port 127\\.0\\.0\\.1:${port} is already in use \\([^)]*Address already in use\\): set EMBEDDED_POSTGRES_PORT to a free port, or stop what listens there \\(twice\\); log: ${join(folder, 'postgres.log')}$`,
@@ -166,8 +173,8 @@ describe('npm start on the embedded PostgreSQL (no DATABASE_URL)', () => {
     const env = await localEnv(folder);
     if (process.getuid?.() === 0) {
       // As root the server runs as the `postgres` OS user, which a 0700 root folder keeps out.
-      const api = await startApiProcess({ env, waitFor: 'nothing' });
-      expect(await api.exited()).toBe(1);
+      const { code, api } = await failedStart(env);
+      expect(code).toBe(1);
       expect(lastLine(api)).toBe(
         `the embedded PostgreSQL runs as the OS user "postgres" when Conduit runs as root, and it cannot reach ${folder}: ${parent} (mode 700, owner uid 0) does not let it through; allow it (chmod o+x ${parent}) or set LOCAL_DATA_DIR to a folder it can reach`,
       );
