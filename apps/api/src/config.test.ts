@@ -40,6 +40,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(new RegExp(`^invalid configuration: ${setting} `));
   });
 
+  it('names the words a choice accepts', () => {
+    expect(() => loadConfig({ SEED_DEMO_DATA: 'yes' })).toThrow(
+      /^invalid configuration: SEED_DEMO_DATA must be one of auto, true, false \(got "yes"\)$/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'staging' })).toThrow(
+      /^invalid configuration: NODE_ENV must be one of development, test, production \(got "staging"\)$/,
+    );
+  });
+
   it('never echoes secret values in errors', () => {
     expect(() => loadConfig({ JWT_SECRET: 'tooshort-secret' })).not.toThrow(/tooshort-secret/);
   });

@@ -206,7 +206,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const key = first.instancePath.replace(/^\//, '').split('/')[0] || 'configuration';
     const shown =
       key in input && !/SECRET|PASSWORD|DATABASE_URL/.test(key) ? ` (got "${String(input[key])}")` : '';
-    throw new ConfigError(key, `${first.message}${shown}`);
+    // For a choice of words the validator only says "must be equal to constant": name the words instead.
+    const words = (
+      configSchema.properties[key as ConfigKey] as { anyOf?: { const?: unknown }[] } | undefined
+    )?.anyOf?.map((option) => option.const);
+    const rule = words?.every((word) => typeof word === 'string')
+      ? `must be one of ${words.join(', ')}`
+      : first.message;
+    throw new ConfigError(key, `${rule}${shown}`);
   }
   const parsed = withDefaults as Static<typeof configSchema>;
   if (parsed.NODE_ENV === 'production') {
