@@ -256,7 +256,13 @@ export async function startEmbeddedPostgres(
     const second = await attempt(2);
     if (second) throw fail(second === first ? `${second} (twice)` : `${first}, then ${second}`);
   }
-  if (fresh) await server.createDatabase(DATABASE);
+  if (fresh) {
+    // The caller exits on an error: stop the server first rather than leave it running unowned.
+    await server.createDatabase(DATABASE).catch(async (error: Error) => {
+      await server.stop();
+      throw fail(`creating the database "${DATABASE}" failed (${error.message})`);
+    });
+  }
   log(`embedded PostgreSQL listening on 127.0.0.1:${port}`);
   return {
     url: `postgres://${USER}:${password}@127.0.0.1:${port}/${DATABASE}`,
