@@ -3,14 +3,17 @@ import { ConfigError, configKeys, loadConfig } from './config.js';
 
 describe('loadConfig', () => {
   it('applies documented defaults', () => {
-    const { config, warnings } = loadConfig({});
+    const { config, generatedJwtSecret } = loadConfig({});
     expect(config.PORT).toBe(8080);
     expect(config.HOST).toBe('127.0.0.1');
     expect(config.SHUTDOWN_DRAIN_DELAY_MS).toBe(5000);
     expect(config.SHUTDOWN_TIMEOUT_MS).toBe(10_000);
     expect(config.FAULT_ERROR_RATE).toBe(0);
+    expect(config.SEED_DEMO_DATA).toBe('auto');
+    expect(config.LOCAL_DATA_DIR).toBeUndefined();
     expect(config.JWT_SECRET.length).toBeGreaterThanOrEqual(32);
-    expect(warnings.join()).toMatch(/JWT_SECRET/);
+    expect(generatedJwtSecret).toBe(true);
+    expect(loadConfig({ JWT_SECRET: 'x'.repeat(32) }).generatedJwtSecret).toBe(false);
   });
 
   it('coerces numbers and booleans from strings', () => {
@@ -29,9 +32,21 @@ describe('loadConfig', () => {
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ SEED_DEMO_DATA: 'yes' }, 'SEED_DEMO_DATA'],
+    [{ LOCAL_DATA_DIR: ' ' }, 'LOCAL_DATA_DIR'],
+    [{ EMBEDDED_POSTGRES_DATA_DIR: '/srv/pg' }, 'EMBEDDED_POSTGRES_DATA_DIR'],
   ])('rejects %o naming %s', (env, setting) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^invalid configuration: ${setting} `));
+  });
+
+  it('names the words a choice accepts', () => {
+    expect(() => loadConfig({ SEED_DEMO_DATA: 'yes' })).toThrow(
+      /^invalid configuration: SEED_DEMO_DATA must be one of auto, true, false \(got "yes"\)$/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'staging' })).toThrow(
+      /^invalid configuration: NODE_ENV must be one of development, test, production \(got "staging"\)$/,
+    );
   });
 
   it('never echoes secret values in errors', () => {
@@ -43,6 +58,15 @@ describe('loadConfig', () => {
       /JWT_SECRET/,
     );
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) })).toThrow(/DATABASE_URL/);
+  });
+
+  it('refuses demo data in production and says where the old data directory setting went', () => {
+    const base = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DATABASE_URL: 'postgres://db/x' };
+    expect(() => loadConfig({ ...base, SEED_DEMO_DATA: 'true' })).toThrow(
+      /^invalid configuration: SEED_DEMO_DATA must not be true in production$/,
+    );
+    expect(loadConfig({ ...base, SEED_DEMO_DATA: 'false' }).config.SEED_DEMO_DATA).toBe('false');
+    expect(() => loadConfig({ EMBEDDED_POSTGRES_DATA_DIR: '/srv/pg' })).toThrow(/replaced by LOCAL_DATA_DIR/);
   });
 
   it('refuses fault injection in production unless explicitly allowed', () => {

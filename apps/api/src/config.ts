@@ -30,12 +30,18 @@ export const configSchema = Type.Object({
     maximum: 65535,
     description: 'Port of the embedded PostgreSQL used when DATABASE_URL is unset',
   }),
-  EMBEDDED_POSTGRES_DATA_DIR: Type.Optional(
+  LOCAL_DATA_DIR: Type.Optional(
     Type.String({
       minLength: 1,
-      description: 'Data directory of the embedded PostgreSQL; unset means .data/postgres in the repository',
+      description:
+        'Folder of local runs: the embedded PostgreSQL (postgres/, its password and log) and the development JWT secret; unset means .data in the repository',
     }),
   ),
+  SEED_DEMO_DATA: Type.Union([Type.Literal('auto'), Type.Literal('true'), Type.Literal('false')], {
+    default: 'auto',
+    description:
+      'Load the demo data set into an empty database after the start-up migrations: auto = the embedded PostgreSQL only, true = also DATABASE_URL (refused in production), false = never',
+  }),
   DATABASE_POOL_MAX: Type.Integer({
     default: 10,
     minimum: 1,
@@ -56,7 +62,8 @@ export const configSchema = Type.Object({
   JWT_SECRET: Type.Optional(
     Type.String({
       minLength: 32,
-      description: 'HMAC secret for tokens; required in production, generated in development',
+      description:
+        'HMAC secret for tokens; required in production; in development generated once and kept in the local data folder',
     }),
   ),
   JWT_TTL_SECONDS: Type.Integer({ default: 86_400, minimum: 60, description: 'Token lifetime' }),
@@ -175,11 +182,19 @@ function coerce(key: ConfigKey, raw: string): unknown {
 
 export interface LoadedConfig {
   readonly config: Config;
-  readonly warnings: readonly string[];
+  /** JWT_SECRET was unset and `config.JWT_SECRET` is a per-process random one (never in production). */
+  readonly generatedJwtSecret: boolean;
 }
 
 /** Validates the environment; throws a ConfigError naming the first bad setting. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): LoadedConfig {
+  // Ignoring it would silently start on a fresh data folder, as if the data were lost.
+  if (env.EMBEDDED_POSTGRES_DATA_DIR) {
+    throw new ConfigError(
+      'EMBEDDED_POSTGRES_DATA_DIR',
+      'was replaced by LOCAL_DATA_DIR, the folder that holds postgres/ (the data directory) and its password',
+    );
+  }
   const input: Record<string, unknown> = {};
   for (const key of Object.keys(configSchema.properties) as ConfigKey[]) {
     const raw = env[key];
@@ -191,10 +206,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const key = first.instancePath.replace(/^\//, '').split('/')[0] || 'configuration';
     const shown =
       key in input && !/SECRET|PASSWORD|DATABASE_URL/.test(key) ? ` (got "${String(input[key])}")` : '';
-    throw new ConfigError(key, `${first.message}${shown}`);
+    // For a choice of words the validator only says "must be equal to constant": name the words instead.
+    const words = (
+      configSchema.properties[key as ConfigKey] as { anyOf?: { const?: unknown }[] } | undefined
+    )?.anyOf?.map((option) => option.const);
+    const rule = words?.every((word) => typeof word === 'string')
+      ? `must be one of ${words.join(', ')}`
+      : first.message;
+    throw new ConfigError(key, `${rule}${shown}`);
   }
   const parsed = withDefaults as Static<typeof configSchema>;
-  const warnings: string[] = [];
   if (parsed.NODE_ENV === 'production') {
     if (!parsed.JWT_SECRET) throw new ConfigError('JWT_SECRET', 'is required in production');
     if (!parsed.DATABASE_URL) throw new ConfigError('DATABASE_URL', 'is required in production');
@@ -205,12 +226,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         'must be true to use FAULT_ERROR_RATE/FAULT_LATENCY_MS in production',
       );
     }
+    if (parsed.SEED_DEMO_DATA === 'true')
+      throw new ConfigError('SEED_DEMO_DATA', 'must not be true in production');
   }
-  let jwtSecret = parsed.JWT_SECRET;
-  if (!jwtSecret) {
-    // A per-process secret keeps development friction-free; tokens simply stop working after a restart.
-    jwtSecret = randomBytes(32).toString('hex');
-    warnings.push('JWT_SECRET is not set: generated a random one, tokens will not survive a restart');
-  }
-  return { config: { ...parsed, JWT_SECRET: jwtSecret }, warnings };
+  // A per-process secret keeps tests and tools friction-free; in development the server replaces it with one
+  // kept in the local data folder (local/jwt-secret.ts), which loading the configuration must not write.
+  const generatedJwtSecret = !parsed.JWT_SECRET;
+  const jwtSecret = parsed.JWT_SECRET ?? randomBytes(32).toString('hex');
+  return { config: { ...parsed, JWT_SECRET: jwtSecret }, generatedJwtSecret };
 }

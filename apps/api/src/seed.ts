@@ -1,7 +1,8 @@
 import { ConfigError, loadConfig } from './config.js';
 import { runMigrations } from './db/migrate.js';
 import { createPool } from './db/pool.js';
-import { DEMO_SIZE, SEED_PASSWORD, seed } from './db/seed.js';
+import { DEMO_ACCOUNT, seedDemoIfEmpty } from './db/seed.js';
+import { localDataFolder } from './local/data-folder.js';
 
 // `npm run seed`: loads the demo data set into DATABASE_URL, or into the embedded PostgreSQL of `npm start`.
 async function main(): Promise<void> {
@@ -12,7 +13,7 @@ async function main(): Promise<void> {
     if (config.NODE_ENV === 'production') throw new ConfigError('DATABASE_URL', 'is required in production');
     const { startEmbeddedPostgres } = await import('./local/embedded-postgres.js');
     const embedded = await startEmbeddedPostgres(
-      { port: config.EMBEDDED_POSTGRES_PORT, dataDir: config.EMBEDDED_POSTGRES_DATA_DIR },
+      { port: config.EMBEDDED_POSTGRES_PORT, folder: await localDataFolder(config.LOCAL_DATA_DIR) },
       (line) => console.log(line),
     );
     url = embedded.url;
@@ -26,15 +27,11 @@ async function main(): Promise<void> {
   });
   try {
     await runMigrations(pool);
-    const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
-    if ((rows[0]?.n ?? 0) > 0) {
+    if (!(await seedDemoIfEmpty(pool, (line) => console.log(line)))) {
       console.log('the database already has users: seeding skipped (it only loads into an empty database)');
       return;
     }
-    const users = await seed(pool, DEMO_SIZE);
-    console.log(
-      `seeded ${DEMO_SIZE.users} users, ${DEMO_SIZE.articles} articles, ${DEMO_SIZE.comments} comments; sign in as ${users[0]}@example.com / ${SEED_PASSWORD}`,
-    );
+    console.log(`demo data loaded: sign in as ${DEMO_ACCOUNT.email} / ${DEMO_ACCOUNT.password}`);
   } finally {
     await pool.end();
     await stop();

@@ -2,7 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config.js';
 import { isDatabaseUnavailable } from './db/unavailable.js';
+import { localDataFolder } from './local/data-folder.js';
 import type { EmbeddedDatabase } from './local/embedded-postgres.js';
+import { keptJwtSecret } from './local/jwt-secret.js';
 import { loggerOptions } from './logger.js';
 
 function fail(message: string): never {
@@ -16,9 +18,22 @@ try {
 } catch (error) {
   fail(error instanceof ConfigError ? error.message : `invalid configuration: ${(error as Error).message}`);
 }
-const { config, warnings } = loaded;
+const { config } = loaded;
 const log = pino(loggerOptions(config) as pino.LoggerOptions);
-for (const warning of warnings) log.warn(warning);
+if (loaded.generatedJwtSecret && config.NODE_ENV === 'development') {
+  // One secret per data folder, so a restart keeps people signed in (production requires JWT_SECRET).
+  const kept = await localDataFolder(config.LOCAL_DATA_DIR)
+    .then(keptJwtSecret)
+    .catch((error: Error) =>
+      fail(`JWT_SECRET is not set and no development secret could be kept: ${error.message}`),
+    );
+  config.JWT_SECRET = kept.secret;
+  log.info(
+    `JWT_SECRET is not set: tokens are signed with the development secret ${kept.created ? 'generated in' : 'kept in'} ${kept.path}`,
+  );
+} else if (loaded.generatedJwtSecret) {
+  log.warn('JWT_SECRET is not set: generated a random one, tokens will not survive a restart');
+}
 
 if (config.OTEL_EXPORTER_OTLP_ENDPOINT) {
   const { startTelemetry } = await import('./telemetry.js');
@@ -28,23 +43,29 @@ if (config.OTEL_EXPORTER_OTLP_ENDPOINT) {
 let embedded: EmbeddedDatabase | undefined;
 if (!config.DATABASE_URL) {
   const { startEmbeddedPostgres } = await import('./local/embedded-postgres.js');
-  embedded = await startEmbeddedPostgres(
-    { port: config.EMBEDDED_POSTGRES_PORT, dataDir: config.EMBEDDED_POSTGRES_DATA_DIR },
-    (line) => log.info(line),
-  ).catch((error: unknown) =>
-    fail(`embedded PostgreSQL: ${error instanceof Error ? error.message : String(error)}`),
-  );
+  embedded = await localDataFolder(config.LOCAL_DATA_DIR)
+    .then((folder) =>
+      startEmbeddedPostgres({ folder, port: config.EMBEDDED_POSTGRES_PORT }, (line) => log.info(line)),
+    )
+    .catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
   config.DATABASE_URL = embedded.url;
 }
+// Demo data only where nobody can take it for real data: an empty database, right after the start-up
+// migrations, the embedded one unless asked (and never in production, where the config refuses `true`).
+const seedDemoData =
+  config.MIGRATE_ON_START &&
+  (config.SEED_DEMO_DATA === 'true' || (config.SEED_DEMO_DATA === 'auto' && embedded !== undefined));
 
 // Imported only now: instrumentation has to patch http, fastify and pg before they load.
 const { buildApp } = await import('./app.js');
 const { runMigrations } = await import('./db/migrate.js');
+const { DEMO_ACCOUNT, seedDemoIfEmpty } = await import('./db/seed.js');
 
 const app = await buildApp(config, { loggerInstance: log }).catch(async (error: Error) => {
   await embedded?.stop();
   return fail(`start-up failed: ${error.message}`);
 });
+app.lifecycle.seeding = seedDemoData;
 
 let stopping = false;
 async function shutdown(signal: string, drainDelayMs: number): Promise<void> {
@@ -90,10 +111,40 @@ async function migrate(): Promise<void> {
   }
 }
 
+/** Whether the demo account can sign in, after loading the demo data into an empty database. */
+async function loadDemoData(): Promise<boolean> {
+  try {
+    if (await seedDemoIfEmpty(app.db, (line) => app.log.info(`${line}; SEED_DEMO_DATA=false starts empty`))) {
+      return true;
+    }
+    const { rows } = await app.db.query<{ present: boolean }>(
+      'SELECT EXISTS (SELECT 1 FROM users WHERE email = $1) AS present',
+      [DEMO_ACCOUNT.email],
+    );
+    return rows[0]?.present === true;
+  } catch (error) {
+    app.log.error({ err: error }, 'loading the demo data failed: Conduit runs without it');
+    return false;
+  } finally {
+    app.lifecycle.seeding = false;
+  }
+}
+
+/** Migrations, then the demo data, then the line that tells a person where to go. */
+async function startUp(url: string): Promise<void> {
+  if (config.MIGRATE_ON_START) await migrate();
+  if (stopping) return;
+  const signIn = seedDemoData && (await loadDemoData());
+  app.log.info(
+    `Conduit is ready on ${url}${signIn ? ` — sign in as ${DEMO_ACCOUNT.email} / ${DEMO_ACCOUNT.password}` : ''}`,
+  );
+}
+
+let url: string;
 try {
-  await app.listen({ host: config.HOST, port: config.PORT });
+  url = await app.listen({ host: config.HOST, port: config.PORT });
 } catch (error) {
   await embedded?.stop();
   fail(`could not listen on ${config.HOST}:${config.PORT}: ${(error as Error).message}`);
 }
-if (config.MIGRATE_ON_START) void migrate();
+void startUp(url);

@@ -75,6 +75,9 @@ const NAMES = [
   'frances',
   'edsger',
 ];
+/** The account the start-up line and the README point people to: the first seeded user. */
+export const DEMO_ACCOUNT = { email: `${NAMES[0]}1@example.com`, password: SEED_PASSWORD } as const;
+
 const SENTENCES = [
   'The first version was simple, and that was its best feature.',
   'We wrote the failing test before touching the code.',
@@ -193,6 +196,20 @@ export async function seed(pool: pg.Pool, size: SeedSize, { randomSeed = 42 } = 
     client.release();
   }
   return usernames;
+}
+
+/**
+ * Loads the demo data set unless the database already has users (it never mixes into real data), saying
+ * so first. Returns whether it did.
+ */
+export async function seedDemoIfEmpty(pool: pg.Pool, log: (line: string) => void): Promise<boolean> {
+  const { rows } = await pool.query<{ used: boolean }>('SELECT EXISTS (SELECT 1 FROM users) AS used');
+  if (rows[0]?.used) return false;
+  log(
+    `the database is empty: loading the demo data set (${DEMO_SIZE.users} users, ${DEMO_SIZE.articles} articles, ${DEMO_SIZE.comments} comments)`,
+  );
+  await seed(pool, DEMO_SIZE);
+  return true;
 }
 
 async function insertPairs(client: pg.PoolClient, target: string, pairs: Set<string>): Promise<void> {

@@ -4,8 +4,11 @@ import { loadMigrations, migrationStatus } from '../../db/migrate.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Run-time switches read by /readyz: set `draining` on SIGTERM, `migrated` once migrations are current. */
-    lifecycle: { draining: boolean; migrated: boolean };
+    /**
+     * Run-time switches read by /readyz: set `draining` on SIGTERM, `migrated` once migrations are current,
+     * `seeding` while start-up may still load the demo data (ready only once it is there).
+     */
+    lifecycle: { draining: boolean; migrated: boolean; seeding: boolean };
   }
 }
 
@@ -15,7 +18,7 @@ const probe = { logLevel: 'warn' as const, schema: { hide: true } };
 export default fp(
   async (app) => {
     const migrations = await loadMigrations();
-    app.decorate('lifecycle', { draining: false, migrated: false });
+    app.decorate('lifecycle', { draining: false, migrated: false, seeding: false });
 
     // Liveness: only "the event loop answers". Checking the database here would restart healthy pods
     // during a database outage and turn it into a crash loop.
@@ -28,6 +31,7 @@ export default fp(
       { ...probe, schema: { ...probe.schema, response: { 200: Status, 503: Status } } },
       async (_request, reply) => {
         if (app.lifecycle.draining) return reply.code(503).send({ status: 'draining' });
+        if (app.lifecycle.seeding) return reply.code(503).send({ status: 'loading demo data' });
         try {
           await app.db.query('SELECT 1');
           if (!app.lifecycle.migrated) {
