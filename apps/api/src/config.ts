@@ -186,8 +186,20 @@ export interface LoadedConfig {
   readonly generatedJwtSecret: boolean;
 }
 
+export interface LoadOptions {
+  /**
+   * `serve` (the server) requires everything a production server needs; `migrate` (the PreSync Job) needs
+   * only the database, so the Job is not handed the token signing secret it has no use for.
+   * @default 'serve'
+   */
+  readonly purpose?: 'serve' | 'migrate';
+}
+
 /** Validates the environment; throws a ConfigError naming the first bad setting. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): LoadedConfig {
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  options: LoadOptions = {},
+): LoadedConfig {
   // Ignoring it would silently start on a fresh data folder, as if the data were lost.
   if (env.EMBEDDED_POSTGRES_DATA_DIR) {
     throw new ConfigError(
@@ -217,7 +229,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const parsed = withDefaults as Static<typeof configSchema>;
   if (parsed.NODE_ENV === 'production') {
-    if (!parsed.JWT_SECRET) throw new ConfigError('JWT_SECRET', 'is required in production');
+    if (!parsed.JWT_SECRET && options.purpose !== 'migrate')
+      throw new ConfigError('JWT_SECRET', 'is required in production');
     if (!parsed.DATABASE_URL) throw new ConfigError('DATABASE_URL', 'is required in production');
     const faults = parsed.FAULT_ERROR_RATE > 0 || parsed.FAULT_LATENCY_MS > 0;
     if (faults && !parsed.FAULT_INJECTION_ALLOWED) {

@@ -5,7 +5,7 @@ import { migrationStatus, runMigrations } from './db/migrate.js';
 // The migrate command (Kubernetes PreSync Job, `npm run migrate`): exits non-zero on any failure so that a
 // failed migration stops the release instead of letting new pods start on an old schema.
 async function main(): Promise<void> {
-  const { config } = loadConfig();
+  const { config } = loadConfig(process.env, { purpose: 'migrate' });
   if (!config.DATABASE_URL) throw new ConfigError('DATABASE_URL', 'is required to run migrations');
   const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 1 });
   try {
