@@ -1,0 +1,91 @@
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { requireTool } from '@conduit/testing';
+
+const run = promisify(execFile);
+
+/** The workspace's git-ignored cache: podman's configuration and storage, stand-in build contexts. */
+export const cacheDir = fileURLToPath(new URL('../.cache/', import.meta.url));
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * Debian packages the suite runs: podman with runc (crun fails here on rlimits with hybrid cgroups),
+ * slirp4netns (each container gets its own network namespace that can reach the host's loopback, where the
+ * test PostgreSQL listens) and debootstrap for the stand-in roots. A missing one fails the suite with the apt-get line that installs it.
+ */
+export const TOOLS: readonly [command: string, debianPackage: string][] = [
+  ['podman', 'podman'],
+  ['runc', 'runc'],
+  ['debootstrap', 'debootstrap'],
+  ['slirp4netns', 'slirp4netns'],
+];
+
+// Default ulimits the kernel here accepts, and runc as the runtime. Storage lives in the cache folder, not
+// in the machine's /var/lib/containers, so the suite shares nothing with other podman users.
+const CONTAINERS_CONF = `[containers]
+default_ulimits=["nofile=1024:1024","nproc=1024:1024"]
+[engine]
+runtime="runc"
+`;
+const storageConf = (dir: string) => `[storage]
+driver="overlay"
+graphroot="${join(dir, 'storage')}"
+runroot="${join(dir, 'run')}"
+`;
+
+let environment: Promise<NodeJS.ProcessEnv> | undefined;
+
+/** Checks the tools and writes podman's configuration once; the environment every podman call runs with. */
+export function podmanEnv(): Promise<NodeJS.ProcessEnv> {
+  environment ??= (async () => {
+    for (const [command, debianPackage] of TOOLS) requireTool(command, debianPackage);
+    const dir = join(cacheDir, 'podman');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'containers.conf'), CONTAINERS_CONF);
+    await writeFile(join(dir, 'storage.conf'), storageConf(dir));
+    // Podman keeps build cache mounts (`RUN --mount=type=cache`) under TMPDIR: in the cache folder too.
+    await mkdir(join(dir, 'tmp'), { recursive: true });
+    return {
+      ...process.env,
+      TMPDIR: join(dir, 'tmp'),
+      CONTAINERS_CONF: join(dir, 'containers.conf'),
+      CONTAINERS_STORAGE_CONF: join(dir, 'storage.conf'),
+    };
+  })();
+  return environment;
+}
+
+/** Runs `podman <args>` and resolves with its stdout; rejects with a PodmanError carrying its output. */
+export async function podman(args: readonly string[]): Promise<string> {
+  const env = await podmanEnv();
+  try {
+    const { stdout } = await run('podman', args, { env, maxBuffer: 64 * 1024 * 1024 });
+    return stdout.trim();
+  } catch (error) {
+    const { stdout = '', stderr = '', code } = error as { stdout?: string; stderr?: string; code?: number };
+    throw new PodmanError(args, code ?? null, `${stdout}\n${stderr}`.trim());
+  }
+}
+
+/** A podman command that exited non-zero, with what it printed (the negative tests read it). */
+export class PodmanError extends Error {
+  constructor(
+    readonly args: readonly string[],
+    readonly exitCode: number | null,
+    readonly output: string,
+  ) {
+    // Environment values may be (test) secrets: the message names the variables only.
+    const shown = args.map((arg) => arg.replace(/^(--env=[^=]+)=.*$/s, '$1=…'));
+    super(`podman ${shown.join(' ')} exited ${exitCode}:\n${output.slice(-4000)}`);
+  }
+}
+
+export async function imageExists(ref: string): Promise<boolean> {
+  return podman(['image', 'exists', ref]).then(
+    () => true,
+    () => false,
+  );
+}
