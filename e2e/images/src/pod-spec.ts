@@ -82,7 +82,11 @@ export async function renderedObjects(stage: string): Promise<K8sObject[]> {
 
 /** The pod template of a Rollout, Deployment, Job or CronJob. */
 export function podSpecOf(object: K8sObject): PodSpec {
-  const spec = object.spec as Record<string, any> | undefined;
+  interface Template {
+    readonly template?: { readonly spec?: PodSpec };
+    readonly jobTemplate?: { readonly spec?: Template };
+  }
+  const spec = object.spec as Template | undefined;
   const pod = object.kind === 'CronJob' ? spec?.jobTemplate?.spec?.template?.spec : spec?.template?.spec;
   if (!pod) throw new Error(`${object.kind}/${object.metadata.name} has no pod template`);
   return pod as PodSpec;
