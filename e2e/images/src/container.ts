@@ -29,26 +29,36 @@ export interface RunOptions {
   readonly name?: string;
 }
 
-/** Starts the image as the plan (a rendered pod spec) runs it, each container port published on loopback. */
-export async function runContainer(
+/** `podman run` arguments for the plan, each container port published on a free loopback port. */
+export async function runArguments(
   image: string,
   plan: RunPlan,
-  options: RunOptions = {},
-): Promise<RunningContainer> {
-  const name = options.name ?? `conduit-e2e-${randomBytes(4).toString('hex')}`;
+  options: RunOptions & { readonly name: string },
+): Promise<{ args: string[]; published: Map<number, number> }> {
   const published = new Map<number, number>();
   for (const port of new Set(plan.ports.values())) published.set(port, await freePort());
-  await podman([
+  const args = [
     'run',
-    '--detach',
-    `--name=${name}`,
+    `--name=${options.name}`,
     NETWORK,
     ...[...published].map(([container, host]) => `--publish=127.0.0.1:${host}:${container}`),
     ...plan.flags,
     ...Object.entries(options.env ?? {}).map(([key, value]) => `--env=${key}=${value}`),
     image,
     ...plan.args,
-  ]);
+  ];
+  return { args, published };
+}
+
+/** Starts the image as the plan (a rendered pod spec) runs it, in the background. */
+export async function runContainer(
+  image: string,
+  plan: RunPlan,
+  options: RunOptions = {},
+): Promise<RunningContainer> {
+  const name = options.name ?? `conduit-e2e-${randomBytes(4).toString('hex')}`;
+  const { args, published } = await runArguments(image, plan, { ...options, name });
+  await podman([args[0]!, '--detach', ...args.slice(1)]);
   const exitCode = async () =>
     Number(await podman(['container', 'inspect', '--format={{.State.ExitCode}}', name]));
   return {
@@ -75,7 +85,10 @@ export async function runContainer(
 }
 
 /** GET of a probe's path through the published port: the HTTP status, 0 when nothing answers. */
-export async function probe(container: RunningContainer, plan: RunPlan, spec: HttpProbe): Promise<number> {
+/** What the probes need of a container: its published ports and its logs. */
+export type Probed = Pick<RunningContainer, 'url' | 'logs'>;
+
+export async function probe(container: Probed, plan: RunPlan, spec: HttpProbe): Promise<number> {
   const timeout = (spec.timeoutSeconds ?? 1) * 1000;
   return fetch(`${container.url(probePort(plan, spec))}${spec.httpGet.path}`, {
     signal: AbortSignal.timeout(timeout),
@@ -89,11 +102,7 @@ export async function probe(container: RunningContainer, plan: RunPlan, spec: Ht
  * Polls a probe at its period until it answers 200 within the kubelet's budget for it
  * (failureThreshold × periodSeconds); resolves with the milliseconds it took.
  */
-export async function waitForProbe(
-  container: RunningContainer,
-  plan: RunPlan,
-  spec: HttpProbe,
-): Promise<number> {
+export async function waitForProbe(container: Probed, plan: RunPlan, spec: HttpProbe): Promise<number> {
   const started = Date.now();
   const budget = (spec.failureThreshold ?? 3) * (spec.periodSeconds ?? 10) * 1000;
   while (Date.now() - started < budget) {
