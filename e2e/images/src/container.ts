@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '@conduit/testing';
 import { type HttpProbe, probePort, type RunPlan } from './pod-spec.js';
-import { podman } from './podman.js';
+import { podman, podmanLogs } from './podman.js';
 
 /**
  * Each container gets its own network namespace (slirp4netns), as a pod does; the host's loopback, where the
@@ -69,7 +69,7 @@ export async function runContainer(
         throw new Error(`container port ${containerPort} is not declared by the pod spec`);
       return `http://127.0.0.1:${host}`;
     },
-    logs: () => podman(['logs', name]),
+    logs: () => podmanLogs(name),
     async stop() {
       await podman(['stop', `--time=${plan.pod.terminationGracePeriodSeconds ?? 30}`, name]);
       return exitCode();

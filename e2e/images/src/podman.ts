@@ -23,10 +23,12 @@ export const TOOLS: readonly [command: string, debianPackage: string][] = [
   ['slirp4netns', 'slirp4netns'],
 ];
 
-// Default ulimits the kernel here accepts, and runc as the runtime. Storage lives in the cache folder, not
+// Default ulimits the kernel here accepts, runc as the runtime, and logs in files (`podman logs` reads them;
+// the default, journald, needs systemd, which a CI container does not run). Storage lives in the cache folder, not
 // in the machine's /var/lib/containers, so the suite shares nothing with other podman users.
 const CONTAINERS_CONF = `[containers]
 default_ulimits=["nofile=1024:1024","nproc=1024:1024"]
+log_driver="k8s-file"
 [engine]
 runtime="runc"
 `;
@@ -81,6 +83,15 @@ export class PodmanError extends Error {
     const shown = args.map((arg) => arg.replace(/^(--env=[^=]+)=.*$/s, '$1=…'));
     super(`podman ${shown.join(' ')} exited ${exitCode}:\n${output.slice(-4000)}`);
   }
+}
+
+/** A container's log: what it wrote to stdout and stderr (podman logs splits them the same way). */
+export async function podmanLogs(name: string): Promise<string> {
+  const { stdout, stderr } = await run('podman', ['logs', name], {
+    env: await podmanEnv(),
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return `${stdout}${stderr}`;
 }
 
 export async function imageExists(ref: string): Promise<boolean> {
