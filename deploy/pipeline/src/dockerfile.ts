@@ -15,8 +15,10 @@ export interface Step {
 
 export interface Stage {
   readonly name: string;
-  /** The base: an image reference, or the name of an earlier stage. */
+  /** The base: an image reference, or the name of an earlier stage (build arguments at their defaults). */
   readonly base: string;
+  /** The build argument that names the base (`FROM ${NODE_BASE}`), when the base can be substituted. */
+  readonly baseArg?: string;
   readonly image: {
     readonly name: string;
     readonly tag: string | null;
@@ -60,21 +62,50 @@ function toStep(instruction: Instruction): Step {
   };
 }
 
-/** Parses a Dockerfile into stages; throws when it has no FROM. */
+/** `${NAME}` or `$NAME` as the whole base of a FROM: a base a build argument can replace. */
+const BASE_ARG = /^\$(?:\{(\w+)\}|(\w+))$/;
+
+/**
+ * Parses a Dockerfile into stages; throws when it has no FROM. A base given by a global build argument
+ * (declared before the first FROM) is read at the argument's default, which is what a build without
+ * `--build-arg` uses, so the digest and stage rules apply to it.
+ */
 export function parseDockerfile(content: string): ParsedDockerfile {
   const dockerfile = DockerfileParser.parse(content);
   const stages: Stage[] = [];
-  let current: { name: string; base: string; image: Stage['image']; steps: Step[] } | null = null;
+  const globalArgs = new Map<string, string>();
+  let current: {
+    name: string;
+    base: string;
+    baseArg?: string;
+    image: Stage['image'];
+    steps: Step[];
+  } | null = null;
   for (const instruction of dockerfile.getInstructions()) {
-    if (instruction.getKeyword() === 'FROM') {
-      const from = instruction as From;
+    if (!current && instruction.getKeyword() === 'ARG') {
+      // One `NAME=default` per ARG line, as our Dockerfiles write them.
+      const arg = /^(\w+)=(\S+)$/.exec((instruction.getArgumentsContent() ?? '').trim());
+      if (arg) globalArgs.set(arg[1]!, arg[2]!);
+    } else if (instruction.getKeyword() === 'FROM') {
+      let from = instruction as From;
+      const baseArg = BASE_ARG.exec(from.getImage() ?? '')
+        ?.slice(1)
+        .find(Boolean);
+      const resolved = baseArg === undefined ? undefined : globalArgs.get(baseArg);
+      if (baseArg !== undefined && resolved === undefined) {
+        throw new Error(`line ${from.getRange().start.line + 1}: FROM \${${baseArg}} has no default value`);
+      }
+      if (resolved !== undefined) {
+        from = DockerfileParser.parse(`FROM ${resolved}`).getInstructions()[0] as From;
+      }
       const base = from.getImage() ?? '';
-      const name: string = from.getBuildStage() ?? String(stages.length + (current ? 1 : 0));
+      const name: string = (instruction as From).getBuildStage() ?? String(stages.length + (current ? 1 : 0));
       if (current) stages.push(current);
       const earlier = [...stages].some((stage) => stage.name === base);
       current = {
         name,
         base,
+        ...(baseArg === undefined ? {} : { baseArg }),
         image: earlier
           ? null
           : {

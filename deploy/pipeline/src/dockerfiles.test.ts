@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseDockerfile } from './dockerfile.js';
+import { parseDockerfile, type Stage } from './dockerfile.js';
 import { checkDockerfile, type DockerfileRules } from './dockerfile-checks.js';
 import { repoRoot } from './paths.js';
 
@@ -11,6 +11,9 @@ const images: readonly [string, DockerfileRules][] = [
   ['apps/ops/Dockerfile', { runtime: 'node' }],
 ];
 const read = (path: string) => readFile(join(repoRoot, path), 'utf8');
+/** The stage whose base is an image, following `FROM <earlier stage>` back. */
+const imageStage = (stage: Stage, stages: readonly Stage[]): Stage =>
+  stage.image ? stage : imageStage(stages.find((s) => s.name === stage.base)!, stages);
 
 describe.each(images)('%s', (path, rules) => {
   it('passes every image rule', async () => {
@@ -20,7 +23,7 @@ describe.each(images)('%s', (path, rules) => {
   it('is multi-stage, with a digest-pinned, non-root, health-checked runtime', async () => {
     const { stages, final } = parseDockerfile(await read(path));
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    expect(final.image?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(imageStage(final, stages).image?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(final.steps.find((s) => s.keyword === 'USER')?.text).toMatch(/^[1-9]\d*:[1-9]\d*$/);
     // The ops image is a batch CLI: no server, and its one runtime RUN installs the PostgreSQL clients.
     if (!path.includes('/ops/')) {
@@ -33,7 +36,11 @@ describe.each(images)('%s', (path, rules) => {
 describe('the ops image', () => {
   it('runs the conduit bundle on Node 24 with pg_dump/pg_restore 17, nothing from npm at runtime', async () => {
     const { stages, final } = parseDockerfile(await read('apps/ops/Dockerfile'));
-    for (const stage of stages) expect(stage.base, stage.name).toMatch(/^node:24-bookworm-slim@sha256:/);
+    // The runtime starts from the pg-clients stage (a build argument substitutes it in e2e/images).
+    expect(final.base).toBe('pg-clients');
+    for (const stage of stages) {
+      expect(imageStage(stage, stages).base, stage.name).toMatch(/^node:24-bookworm-slim@sha256:/);
+    }
     expect(
       stages
         .find((s) => s.name === 'build')
@@ -48,8 +55,10 @@ describe('the ops image', () => {
       '/src/apps/ops/dist/conduit.mjs /app/conduit.mjs',
       '/src/apps/ops/dist/rds-ca.pem /app/rds-ca.pem',
     ]);
-    const run = final.steps
-      .filter((s) => s.keyword === 'RUN')
+    expect(final.steps.some((s) => s.keyword === 'RUN')).toBe(false);
+    const run = stages
+      .find((s) => s.name === 'pg-clients')!
+      .steps.filter((s) => s.keyword === 'RUN')
       .map((s) => s.text)
       .join('\n');
     // PGDG's key comes from Debian's signed postgresql-common package, never from a bare download.
@@ -114,6 +123,32 @@ describe('the web image', () => {
   });
 });
 
+describe('base images', () => {
+  it.each(images.map(([path]) => path))(
+    '%s pins each base in a stage of its own and builds on it through NODE_BASE or RUNTIME_BASE',
+    async (path) => {
+      const { stages, final } = parseDockerfile(await read(path));
+      for (const stage of stages) {
+        if (stage.image) {
+          expect(stage.name).toMatch(/-base$/);
+          expect(stage.image.digest, stage.name).toMatch(/^sha256:[0-9a-f]{64}$/);
+        } else {
+          expect(stage.baseArg, stage.name).toMatch(/^(NODE|RUNTIME)_BASE$/);
+        }
+      }
+      expect(final.baseArg).toBe('RUNTIME_BASE');
+    },
+  );
+  it('reads a base from a build argument at its default, and rejects one without a default', () => {
+    const pinned = `node:24@sha256:${'a'.repeat(64)}`;
+    const { final } = parseDockerfile(`ARG BASE=${pinned}\nFROM \${BASE} AS runtime\n`);
+    expect(final).toMatchObject({ base: pinned, baseArg: 'BASE', image: { name: 'node', tag: '24' } });
+    expect(() => parseDockerfile('ARG BASE\nFROM $BASE\n')).toThrow(
+      /^line 2: FROM .+BASE.+ has no default value$/,
+    );
+  });
+});
+
 describe('the rules catch what they are for', () => {
   const base = `FROM node:24@sha256:${'a'.repeat(64)} AS deps
 RUN npm ci --omit=dev
@@ -133,6 +168,11 @@ ENTRYPOINT ["/nodejs/bin/node", "dist/server.js"]
   });
   it.each([
     ['an unpinned base image', base.replace(`@sha256:${'a'.repeat(64)}`, ''), /not pinned by digest/],
+    [
+      'an unpinned default of a base argument',
+      `ARG NODE_BASE=node:24\n${base.replace(`node:24@sha256:${'a'.repeat(64)}`, '$NODE_BASE')}`,
+      /stage "deps": base image node:24 is not pinned by digest/,
+    ],
     ['a root user', base.replace('USER 65532:65532', 'USER 0'), /is root/],
     ['a named user', base.replace('USER 65532:65532', 'USER node'), /must be numeric/],
     ['no user', base.replace('USER 65532:65532\n', ''), /no USER/],

@@ -1,18 +1,26 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { failed } from './lib/load.js';
 import { type Budget, type DrillResult, Report } from './lib/report.js';
-import { DRAIN_DELAY_MS } from './lib/stack.js';
+import { DRAIN_DELAY_MS, type Launcher } from './lib/stack.js';
 import { describeWindow, failureBreakdown } from './lib/summary.js';
 import { address, checkAcknowledgedWrites, underLoad } from './lib/topology.js';
 
 const RATE = 200;
+
+export interface ReleaseOptions {
+  /**
+   * How an instance runs. The default runs the API as a process, with APP_VERSION in its environment;
+   * e2e/images passes a launcher that starts the image built with that APP_VERSION instead.
+   */
+  readonly launch?: Launcher;
+}
 
 /**
  * Rolling release under load: two API instances behind nginx take a constant mixed load while each is
  * replaced by a new version with the Kubernetes termination sequence. Nothing may fail and no acknowledged
  * write may be missing.
  */
-export async function releaseDrill(budget: Budget): Promise<DrillResult> {
+export async function releaseDrill(budget: Budget, { launch }: ReleaseOptions = {}): Promise<DrillResult> {
   const report = new Report('release');
   const steadyMs = budget === 'ci' ? 8000 : 30_000;
   // One connection per client request: removing an instance reloads nginx, whose old workers then close
@@ -20,7 +28,7 @@ export async function releaseDrill(budget: Budget): Promise<DrillResult> {
   // the stand-in's own artifact: the ALB keeps client connections when targets change. Connections from
   // nginx to the instances stay keep-alive, as the ALB's are, and those are what the release must not break.
   return underLoad(
-    { rate: RATE, env: { APP_VERSION: '1.0.0' }, keepAlive: false },
+    { rate: RATE, env: { APP_VERSION: '1.0.0' }, keepAlive: false, launch },
     async ({ stack, instances, balancer, load }) => {
       await sleep(steadyMs);
       const releaseStart = load.elapsed();

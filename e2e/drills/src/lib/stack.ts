@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { type ApiProcess, startApiProcess, startPostgres, type TestPostgres } from '@conduit/testing';
+import {
+  type ApiProcess,
+  type ApiProcessOptions,
+  startApiProcess,
+  startPostgres,
+  type TestPostgres,
+} from '@conduit/testing';
 import pg from 'pg';
 import type { RequestSpec } from './load.js';
 
@@ -21,8 +27,14 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** A real PostgreSQL and API instances sharing one JWT secret, as replicas of one Deployment do. */
-export async function startStack(): Promise<Stack> {
+/** Starts one API instance; `startApiProcess` (the API as `npm start` runs it) unless a drill is given another. */
+export type Launcher = (options: ApiProcessOptions) => Promise<ApiProcess>;
+
+/**
+ * A real PostgreSQL and API instances sharing one JWT secret, as replicas of one Deployment do. `launch`
+ * decides how an instance runs (a process by default; e2e/images passes one that starts the image).
+ */
+export async function startStack(launch: Launcher = startApiProcess): Promise<Stack> {
   const postgres = await startPostgres();
   const databaseUrl = await postgres.createDatabase('drill');
   const jwtSecret = randomBytes(32).toString('hex');
@@ -32,7 +44,7 @@ export async function startStack(): Promise<Stack> {
     databaseUrl,
     jwtSecret,
     async startInstance(env = {}) {
-      const instance = await startApiProcess({
+      const instance = await launch({
         timeoutMs: 60_000,
         env: {
           DATABASE_URL: databaseUrl,

@@ -2,7 +2,7 @@ import type { ApiProcess } from '@conduit/testing';
 import { type Balancer, startBalancer } from './balancer.js';
 import { type Load, type Outcome, startLoad } from './load.js';
 import type { Report } from './report.js';
-import { missingWrites, prepareTraffic, type Stack, startStack } from './stack.js';
+import { type Launcher, missingWrites, prepareTraffic, type Stack, startStack } from './stack.js';
 
 export interface Topology {
   readonly stack: Stack;
@@ -22,6 +22,8 @@ export interface LoadShape {
   readonly env?: Record<string, string>;
   /** Client keep-alive to nginx (default true). */
   readonly keepAlive?: boolean;
+  /** How an API instance runs (default: a process, as `npm start` runs it). */
+  readonly launch?: Launcher;
 }
 
 /**
@@ -29,10 +31,10 @@ export interface LoadShape {
  * through nginx. `drill` runs while the load does; everything stops afterwards, also on failure.
  */
 export async function underLoad<T>(
-  { rate, env = {}, keepAlive }: LoadShape,
+  { rate, env = {}, keepAlive, launch }: LoadShape,
   drill: (topology: Topology) => Promise<T>,
 ): Promise<T> {
-  const stack = await startStack();
+  const stack = await startStack(launch);
   try {
     const instances = [await stack.startInstance(env), await stack.startInstance(env)];
     const balancer = await startBalancer(instances.map(address));
