@@ -7,6 +7,8 @@ export interface UserRow {
   email: string;
   bio: string | null;
   image: string | null;
+  /** Tokens carry it; incrementing it revokes every token issued before. */
+  tokenVersion: number;
 }
 
 export interface UserWithHash extends UserRow {
@@ -29,7 +31,7 @@ export class TakenError extends Error {
   }
 }
 
-const COLUMNS = 'id::text AS id, username, email, bio, image';
+const COLUMNS = 'id::text AS id, username, email, bio, image, token_version AS "tokenVersion"';
 
 const UNIQUE_FIELDS: Record<string, 'username' | 'email'> = {
   users_username_key: 'username',
@@ -95,7 +97,9 @@ export function usersRepository(db: pg.Pool) {
         bio: 'bio',
         image: 'image',
       };
+      // A new password revokes every token issued with the old one.
       const sets: string[] = ['updated_at = now()'];
+      if (changes.passwordHash !== undefined) sets.push('token_version = token_version + 1');
       const values: unknown[] = [id];
       for (const key of Object.keys(columns) as (keyof UserChanges)[]) {
         if (changes[key] === undefined) continue;
@@ -111,6 +115,15 @@ export function usersRepository(db: pg.Pool) {
       } catch (error) {
         throw asTaken(error);
       }
+    },
+
+    /** Signs the user out everywhere: every token issued so far stops working. */
+    async revokeTokens(id: string): Promise<boolean> {
+      const { rowCount } = await db.query(
+        'UPDATE users SET token_version = token_version + 1, updated_at = now() WHERE id = $1',
+        [id],
+      );
+      return rowCount === 1;
     },
   };
 }
