@@ -115,7 +115,7 @@ export const configSchema = Type.Object({
   TAG_RATE_LIMIT_MAX: Type.Integer({
     default: 50,
     minimum: 1,
-    description: 'New tags (not used by any article yet) one user may introduce per write window',
+    description: 'Tags that do not exist yet one user may introduce per write window (tags in use are free)',
   }),
   WRITE_RATE_LIMIT_WINDOW_MS: Type.Integer({
     default: 60_000,
