@@ -10,6 +10,7 @@ import errors, { clientErrors, frameworkErrors } from './plugins/app/errors.js';
 import faults from './plugins/app/faults.js';
 import health from './plugins/app/health.js';
 import metrics from './plugins/app/metrics.js';
+import rateLimits from './plugins/app/rate-limits.js';
 import web from './plugins/app/web.js';
 import db from './plugins/external/db.js';
 import docs from './plugins/external/docs.js';
@@ -34,7 +35,22 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       ? { loggerInstance: options.loggerInstance }
       : { logger: options.logger ?? loggerOptions(config) }),
     bodyLimit: config.BODY_LIMIT_BYTES,
-    trustProxy: config.TRUST_PROXY,
+    // A hop count, not `true`: X-Forwarded-For entries beyond the proxies we run are written by the client,
+    // and the address they claim must not decide whose rate-limit budget a request draws from. Hop 0 is the
+    // socket's peer, so the client is the entry TRUST_PROXY_HOPS from the right. (Fastify's own numeric
+    // setting trusts nothing since it cannot vouch for the peer; here the peer is the ALB, the only way in.)
+    trustProxy: config.TRUST_PROXY_HOPS > 0 ? (_address, hop) => hop < config.TRUST_PROXY_HOPS : false,
+    // A client must send its whole request in time (slow-body clients hold a socket and a parser each);
+    // idle keep-alive connections outlive the ALB's idle timeout so the ALB closes them first.
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+    http: {
+      headersTimeout: config.HEADERS_TIMEOUT_MS,
+      requestTimeout: config.REQUEST_TIMEOUT_MS,
+      // Node checks both timeouts on this interval (30 s by default), which would let a slow client keep
+      // its socket up to 30 s past the bound.
+      connectionsCheckingInterval: 1000,
+    },
     requestIdHeader: false,
     genReqId: (request) => {
       const incoming = request.headers['x-request-id'];
@@ -75,6 +91,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(health);
   await app.register(faults);
   await app.register(auth);
+  await app.register(rateLimits);
 
   await app.register(modules);
   await app.register(web);

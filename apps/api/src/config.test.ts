@@ -35,6 +35,10 @@ describe('loadConfig', () => {
     [{ SEED_DEMO_DATA: 'yes' }, 'SEED_DEMO_DATA'],
     [{ LOCAL_DATA_DIR: ' ' }, 'LOCAL_DATA_DIR'],
     [{ EMBEDDED_POSTGRES_DATA_DIR: '/srv/pg' }, 'EMBEDDED_POSTGRES_DATA_DIR'],
+    [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY_HOPS: 'true' }, 'TRUST_PROXY_HOPS'],
+    [{ PAGE_SIZE_MAX: '0' }, 'PAGE_SIZE_MAX'],
+    [{ REQUEST_TIMEOUT_MS: '2000', HEADERS_TIMEOUT_MS: '3000' }, 'HEADERS_TIMEOUT_MS'],
   ])('rejects %o naming %s', (env, setting) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^invalid configuration: ${setting} `));
@@ -76,6 +80,19 @@ describe('loadConfig', () => {
       loadConfig({ ...base, FAULT_ERROR_RATE: '0.1', FAULT_INJECTION_ALLOWED: 'true' }).config
         .FAULT_ERROR_RATE,
     ).toBe(0.1);
+  });
+
+  it('refuses a keep-alive timeout the ALB would outlive, in production', () => {
+    const production = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(32),
+      DATABASE_URL: 'postgres://db/c',
+    };
+    expect(() => loadConfig({ ...production, KEEP_ALIVE_TIMEOUT_MS: '60000' })).toThrow(
+      /^invalid configuration: KEEP_ALIVE_TIMEOUT_MS /,
+    );
+    expect(loadConfig(production).config.KEEP_ALIVE_TIMEOUT_MS).toBe(72_000);
+    expect(loadConfig({ KEEP_ALIVE_TIMEOUT_MS: '5000' }).config.KEEP_ALIVE_TIMEOUT_MS).toBe(5000);
   });
 
   it('exposes every key name for the deploy code', () => {

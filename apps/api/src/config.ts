@@ -75,25 +75,88 @@ export const configSchema = Type.Object({
     default: '',
     description: 'Comma-separated origins allowed cross-origin; empty disables CORS',
   }),
-  TRUST_PROXY: Type.Boolean({
-    default: false,
-    description: 'Trust X-Forwarded-* (true behind the ALB/CloudFront)',
-  }),
   BODY_LIMIT_BYTES: Type.Integer({
     default: 1_048_576,
     minimum: 1024,
     description: 'Largest accepted request body',
   }),
+  // --- Abuse resistance: proxy trust, rate limits, page sizes and HTTP timeouts (kept together) ---
+  TRUST_PROXY_HOPS: Type.Integer({
+    default: 0,
+    minimum: 0,
+    maximum: 10,
+    description:
+      'Proxies in front of the API that append to X-Forwarded-For (2 behind CloudFront + ALB); the client ' +
+      'address is the entry this many hops from the socket, so entries a client writes itself are ignored',
+  }),
   AUTH_RATE_LIMIT_MAX: Type.Integer({
     default: 100,
     minimum: 1,
-    description: 'Login/registration attempts per client per window',
+    description: 'Login/registration attempts per client address per window, shared by every replica',
   }),
   AUTH_RATE_LIMIT_WINDOW_MS: Type.Integer({
     default: 60_000,
     minimum: 1000,
-    description: 'Rate-limit window',
+    description: 'Window of AUTH_RATE_LIMIT_MAX',
   }),
+  AUTH_ACCOUNT_FAILURE_MAX: Type.Integer({
+    default: 10,
+    minimum: 1,
+    description: 'Failed logins/registrations per e-mail per window before that account is locked out',
+  }),
+  AUTH_ACCOUNT_WINDOW_MS: Type.Integer({
+    default: 900_000,
+    minimum: 1000,
+    description: 'Window (and longest lock-out) of AUTH_ACCOUNT_FAILURE_MAX',
+  }),
+  ARTICLE_RATE_LIMIT_MAX: Type.Integer({
+    default: 10,
+    minimum: 1,
+    description: 'Articles one user may create per write window',
+  }),
+  COMMENT_RATE_LIMIT_MAX: Type.Integer({
+    default: 30,
+    minimum: 1,
+    description: 'Comments one user may post per write window',
+  }),
+  TAG_RATE_LIMIT_MAX: Type.Integer({
+    default: 50,
+    minimum: 1,
+    description: 'Tags that do not exist yet one user may introduce per write window (tags in use are free)',
+  }),
+  WRITE_RATE_LIMIT_WINDOW_MS: Type.Integer({
+    default: 60_000,
+    minimum: 1000,
+    description: 'Window of the article, comment and tag limits',
+  }),
+  PAGE_SIZE_MAX: Type.Integer({
+    default: 100,
+    minimum: 1,
+    maximum: 1000,
+    description: 'Largest accepted article page size (limit); larger is a 422',
+  }),
+  TAGS_LIST_MAX: Type.Integer({
+    default: 100,
+    minimum: 1,
+    maximum: 10_000,
+    description: 'GET /api/tags lists this many of the most used tags',
+  }),
+  REQUEST_TIMEOUT_MS: Type.Integer({
+    default: 10_000,
+    minimum: 1000,
+    description: 'Time a client has to send a whole request (headers and body); 408 beyond',
+  }),
+  HEADERS_TIMEOUT_MS: Type.Integer({
+    default: 5000,
+    minimum: 1000,
+    description: 'Time a client has to send the request headers; at most REQUEST_TIMEOUT_MS',
+  }),
+  KEEP_ALIVE_TIMEOUT_MS: Type.Integer({
+    default: 72_000,
+    minimum: 1000,
+    description: 'Idle keep-alive connections are closed after this; above the ALB idle timeout (60 s)',
+  }),
+  // --- end of abuse resistance ---
   SHUTDOWN_DRAIN_DELAY_MS: Type.Integer({
     default: 5000,
     minimum: 0,
@@ -195,6 +258,29 @@ export interface LoadOptions {
   readonly purpose?: 'serve' | 'migrate';
 }
 
+/** The ALB's idle timeout: the API must keep idle connections longer, or the ALB reuses closed ones (502). */
+export const ALB_IDLE_TIMEOUT_MS = 60_000;
+
+function checkAbuseSettings(parsed: Static<typeof configSchema>, env: Record<string, string | undefined>) {
+  // The boolean trusted every X-Forwarded-For entry, which the client writes: a leftover must not be
+  // silently ignored, nor silently keep its old meaning.
+  if (env.TRUST_PROXY !== undefined) {
+    throw new ConfigError('TRUST_PROXY', 'is replaced by TRUST_PROXY_HOPS (the number of proxies in front)');
+  }
+  if (parsed.HEADERS_TIMEOUT_MS > parsed.REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(
+      'HEADERS_TIMEOUT_MS',
+      `must not exceed REQUEST_TIMEOUT_MS (${parsed.REQUEST_TIMEOUT_MS})`,
+    );
+  }
+  if (parsed.NODE_ENV === 'production' && parsed.KEEP_ALIVE_TIMEOUT_MS <= ALB_IDLE_TIMEOUT_MS) {
+    throw new ConfigError(
+      'KEEP_ALIVE_TIMEOUT_MS',
+      `must exceed the ALB idle timeout (${ALB_IDLE_TIMEOUT_MS}) in production`,
+    );
+  }
+}
+
 /** Validates the environment; throws a ConfigError naming the first bad setting. */
 export function loadConfig(
   env: Record<string, string | undefined> = process.env,
@@ -228,6 +314,7 @@ export function loadConfig(
     throw new ConfigError(key, `${rule}${shown}`);
   }
   const parsed = withDefaults as Static<typeof configSchema>;
+  checkAbuseSettings(parsed, env);
   if (parsed.NODE_ENV === 'production') {
     if (!parsed.JWT_SECRET && options.purpose !== 'migrate')
       throw new ConfigError('JWT_SECRET', 'is required in production');

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { ConfigError, loadConfig } from './config.js';
 import { migrationStatus, runMigrations } from './db/migrate.js';
+import { backfillUsernameSkeletons } from './modules/users/backfill.js';
 
 // The migrate command (Kubernetes PreSync Job, `npm run migrate`): exits non-zero on any failure so that a
 // failed migration stops the release instead of letting new pods start on an old schema.
@@ -16,6 +17,8 @@ async function main(): Promise<void> {
     }
     const applied = await runMigrations(pool, { log: (line) => console.log(line) });
     console.log(applied.length ? `applied ${applied.length} migration(s)` : 'database is up to date');
+    const usernames = await backfillUsernameSkeletons(pool);
+    console.log(JSON.stringify({ usernameSkeletons: usernames }));
   } finally {
     await pool.end();
   }

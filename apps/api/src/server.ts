@@ -60,6 +60,7 @@ const seedDemoData =
 const { buildApp } = await import('./app.js');
 const { runMigrations } = await import('./db/migrate.js');
 const { DEMO_ACCOUNT, seedDemoIfEmpty } = await import('./db/seed.js');
+const { backfillUsernameSkeletons } = await import('./modules/users/backfill.js');
 
 const app = await buildApp(config, { loggerInstance: log }).catch(async (error: Error) => {
   await embedded?.stop();
@@ -97,6 +98,10 @@ async function migrate(): Promise<void> {
     try {
       const applied = await runMigrations(app.db, { log: (line) => app.log.info(line) });
       app.log.info({ applied: applied.length }, 'migrations current');
+      const usernames = await backfillUsernameSkeletons(app.db);
+      // Confusable or refused names that already exist are reported, not renamed: a person decides.
+      const level = usernames.confusable.length + usernames.refused.length > 0 ? 'warn' : 'info';
+      app.log[level]({ usernameSkeletons: usernames }, 'username skeletons backfilled');
       return;
     } catch (error) {
       if (!isDatabaseUnavailable(error)) {

@@ -22,6 +22,7 @@ import {
 let server: TestApi;
 let api: Client;
 let owner: TestUser;
+let ownerId: string;
 let samples: Record<string, string>;
 
 const huge = 'x'.repeat(200_000);
@@ -127,10 +128,17 @@ beforeAll(async () => {
   server = await startTestApi();
   api = client(server.url);
   owner = await registerUser(api, 'owner');
+  const { rows } = await server.db.query('SELECT id::text AS id FROM users WHERE username = $1', [
+    owner.username,
+  ]);
+  ownerId = rows[0].id;
   await createSamples();
 });
 // Requests with a valid token may delete the sample article or comment: every test starts with both.
+// A valid body may also change the owner's password, which revokes the token: every test gets a current one.
 beforeEach(async () => {
+  const version = await server.db.query('SELECT token_version FROM users WHERE id = $1', [ownerId]);
+  owner = { ...owner, token: await server.app.issueToken(ownerId, version.rows[0].token_version) };
   const { rows } = await server.db.query('SELECT 1 FROM comments WHERE id = $1', [samples.id]);
   if (rows.length === 0) await createSamples();
 });

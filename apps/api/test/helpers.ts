@@ -12,7 +12,12 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     JWT_SECRET: randomBytes(32).toString('hex'),
+    // Suites sign in and write far faster than people; the limits have suites of their own.
     AUTH_RATE_LIMIT_MAX: '10000',
+    AUTH_ACCOUNT_FAILURE_MAX: '10000',
+    ARTICLE_RATE_LIMIT_MAX: '10000',
+    COMMENT_RATE_LIMIT_MAX: '10000',
+    TAG_RATE_LIMIT_MAX: '100000',
     ...overrides,
   }).config;
 }

@@ -57,14 +57,16 @@ export const SlugParams = Type.Object({ slug: Type.String() });
 export type SlugParams = Static<typeof SlugParams>;
 
 export const DEFAULT_PAGE_SIZE = 20;
+/** The largest page the API accepts by default (its PAGE_SIZE_MAX setting can lower or raise it). */
+export const MAX_PAGE_SIZE = 100;
 
-// The spec sets no upper bound; the safe-integer one only keeps values numbers PostgreSQL accepts.
-const page = {
+// Offsets stay numbers PostgreSQL's bigint accepts; page sizes are bounded so one request stays cheap.
+const page = (maxPageSize: number) => ({
   limit: Type.Optional(
     Type.Integer({
       minimum: 1,
-      maximum: Number.MAX_SAFE_INTEGER,
-      description: `Page size (default ${DEFAULT_PAGE_SIZE})`,
+      maximum: maxPageSize,
+      description: `Page size (default ${DEFAULT_PAGE_SIZE}, at most ${maxPageSize})`,
     }),
   ),
   offset: Type.Optional(
@@ -74,15 +76,20 @@ const page = {
       description: 'Articles to skip (default 0)',
     }),
   ),
-};
+});
 
-export const FeedQuery = Type.Object(page);
+/** The feed's query for a given largest page size. */
+export const feedQuery = (maxPageSize: number) => Type.Object(page(maxPageSize));
+export const FeedQuery = feedQuery(MAX_PAGE_SIZE);
 export type FeedQuery = Static<typeof FeedQuery>;
 
-export const ListArticlesQuery = Type.Object({
-  tag: Type.Optional(Type.String({ description: 'Only articles with this tag' })),
-  author: Type.Optional(Type.String({ description: 'Only articles by this username' })),
-  favorited: Type.Optional(Type.String({ description: 'Only articles favorited by this username' })),
-  ...page,
-});
+/** The article list's query for a given largest page size. */
+export const listArticlesQuery = (maxPageSize: number) =>
+  Type.Object({
+    tag: Type.Optional(Type.String({ description: 'Only articles with this tag' })),
+    author: Type.Optional(Type.String({ description: 'Only articles by this username' })),
+    favorited: Type.Optional(Type.String({ description: 'Only articles favorited by this username' })),
+    ...page(maxPageSize),
+  });
+export const ListArticlesQuery = listArticlesQuery(MAX_PAGE_SIZE);
 export type ListArticlesQuery = Static<typeof ListArticlesQuery>;

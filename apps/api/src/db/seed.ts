@@ -1,5 +1,6 @@
 import { hash } from '@node-rs/argon2';
 import type pg from 'pg';
+import { skeleton } from '../modules/users/username.js';
 
 export interface SeedSize {
   readonly users: number;
@@ -114,10 +115,12 @@ export async function seed(pool: pg.Pool, size: SeedSize, { randomSeed = 42 } = 
   try {
     await client.query('BEGIN');
     const { rows: users } = await client.query<{ id: string }>(
-      `INSERT INTO users (username, email, password_hash, bio, image)
-       SELECT u, u || '@example.com', $2, 'Writes about ' || b, NULL FROM unnest($1::text[], $3::text[]) AS t(u, b)
+      // With their confusable skeletons, as registration writes them, so no look-alike of a demo name passes.
+      `INSERT INTO users (username, email, password_hash, bio, image, username_skeleton)
+       SELECT u, u || '@example.com', $2, 'Writes about ' || b, NULL, k
+       FROM unnest($1::text[], $3::text[], $4::text[]) AS t(u, b, k)
        RETURNING id`,
-      [usernames, passwordHash, usernames.map(() => pick(TOPICS))],
+      [usernames, passwordHash, usernames.map(() => pick(TOPICS)), usernames.map((u) => skeleton(u))],
     );
     const userIds = users.map((row) => row.id);
 

@@ -1,7 +1,8 @@
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify';
 import fp from 'fastify-plugin';
 import secureJson from 'secure-json-parse';
+import type { TSchema } from 'typebox';
 import { HttpError } from '../plugins/app/errors.js';
 import articles from './articles/routes.js';
 import comments from './comments/routes.js';
@@ -57,14 +58,47 @@ function jsonBodies(app: FastifyInstance) {
   });
 }
 
+// Digits only: no sign, no exponent, no hexadecimal, no fraction, no spaces, no `true`.
+const PLAIN_INTEGER = /^\d+$/;
+
+/**
+ * TypeBox validation, with integers in query strings and paths read strictly. TypeBox's conversion
+ * accepts whatever `Number()` does (`0x10`, `1e3`, ` 5`, `true`), so a value that is not written as plain
+ * digits is refused before it, naming the parameter; range checks (`maximum`) then apply as declared.
+ */
+const strictValidatorCompiler: FastifySchemaCompiler<TSchema> = (route) => {
+  const validate = TypeBoxValidatorCompiler(route);
+  if (route.httpPart !== 'querystring' && route.httpPart !== 'params') return validate;
+  const properties = (route.schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {};
+  const integers = Object.keys(properties).filter((name) => properties[name]?.type === 'integer');
+  if (integers.length === 0) return validate;
+  return (value) => {
+    const input = (value ?? {}) as Record<string, unknown>;
+    const bad = integers.find((name) => {
+      const raw = input[name];
+      return raw !== undefined && (typeof raw !== 'string' || !PLAIN_INTEGER.test(raw));
+    });
+    if (bad === undefined) return validate(value);
+    const issue: FastifySchemaValidationError = {
+      keyword: 'type',
+      instancePath: `/${bad}`,
+      schemaPath: `#/properties/${bad}/type`,
+      params: { type: 'integer' },
+      message: 'must be an integer',
+    };
+    return { error: [issue] };
+  };
+};
+
 /** Every RealWorld module, under /api. */
 export default fp(
   async (app) => {
     await app.register(
       async (api) => {
         // TypeBox validation: bodies are checked as sent (null is not coerced to "" nor a string to a list,
-        // so `{"tagList": null}` is a 422), while query strings and path parameters are converted to numbers.
-        api.setValidatorCompiler(TypeBoxValidatorCompiler);
+        // so `{"tagList": null}` is a 422), while query strings and path parameters are converted to numbers
+        // when they are written as plain digits.
+        api.setValidatorCompiler(strictValidatorCompiler);
         jsonBodies(api);
         await api.register(users);
         await api.register(profiles);
@@ -75,5 +109,5 @@ export default fp(
       { prefix: '/api' },
     );
   },
-  { name: 'modules', dependencies: ['db', 'auth', 'errors'] },
+  { name: 'modules', dependencies: ['db', 'auth', 'errors', 'rate-limits'] },
 );

@@ -35,7 +35,9 @@ export class ConduitChart extends Chart {
       [k.LOG_LEVEL]: stage.logLevel,
       // The PreSync Job migrates once per release; pods only check that migrations are current.
       [k.MIGRATE_ON_START]: 'false',
-      [k.TRUST_PROXY]: 'true',
+      // CloudFront appends the viewer's address to X-Forwarded-For and the ALB appends CloudFront's: the
+      // client is two hops from the socket, and anything further left was written by the client.
+      [k.TRUST_PROXY_HOPS]: '2',
       [k.SHUTDOWN_DRAIN_DELAY_MS]: String(SHUTDOWN.drainDelaySeconds * 1000),
       [k.SHUTDOWN_TIMEOUT_MS]: String(SHUTDOWN.shutdownTimeoutSeconds * 1000),
       ...(stage.otlpEndpoint ? { [k.OTEL_EXPORTER_OTLP_ENDPOINT]: stage.otlpEndpoint } : {}),

@@ -520,10 +520,17 @@ const unicode: Family = {
   },
 };
 
-/** Integer query values the API cannot read as a number within range, whatever its lenient conversion. */
+/**
+ * Integer query values the API must refuse: out of range, or not written as plain digits (the API reads
+ * integers strictly, so forms `Number()` would accept are refused too).
+ */
 function badInteger(schema: JsonSchema): fc.Arbitrary<string> {
   const min = schema.minimum ?? 0;
   return fc.oneof(
+    ...(schema.maximum === undefined
+      ? []
+      : [fc.integer({ min: 1, max: 1_000_000 }).map((n) => String(schema.maximum! + n))]),
+    fc.constantFrom(' 7', '+3', '1e3', '0x10', '1.5', '7 ', 'true'),
     fc.integer({ min: 1, max: 1_000_000 }).map((n) => String(min - n)),
     fc.double({ min: 1, max: 1e6, noNaN: true }).map((n) => String(min - n)),
     fc.constantFrom(
@@ -565,8 +572,12 @@ const query: Family = {
         // Valid at the edges: the largest page and offset (past the last page the total is counted apart).
         fc
           .tuple(
-            fc.constantFrom('1', String(Number.MAX_SAFE_INTEGER), ' 7', '+3', '1e3'),
-            fc.constantFrom('0', '2', String(Number.MAX_SAFE_INTEGER), '1e15'),
+            fc.constantFrom(
+              '1',
+              '007',
+              String(integers.find((q) => q.name === 'limit')?.schema.maximum ?? 1),
+            ),
+            fc.constantFrom('0', '2', String(Number.MAX_SAFE_INTEGER), String(1e15)),
           )
           .map(([limit, offset]) =>
             probe('query', op, `?limit=${limit}&offset=${offset}`, 'accept', () =>

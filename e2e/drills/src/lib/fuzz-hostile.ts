@@ -84,6 +84,15 @@ function expectStatus(reply: Reply, allowed: readonly number[], step: string): v
   }
 }
 
+/** A 422 that names only `username` (the API's username rules), not a field that should have passed. */
+function expectUsernameRefused(reply: Reply, step: string): void {
+  const errors = field(reply.json, 'errors');
+  const fields = typeof errors === 'object' && errors !== null ? Object.keys(errors) : [];
+  if (fields.length !== 1 || fields[0] !== 'username') {
+    throw new Error(`${step}: 422 on ${JSON.stringify(fields)} (expected username only)`);
+  }
+}
+
 /** Throws when `actual` differs from `expected` in any of `expected`'s keys. */
 function expectSame(step: string, actual: unknown, expected: Record<string, unknown>): void {
   const record = (typeof actual === 'object' && actual !== null ? actual : {}) as Record<string, unknown>;
@@ -302,12 +311,16 @@ const users: ContentFamily = {
       what: `user ${JSON.stringify(user.username)}`,
       run: async (context) => {
         const registered = await call(context, 'POST', '/api/users', { body: { user } });
-        // Usernames and emails are unique case-insensitively: a generated one may already exist.
-        expectStatus(registered, [201, 409], 'register');
-        if (registered.status === 409) return;
-        const token = String(field(field(registered.json, 'user'), 'token'));
+        // Usernames and emails are unique case-insensitively: a generated one may already exist. A name
+        // with invisible or bidi characters, outer spaces, or that looks like a taken one is a 422 on
+        // username, never on another field.
+        expectStatus(registered, [201, 409, 422], 'register');
+        if (registered.status === 422) expectUsernameRefused(registered, 'register');
+        if (registered.status !== 201) return;
+        let token = String(field(field(registered.json, 'user'), 'token'));
         const expected: Record<string, unknown> = {
-          username: user.username,
+          // Stored NFKC-normalised.
+          username: user.username.normalize('NFKC'),
           email: user.email,
           bio: null,
           image: null,
@@ -325,10 +338,14 @@ const users: ContentFamily = {
         expectSame('login', field(login.json, 'user'), expected);
 
         const updated = await call(context, 'PUT', '/api/user', { token, body: { user: changes } });
-        expectStatus(updated, [200, 409], 'update user');
+        expectStatus(updated, [200, 409, 422], 'update user');
+        if (updated.status === 422) expectUsernameRefused(updated, 'update user');
         if (updated.status === 200) {
           const { password: newPassword, ...visible } = changes;
+          // A new password revokes the old token: the answer carries the one to use from now on.
+          token = String(field(field(updated.json, 'user'), 'token'));
           Object.assign(expected, visible, {
+            ...(changes.username === undefined ? {} : { username: changes.username.normalize('NFKC') }),
             ...(changes.bio === undefined ? {} : { bio: emptyToNull(changes.bio) }),
             ...(changes.image === undefined ? {} : { image: emptyToNull(changes.image) }),
           });

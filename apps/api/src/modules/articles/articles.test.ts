@@ -110,7 +110,7 @@ describe('POST /api/articles', () => {
 
   // Tokens are checked by signature only: the user's foreign key is what finds out that they are gone.
   it('answers 401 and stores nothing for a validly signed token of a user that does not exist', async () => {
-    const ghost = await server.app.issueToken('999999999');
+    const ghost = await server.app.issueToken('999999999', 0);
     const result = await api.post('/api/articles', { token: ghost, body: draft('Written by nobody') });
     expectError(result, 401, 'token', 'is invalid');
     const { rows } = await server.db.query("SELECT 1 FROM articles WHERE title = 'Written by nobody'");
@@ -249,7 +249,7 @@ describe('favorites', () => {
 
   it('answers 401 for a validly signed token of a user that does not exist', async () => {
     const article = await create(alice, 'Loved by nobody');
-    const ghost = await server.app.issueToken('999999999');
+    const ghost = await server.app.issueToken('999999999', 0);
     const result = await api.post(`/api/articles/${article.slug}/favorite`, { token: ghost });
     expectError(result, 401, 'token', 'is invalid');
     const fetched = await api.get<SingleArticleResponse>(`/api/articles/${article.slug}`);

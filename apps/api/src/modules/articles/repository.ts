@@ -206,6 +206,17 @@ export function articlesRepository(db: pg.Pool) {
       }
     },
 
+    /** How many of `tags` do not exist yet (what an article with them would add to the tag list). */
+    async countNewTags(tags: readonly string[]): Promise<number> {
+      if (tags.length === 0) return 0;
+      const { rows } = await db.query<{ count: number }>(
+        `SELECT count(*)::int AS count FROM unnest($1::text[]) AS given (name)
+          WHERE NOT EXISTS (SELECT 1 FROM tags t WHERE t.name = given.name)`,
+        [tags],
+      );
+      return rows[0]?.count ?? 0;
+    },
+
     async remove(articleId: string): Promise<void> {
       await db.query('DELETE FROM articles WHERE id = $1', [articleId]);
     },

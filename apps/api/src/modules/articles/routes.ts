@@ -1,4 +1,11 @@
-import { type Article, type ArticleListItem, DEFAULT_PAGE_SIZE, routes } from '@conduit/contracts';
+import {
+  type Article,
+  type ArticleListItem,
+  DEFAULT_PAGE_SIZE,
+  feedQuery,
+  listArticlesQuery,
+  routes,
+} from '@conduit/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { forbidden, notFound } from '../../plugins/app/errors.js';
 import { contractRoute } from '../contract-route.js';
@@ -26,6 +33,21 @@ function toArticle(row: ArticleRow): Article {
 
 const articles: FastifyPluginAsyncTypebox = async (app) => {
   const repo = articlesRepository(app.db);
+  const { config, rateLimits } = app;
+  const window = config.WRITE_RATE_LIMIT_WINDOW_MS;
+  const articleLimit = { max: config.ARTICLE_RATE_LIMIT_MAX, windowMs: window };
+  const tagLimit = { max: config.TAG_RATE_LIMIT_MAX, windowMs: window };
+
+  /** Takes the tags this write would create from the user's budget (tags in use already are free). */
+  const spendNewTags = async (userId: string, tags: readonly string[]) => {
+    const fresh = await repo.countNewTags(tags);
+    await rateLimits.consume(
+      `write:tag:${userId}`,
+      tagLimit,
+      { field: 'tagList', message: 'too many new tags' },
+      fresh,
+    );
+  };
 
   const list = async (
     filter: ArticleFilter,
@@ -49,8 +71,12 @@ const articles: FastifyPluginAsyncTypebox = async (app) => {
     return owner;
   };
 
+  // The contract's page-size bound is the default; PAGE_SIZE_MAX decides what this deployment accepts.
+  const listRoute = contractRoute(routes.listArticles);
+  const feedRoute = contractRoute(routes.getFeed);
   app.route({
-    ...contractRoute(routes.listArticles),
+    ...listRoute,
+    schema: { ...listRoute.schema, querystring: listArticlesQuery(app.config.PAGE_SIZE_MAX) },
     onRequest: app.optionalAuth,
     handler: async (request) => {
       const { tag, author, favorited } = request.query;
@@ -59,7 +85,8 @@ const articles: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.route({
-    ...contractRoute(routes.getFeed),
+    ...feedRoute,
+    schema: { ...feedRoute.schema, querystring: feedQuery(app.config.PAGE_SIZE_MAX) },
     onRequest: app.requireAuth,
     handler: async (request) => {
       const reader = request.auth!.id;
@@ -79,10 +106,17 @@ const articles: FastifyPluginAsyncTypebox = async (app) => {
     handler: async (request, reply) => {
       const reader = request.auth!.id;
       const { title, description, body, tagList = [] } = request.body.article;
-      const slug = await referencing(
-        repo.create(reader, { title, description, body, tagList: normalizeTags(tagList) }),
-        { articles_author_id_fkey: unknownTokenUser },
-      );
+      const tags = normalizeTags(tagList);
+      const articleKey = `write:article:${reader}`;
+      await rateLimits.consume(articleKey, articleLimit, { field: 'article', message: 'too many articles' });
+      // An article refused for its tags was not written: it gives its place in the budget back.
+      await spendNewTags(reader, tags).catch(async (error: unknown) => {
+        await rateLimits.refund(articleKey);
+        throw error;
+      });
+      const slug = await referencing(repo.create(reader, { title, description, body, tagList: tags }), {
+        articles_author_id_fkey: unknownTokenUser,
+      });
       return reply.code(201).send(await single(slug, reader));
     },
   });
@@ -95,9 +129,11 @@ const articles: FastifyPluginAsyncTypebox = async (app) => {
       const article = await existing(request.params.slug);
       if (article.authorId !== reader) throw forbidden('article');
       const { tagList, ...changes } = request.body.article;
+      const tags = tagList === undefined ? undefined : normalizeTags(tagList);
+      if (tags) await spendNewTags(reader, tags);
       const slug = await repo.update(article, {
         ...changes,
-        ...(tagList === undefined ? {} : { tagList: normalizeTags(tagList) }),
+        ...(tags === undefined ? {} : { tagList: tags }),
       });
       return single(slug, reader);
     },

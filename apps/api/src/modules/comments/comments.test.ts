@@ -71,7 +71,7 @@ describe('POST /api/articles/:slug/comments', () => {
   });
 
   it('answers 401 and stores nothing for a validly signed token of a user that does not exist', async () => {
-    const ghost = await server.app.issueToken('999999999');
+    const ghost = await server.app.issueToken('999999999', 0);
     expectError(
       await api.post(path, { token: ghost, body: comment('from nobody') }),
       401,

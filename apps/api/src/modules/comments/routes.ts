@@ -17,6 +17,10 @@ function toComment(row: CommentRow): Comment {
 
 const comments: FastifyPluginAsyncTypebox = async (app) => {
   const repo = commentsRepository(app.db);
+  const commentLimit = {
+    max: app.config.COMMENT_RATE_LIMIT_MAX,
+    windowMs: app.config.WRITE_RATE_LIMIT_WINDOW_MS,
+  };
 
   const articleId = async (slug: string) => {
     const id = await repo.articleId(slug);
@@ -38,6 +42,10 @@ const comments: FastifyPluginAsyncTypebox = async (app) => {
     onRequest: app.requireAuth,
     handler: async (request, reply) => {
       const id = await articleId(request.params.slug);
+      await app.rateLimits.consume(`write:comment:${request.auth!.id}`, commentLimit, {
+        field: 'comment',
+        message: 'too many comments',
+      });
       const row = await referencing(repo.create(id, request.auth!.id, request.body.comment.body), {
         comments_author_id_fkey: unknownTokenUser,
         comments_article_id_fkey: () => notFound('article'),

@@ -109,7 +109,7 @@ describe('POST and DELETE /api/profiles/:username/follow', () => {
   });
 
   it('answers 401 for a validly signed token of a user that does not exist', async () => {
-    const ghost = await server.app.issueToken('999999999');
+    const ghost = await server.app.issueToken('999999999', 0);
     expectError(await api.post(`${profilePath(celeb)}/follow`, { token: ghost }), 401, 'token', 'is invalid');
     const { rows } = await server.db.query('SELECT 1 FROM follows WHERE follower_id = 999999999');
     expect(rows).toEqual([]);

@@ -7,7 +7,7 @@ const tags: FastifyPluginAsyncTypebox = async (app) => {
   const repo = tagsRepository(app.db);
   app.route({
     ...contractRoute(routes.getTags),
-    handler: async () => ({ tags: await repo.list() }),
+    handler: async () => ({ tags: await repo.list(app.config.TAGS_LIST_MAX) }),
   });
 };
 

@@ -7,6 +7,8 @@ export interface UserRow {
   email: string;
   bio: string | null;
   image: string | null;
+  /** Tokens carry it; incrementing it revokes every token issued before. */
+  tokenVersion: number;
 }
 
 export interface UserWithHash extends UserRow {
@@ -15,6 +17,8 @@ export interface UserWithHash extends UserRow {
 
 export interface UserChanges {
   username?: string;
+  /** Set together with `username` (see username.ts). */
+  usernameSkeleton?: string;
   email?: string;
   passwordHash?: string;
   bio?: string | null;
@@ -29,11 +33,13 @@ export class TakenError extends Error {
   }
 }
 
-const COLUMNS = 'id::text AS id, username, email, bio, image';
+const COLUMNS = 'id::text AS id, username, email, bio, image, token_version AS "tokenVersion"';
 
 const UNIQUE_FIELDS: Record<string, 'username' | 'email'> = {
   users_username_key: 'username',
   users_email_key: 'email',
+  // A confusable name registered at the same moment: the pre-check answers 422, the race a 409.
+  users_username_skeleton_key: 'username',
 };
 
 function asTaken(error: unknown): unknown {
@@ -75,11 +81,26 @@ export function usersRepository(db: pg.Pool) {
       return undefined;
     },
 
-    async create(user: { username: string; email: string; passwordHash: string }): Promise<UserRow> {
+    /** Whether another user (not `exceptId`) has a name with this confusable skeleton. */
+    async confusable(usernameSkeleton: string, exceptId?: string): Promise<boolean> {
+      const { rows } = await db.query(
+        'SELECT 1 FROM users WHERE username_skeleton = $1 AND ($2::bigint IS NULL OR id <> $2::bigint)',
+        [usernameSkeleton, exceptId ?? null],
+      );
+      return rows.length > 0;
+    },
+
+    async create(user: {
+      username: string;
+      usernameSkeleton: string;
+      email: string;
+      passwordHash: string;
+    }): Promise<UserRow> {
       try {
         const { rows } = await db.query<UserRow>(
-          `INSERT INTO users (username, email, password_hash) VALUES ($1, $2, $3) RETURNING ${COLUMNS}`,
-          [user.username, user.email, user.passwordHash],
+          `INSERT INTO users (username, username_skeleton, email, password_hash) VALUES ($1, $2, $3, $4)
+           RETURNING ${COLUMNS}`,
+          [user.username, user.usernameSkeleton, user.email, user.passwordHash],
         );
         return rows[0]!;
       } catch (error) {
@@ -90,12 +111,15 @@ export function usersRepository(db: pg.Pool) {
     async update(id: string, changes: UserChanges): Promise<UserRow | undefined> {
       const columns: Record<keyof UserChanges, string> = {
         username: 'username',
+        usernameSkeleton: 'username_skeleton',
         email: 'email',
         passwordHash: 'password_hash',
         bio: 'bio',
         image: 'image',
       };
+      // A new password revokes every token issued with the old one.
       const sets: string[] = ['updated_at = now()'];
+      if (changes.passwordHash !== undefined) sets.push('token_version = token_version + 1');
       const values: unknown[] = [id];
       for (const key of Object.keys(columns) as (keyof UserChanges)[]) {
         if (changes[key] === undefined) continue;
@@ -111,6 +135,15 @@ export function usersRepository(db: pg.Pool) {
       } catch (error) {
         throw asTaken(error);
       }
+    },
+
+    /** Signs the user out everywhere: every token issued so far stops working. */
+    async revokeTokens(id: string): Promise<boolean> {
+      const { rowCount } = await db.query(
+        'UPDATE users SET token_version = token_version + 1, updated_at = now() WHERE id = $1',
+        [id],
+      );
+      return rowCount === 1;
     },
   };
 }

@@ -1,10 +1,12 @@
-import { messages, routes, type User } from '@conduit/contracts';
+import { extensionRoutes, messages, routes, type User } from '@conduit/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { hashPassword, verifyPassword } from '../../plugins/app/auth.js';
 import { HttpError } from '../../plugins/app/errors.js';
+import type { Limit } from '../../plugins/app/rate-limits.js';
 import { contractRoute } from '../contract-route.js';
 import { emptyToNull } from '../shared.js';
 import { TakenError, type UserRow, usersRepository } from './repository.js';
+import { checkUsername } from './username.js';
 
 const toUser = (row: UserRow, token: string): { user: User } => ({
   user: { email: row.email, token, username: row.username, bio: row.bio, image: row.image },
@@ -23,34 +25,78 @@ async function rethrowTaken<T>(work: Promise<T>): Promise<T> {
 
 const users: FastifyPluginAsyncTypebox = async (app) => {
   const repo = usersRepository(app.db);
-  // Login and registration are the brute-force and argon2-cost targets: they get their own tight limit.
-  const rateLimit = { rateLimit: app.authRateLimit };
+  const { config, rateLimits } = app;
+  const account: Limit = { max: config.AUTH_ACCOUNT_FAILURE_MAX, windowMs: config.AUTH_ACCOUNT_WINDOW_MS };
+
+  /**
+   * Login and registration are the password-guessing and argon2-cost targets. Each client address has a
+   * budget of attempts (the onRequest hook), and each account (e-mail) a budget of *failures*: an attempt
+   * is counted before the work, so concurrent guesses cannot overrun it, and refunded when it succeeds, so
+   * signing in to the same account over and over (test suites, several devices) is never throttled, while
+   * guesses spread over many addresses still stop at AUTH_ACCOUNT_FAILURE_MAX per window.
+   */
+  /**
+   * The username as stored and its skeleton, or a 422 naming the field: invisible and bidi characters,
+   * outer spaces, and a name that looks like someone else's (the exact same name stays a 409, below).
+   */
+  async function acceptableUsername(raw: string, exceptId?: string) {
+    const checked = checkUsername(raw);
+    if (!checked.ok) throw new HttpError(422, 'username', checked.message);
+    const field = await repo.takenField(checked.username, undefined, exceptId);
+    if (field) throw taken(field);
+    if (await repo.confusable(checked.skeleton, exceptId)) {
+      throw new HttpError(422, 'username', 'is too similar to an existing username');
+    }
+    return checked;
+  }
+
+  async function countingFailures<T>(email: string, work: () => Promise<T>): Promise<T> {
+    const key = `auth:account:${email.trim().toLowerCase()}`;
+    await rateLimits.consume(key, account, {
+      field: 'email',
+      message: 'too many failed attempts for this account',
+    });
+    const result = await work();
+    await rateLimits.refund(key);
+    return result;
+  }
 
   app.route({
     ...contractRoute(routes.register),
-    config: rateLimit,
+    onRequest: app.authClientLimit,
     handler: async (request, reply) => {
-      const { username, email, password } = request.body.user;
-      // Checked before hashing so a duplicate costs no argon2 time; the unique indexes still decide races.
-      const field = await repo.takenField(username, email);
-      if (field) throw taken(field);
-      const row = await rethrowTaken(
-        repo.create({ username, email, passwordHash: await hashPassword(password) }),
-      );
-      return reply.code(201).send(toUser(row, await app.issueToken(row.id)));
+      const { email, password } = request.body.user;
+      const row = await countingFailures(email, async () => {
+        // Checked before hashing so a duplicate costs no argon2 time; the unique indexes still decide races.
+        const field = await repo.takenField(request.body.user.username, email);
+        if (field) throw taken(field);
+        const { username, skeleton } = await acceptableUsername(request.body.user.username);
+        return rethrowTaken(
+          repo.create({
+            username,
+            usernameSkeleton: skeleton,
+            email,
+            passwordHash: await hashPassword(password),
+          }),
+        );
+      });
+      return reply.code(201).send(toUser(row, await app.issueToken(row.id, row.tokenVersion)));
     },
   });
 
   app.route({
     ...contractRoute(routes.login),
-    config: rateLimit,
+    onRequest: app.authClientLimit,
     handler: async (request) => {
       const { email, password } = request.body.user;
-      const row = await repo.findByEmail(email);
-      if (!(await verifyPassword(row?.passwordHash, password)) || !row) {
-        throw new HttpError(401, 'credentials', messages.credentialsInvalid);
-      }
-      return toUser(row, await app.issueToken(row.id));
+      const row = await countingFailures(email, async () => {
+        const found = await repo.findByEmail(email);
+        if (!(await verifyPassword(found?.passwordHash, password)) || !found) {
+          throw new HttpError(401, 'credentials', messages.credentialsInvalid);
+        }
+        return found;
+      });
+      return toUser(row, await app.issueToken(row.id, row.tokenVersion));
     },
   });
 
@@ -71,12 +117,17 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
     onRequest: app.requireAuth,
     handler: async (request) => {
       const auth = request.auth!;
-      const { username, email, password, bio, image } = request.body.user;
-      const field = await repo.takenField(username, email, auth.id);
+      const { email, password, bio, image } = request.body.user;
+      const field = await repo.takenField(request.body.user.username, email, auth.id);
       if (field) throw taken(field);
+      const name =
+        request.body.user.username === undefined
+          ? undefined
+          : await acceptableUsername(request.body.user.username, auth.id);
       const row = await rethrowTaken(
         repo.update(auth.id, {
-          username,
+          username: name?.username,
+          usernameSkeleton: name?.skeleton,
           email,
           passwordHash: password === undefined ? undefined : await hashPassword(password),
           bio: emptyToNull(bio),
@@ -84,7 +135,19 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
         }),
       );
       if (!row) throw new HttpError(401, 'token', messages.tokenInvalid);
-      return toUser(row, auth.token);
+      // A new password revoked the token this request came with: the answer carries its successor.
+      const token = password === undefined ? auth.token : await app.issueToken(row.id, row.tokenVersion);
+      return toUser(row, token);
+    },
+  });
+
+  app.route({
+    ...contractRoute(extensionRoutes.logoutEverywhere),
+    onRequest: app.requireAuth,
+    handler: async (request, reply) => {
+      if (!(await repo.revokeTokens(request.auth!.id)))
+        throw new HttpError(401, 'token', messages.tokenInvalid);
+      return reply.code(204).send(null);
     },
   });
 };

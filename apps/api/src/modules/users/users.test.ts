@@ -174,7 +174,7 @@ describe('GET /api/user', () => {
   });
 
   it('answers 401 for a validly signed token of a user that does not exist', async () => {
-    const token = await server.app.issueToken('999999999');
+    const token = await server.app.issueToken('999999999', 0);
     expectError(await api.get('/api/user', { token }), 401, 'token', 'is invalid');
   });
 });

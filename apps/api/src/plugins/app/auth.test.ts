@@ -1,9 +1,11 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testConfig } from '../../../test/helpers.js';
+import { createDatabase, testConfig } from '../../../test/helpers.js';
 import { client, expectError } from '../../../test/http.js';
+import { runMigrations } from '../../db/migrate.js';
 import auth, { hashPassword, verifyPassword } from './auth.js';
 import errors from './errors.js';
 
@@ -25,18 +27,28 @@ describe('password hashing', () => {
 describe('token hooks over HTTP', () => {
   let app: FastifyInstance;
   let api: ReturnType<typeof client>;
+  let db: pg.Pool;
+  let userId: string;
   const config = testConfig({ JWT_TTL_SECONDS: '600' });
 
   beforeAll(async () => {
+    db = new pg.Pool({ connectionString: await createDatabase('auth'), max: 2 });
+    await runMigrations(db);
+    const { rows } = await db.query<{ id: string }>(
+      "INSERT INTO users (username, email, password_hash) VALUES ('tok', 'tok@example.org', 'x') RETURNING id::text AS id",
+    );
+    userId = rows[0]!.id;
     app = Fastify();
     await app.register(
       fp(
         async (instance) => {
           instance.decorate('config', config);
+          instance.decorate('db', db);
         },
         { name: 'config' },
       ),
     );
+    await app.register(fp(async () => {}, { name: 'db' }));
     await app.register(errors);
     await app.register(auth);
     app.get('/required', { onRequest: app.requireAuth }, async (request) => ({ auth: request.auth }));
@@ -46,21 +58,25 @@ describe('token hooks over HTTP', () => {
     if (address === null || typeof address === 'string') throw new Error('no TCP address');
     api = client(`http://127.0.0.1:${address.port}`);
   });
-  afterAll(() => app?.close());
+  afterAll(async () => {
+    await app?.close();
+    await db?.end();
+  });
 
   it('issues HS256 tokens with the user id as subject and the configured lifetime', async () => {
-    const token = await app.issueToken('42');
+    const token = await app.issueToken('42', 3);
     expect(decodeProtectedHeader(token)).toMatchObject({ alg: 'HS256' });
     const claims = decodeJwt(token);
     expect(claims.sub).toBe('42');
+    expect(claims.ver).toBe(3);
     expect(claims.exp! - claims.iat!).toBe(600);
   });
 
   it('requires a token where required and accepts "Token <jwt>" case-insensitively', async () => {
-    const token = await app.issueToken('7');
+    const token = await app.issueToken(userId, 0);
     expectError(await api.get('/required'), 401, 'token', 'is missing');
     const ok = await api.get('/required', { headers: { authorization: `token ${token}` } });
-    expect(ok.body).toEqual({ auth: { id: '7', token } });
+    expect(ok.body).toEqual({ auth: { id: userId, token } });
   });
 
   it('lets anonymous readers through where optional, but never a bad token', async () => {
@@ -79,5 +95,16 @@ describe('token hooks over HTTP', () => {
       .setSubject('admin')
       .sign(new TextEncoder().encode(config.JWT_SECRET));
     expectError(await api.get('/required', { token }), 401, 'token', 'is invalid');
+  });
+
+  it('refuses a token of an older token version, and of a user that is gone', async () => {
+    const token = await app.issueToken(userId, 0);
+    await db.query('UPDATE users SET token_version = 1 WHERE id = $1', [userId]);
+    expectError(await api.get('/required', { token }), 401, 'token', 'is invalid');
+    expectError(await api.get('/optional', { token }), 401, 'token', 'is invalid');
+    const current = await app.issueToken(userId, 1);
+    expect((await api.get('/required', { token: current })).status).toBe(200);
+    await db.query('DELETE FROM users WHERE id = $1', [userId]);
+    expectError(await api.get('/required', { token: current }), 401, 'token', 'is invalid');
   });
 });

@@ -18,7 +18,8 @@ declare module 'fastify' {
     requireAuth: onRequestAsyncHookHandler;
     /** onRequest hook: anonymous is fine, but a token that is sent must be valid. */
     optionalAuth: onRequestAsyncHookHandler;
-    issueToken(userId: string): Promise<string>;
+    /** A token for the user at their current `token_version` (changing it revokes the token). */
+    issueToken(userId: string, tokenVersion: number): Promise<string>;
   }
   interface FastifyRequest {
     auth: AuthUser | null;
@@ -56,6 +57,11 @@ const invalid = () => new HttpError(401, 'token', messages.tokenInvalid);
  * JWT authentication (`Authorization: Token <jwt>`, HS256, signed with JWT_SECRET). The hooks run at
  * onRequest, before the body is even read, so a request without a valid token is a 401 whatever else is
  * wrong with it (the spec's 401 → 404 → 403 order).
+ *
+ * A signature is not enough: the token's `ver` claim must equal the user's `token_version`, which a
+ * password change or "sign out everywhere" increments, and the user must still exist. That is one
+ * primary-key lookup per authenticated request. Tokens issued before versions existed carry no `ver`
+ * and count as version 0, so they stay valid until the first revocation.
  */
 export default fp(
   async (app) => {
@@ -67,18 +73,29 @@ export default fp(
       if (header === undefined || header === '') return null;
       const token = SCHEME.exec(header.trim())?.[1];
       if (!token) throw invalid();
+      let subject: string;
+      let claimed: number;
       try {
         const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'] });
+        const version = payload.ver ?? 0;
         if (typeof payload.sub !== 'string' || !/^\d{1,18}$/.test(payload.sub)) throw invalid();
-        return { id: payload.sub, token };
+        if (!Number.isSafeInteger(version)) throw invalid();
+        subject = payload.sub;
+        claimed = version as number;
       } catch {
         throw invalid();
       }
+      const { rows } = await app.db.query<{ version: number }>(
+        'SELECT token_version AS version FROM users WHERE id = $1',
+        [subject],
+      );
+      if (rows[0]?.version !== claimed) throw invalid();
+      return { id: subject, token };
     }
 
     app.decorateRequest('auth', null);
-    app.decorate('issueToken', (userId: string) =>
-      new SignJWT({})
+    app.decorate('issueToken', (userId: string, tokenVersion: number) =>
+      new SignJWT({ ver: tokenVersion })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(userId)
         .setIssuedAt()
@@ -94,5 +111,5 @@ export default fp(
       request.auth = await authenticate(request);
     });
   },
-  { name: 'auth', dependencies: ['config'] },
+  { name: 'auth', dependencies: ['config', 'db'] },
 );

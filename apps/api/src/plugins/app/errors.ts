@@ -19,14 +19,23 @@ export class HttpError extends Error {
     readonly statusCode: number,
     readonly field: string,
     message: string,
+    /** Sent as `Retry-After` (429 and 503). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'HttpError';
   }
 }
 
+/** 429 in the spec's error shape, with the seconds until the budget opens again (also as Retry-After). */
+export const tooManyRequests = (field: string, message: string, retryAfterSeconds: number) =>
+  new HttpError(429, field, `${message}, retry in ${retryAfterSeconds} s`, retryAfterSeconds);
+
 export const notFound = (resource: string) => new HttpError(404, resource, messages.notFound);
 export const forbidden = (resource: string) => new HttpError(403, resource, messages.forbidden);
+
+/** What a 503 asks clients to wait: long enough for a pool or a database to recover from a burst. */
+const RETRY_AFTER_SECONDS = '5';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
@@ -169,11 +178,25 @@ export default fp(
         return reply.code(422).send(validationErrors(error.validation, error.validationContext));
       }
       if (error instanceof HttpError) {
+        if (error.retryAfterSeconds !== undefined)
+          reply.header('retry-after', String(error.retryAfterSeconds));
         return reply.code(error.statusCode).send({ errors: { [error.field]: [error.message] } });
       }
       if (isDatabaseUnavailable(error)) {
         request.log.warn({ err: error }, 'database unavailable');
-        return reply.code(503).send({ errors: { server: ['database unavailable'] } });
+        return reply
+          .code(503)
+          .header('retry-after', RETRY_AFTER_SECONDS)
+          .send({ errors: { server: ['database unavailable'] } });
+      }
+      // 57014 is a query cancelled by the statement timeout: the database is overloaded, not the code wrong,
+      // so the client may retry (and the canary analysis does not count a bug).
+      if (isPostgresError(error) && error.code === '57014') {
+        request.log.warn({ err: error }, 'statement timeout');
+        return reply
+          .code(503)
+          .header('retry-after', RETRY_AFTER_SECONDS)
+          .send({ errors: { server: ['overloaded, retry later'] } });
       }
       // Class 22 is "data exception" (a NUL byte, a number out of range): bad input that slipped past the
       // schemas, so a client error, not a server one.

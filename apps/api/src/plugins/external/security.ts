@@ -1,18 +1,6 @@
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
 import fp from 'fastify-plugin';
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** Route-level rate limit for login and registration (`config: { rateLimit: app.authRateLimit }`). */
-    authRateLimit: { max: number; timeWindow: number };
-  }
-}
-
-class TooManyRequestsError extends Error {
-  readonly statusCode = 429;
-}
 
 export default fp(
   async (app) => {
@@ -34,15 +22,6 @@ export default fp(
         maxAge: 600,
       });
     }
-    await app.register(rateLimit, {
-      global: false,
-      errorResponseBuilder: (_request, context) =>
-        new TooManyRequestsError(`too many attempts, retry in ${context.after}`),
-    });
-    app.decorate('authRateLimit', {
-      max: config.AUTH_RATE_LIMIT_MAX,
-      timeWindow: config.AUTH_RATE_LIMIT_WINDOW_MS,
-    });
   },
   { name: 'security', dependencies: ['config'] },
 );
