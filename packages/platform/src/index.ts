@@ -1,0 +1,3 @@
+export * from './names.js';
+export * from './stages.js';
+export * from './workloads.js';
