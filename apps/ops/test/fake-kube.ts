@@ -151,8 +151,8 @@ export class FakeKube implements KubeApi {
 
   async listPods(_namespace: string, labelSelector: string): Promise<PodSummary[]> {
     this.calls.push({ op: 'listPods', name: labelSelector });
-    const tier = /app\.kubernetes\.io\/name=(\w+)/.exec(labelSelector)?.[1] ?? '';
-    return this.pods[tier] ?? [];
+    const workload = /app\.kubernetes\.io\/name=(\w+)/.exec(labelSelector)?.[1] ?? '';
+    return this.pods[workload] ?? [];
   }
 
   async listIngresses(): Promise<IngressSummary[]> {

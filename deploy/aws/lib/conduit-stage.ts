@@ -1,16 +1,16 @@
-import { Stage, type StageProps, Tags } from 'aws-cdk-lib';
+import { backupBucketName, type Stage } from '@conduit/platform';
+import * as cdk from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { stageNames } from './names.js';
+import type { StageEnvironment } from './environment.js';
 import { BackupCopyStack } from './stacks/backup-copy-stack.js';
 import { CiIdentityStack } from './stacks/ci-identity-stack.js';
 import { ClusterStack } from './stacks/cluster-stack.js';
 import { DataStack } from './stacks/data-stack.js';
 import { EdgeStack } from './stacks/edge-stack.js';
 import { NetworkStack } from './stacks/network-stack.js';
-import type { StageEnvironment, StageSettings } from './stages.js';
 
-export interface ConduitStageProps extends StageProps {
-  readonly settings: StageSettings;
+export interface ConduitStageProps extends cdk.StageProps {
+  readonly settings: Stage;
   readonly environment: StageEnvironment;
 }
 
@@ -18,7 +18,7 @@ export interface ConduitStageProps extends StageProps {
  * One environment. Stacks are split by lifecycle: the network outlives everything, data outlives any
  * cluster, the cluster can be rebuilt, the edge changes with the product, CI identity with the repo.
  */
-export class ConduitStage extends Stage {
+export class ConduitStage extends cdk.Stage {
   readonly network: NetworkStack;
   readonly data: DataStack;
   readonly cluster: ClusterStack;
@@ -63,7 +63,7 @@ export class ConduitStage extends Stage {
       zone: this.network.zone,
       database: this.data.database,
       dataKey: this.data.key,
-      backupBucketName: stageNames(settings.name, environment.account).backupBucketName,
+      backupBucketName: backupBucketName(settings),
     });
     this.edge = new EdgeStack(this, 'Edge', {
       stackName: `${prefix}-edge`,
@@ -82,7 +82,7 @@ export class ConduitStage extends Stage {
       ],
     });
 
-    Tags.of(this).add('project', 'conduit');
-    Tags.of(this).add('stage', settings.name);
+    cdk.Tags.of(this).add('project', 'conduit');
+    cdk.Tags.of(this).add('stage', settings.name);
   }
 }

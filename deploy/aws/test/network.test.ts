@@ -1,6 +1,6 @@
+import { STAGE_NAMES, STAGES } from '@conduit/platform';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { STAGE_NAMES, STAGES } from '../lib/stages.js';
 import { resourcesOfType, template } from './templates.js';
 
 describe.each(STAGE_NAMES)('network stack (%s)', (stage) => {

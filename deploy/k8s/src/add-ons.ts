@@ -1,6 +1,6 @@
 import type { AddOn } from './constructs/argocd.js';
 import { OTEL_NAMESPACE } from './observability.js';
-import type { StageSettings } from './settings.js';
+import type { RenderSettings } from './settings.js';
 
 /** Pinned chart versions of the cluster add-ons; an upgrade is a one-line, reviewed diff here. */
 export const CHARTS = {
@@ -76,7 +76,7 @@ export interface MonitoringValues {
   readonly adotCollector?: Readonly<Record<string, unknown>>;
 }
 
-export function addOnsFor(stage: StageSettings, monitoring: MonitoringValues): AddOn[] {
+export function addOnsFor(stage: RenderSettings, monitoring: MonitoringValues): AddOn[] {
   const alb = stage.router.kind === 'alb';
   const aws = stage.aws;
   const list: AddOn[] = [

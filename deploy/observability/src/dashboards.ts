@@ -1,3 +1,4 @@
+import { APP_NAMESPACE } from '@conduit/platform';
 import * as cloudwatch from '@grafana/grafana-foundation-sdk/cloudwatch';
 import type { Builder, Dataquery } from '@grafana/grafana-foundation-sdk/cog';
 import type { DataSourceRef } from '@grafana/grafana-foundation-sdk/common';
@@ -12,7 +13,6 @@ import {
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import { NAMESPACE } from './names.js';
 import {
   AVAILABILITY_OBJECTIVE,
   BURN_RATE_WINDOWS,
@@ -94,7 +94,7 @@ function base(uid: string, title: string, description: string) {
     .refresh('30s')
     .time({ from: 'now-3h', to: 'now' })
     .timezone('utc')
-    .withVariable(new TextBoxVariableBuilder('namespace').label('Namespace').defaultValue(NAMESPACE));
+    .withVariable(new TextBoxVariableBuilder('namespace').label('Namespace').defaultValue(APP_NAMESPACE));
 }
 
 const quantiles = [0.5, 0.95, 0.99].map((q) => ({

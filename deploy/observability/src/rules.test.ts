@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { REPOSITORY_BLOB_URL, RUNBOOKS_PATH } from '@conduit/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promtool, run, tempDir } from '../test/tools.js';
-import { REPOSITORY_BLOB_URL, RUNBOOKS_PATH } from './names.js';
 import {
   ALERT_NAMES,
   type AlertingRule,

@@ -1,4 +1,4 @@
-import { NAMESPACE, REPOSITORY_BLOB_URL, runbookUrl } from './names.js';
+import { APP_NAMESPACE, REPOSITORY_BLOB_URL, runbookUrl } from '@conduit/platform';
 
 export type Severity = 'critical' | 'warning';
 
@@ -108,7 +108,7 @@ function validateNamespace(namespace: string): void {
  * the tests write them to files for `promtool`.
  */
 export function alertRuleGroups(options: AlertRuleOptions = {}): RuleGroup[] {
-  const ns = options.namespace ?? NAMESPACE;
+  const ns = options.namespace ?? APP_NAMESPACE;
   validateNamespace(ns);
   const backup = options.backupCronJob ?? 'backup';
   if (backup !== false) validateNamespace(backup);

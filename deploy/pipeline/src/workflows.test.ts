@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { images, promotionSource, WORKLOADS } from '@conduit/platform';
 import { describe, expect, it } from 'vitest';
 import { runActionlint, schemaErrors, shellcheckScripts } from './linters.js';
 import { repoRoot } from './paths.js';
-import { promotionSource, stageFile, TIERS } from './stages.js';
+import { stageFile } from './stage-images.js';
 import {
   ancestors,
   loadWorkflows,
@@ -180,17 +181,17 @@ describe('promotion', () => {
   });
 });
 
-describe('images: one per tier and stage, written by CI as digests', () => {
+describe('images: one per image of the platform model and stage, written by CI as digests', () => {
   const release = workflow('release.yml');
   const promote = workflow('promote.yml');
   const runs = (w: Workflow, job: string) => (w.jobs[job]?.steps ?? []).map((s) => s.run ?? '').join('\n');
   const job = (w: Workflow, name: string) => w.jobs[name] as WorkflowJob & Record<string, unknown>;
 
-  it('release builds, pushes and hands on the digest of api, web and ops', () => {
+  it('release builds, pushes and hands on the digest of every image of the model', () => {
     const image = job(release, 'image') as { strategy?: { matrix?: { tier?: string[] } } };
-    expect(image.strategy?.matrix?.tier).toEqual([...TIERS]);
+    expect(image.strategy?.matrix?.tier).toEqual([...images()]);
     expect((release.on.push as { paths: string[] }).paths).toEqual(
-      expect.arrayContaining(TIERS.map((tier) => `apps/${tier}/**`)),
+      expect.arrayContaining(images().map((name) => `apps/${name}/**`)),
     );
     const steps = release.jobs.image?.steps ?? [];
     const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
@@ -203,13 +204,13 @@ describe('images: one per tier and stage, written by CI as digests', () => {
 
   it('release writes the pushed digests (not a tag) into dev and waits on exactly those images', () => {
     const deploy = runs(release, 'deploy-dev');
-    expect(deploy).toContain('for tier in api web ops; do');
+    expect(deploy).toContain(`for tier in ${images().join(' ')}; do`);
     expect(deploy).toContain(
       `stage-image -w @conduit/pipeline -- set dev "$tier" "$(cat "\${DIGESTS}/\${tier}")" "$GITHUB_SHA"`,
     );
     expect(deploy).toContain(`git add ${stageFile('dev')} deploy/k8s/dist/dev`);
     const verify = release.jobs['verify-dev']?.steps ?? [];
-    for (const tier of ['api', 'web']) {
+    for (const tier of WORKLOADS.map((w) => w.name)) {
       const step = verify.find((s) => s.run?.includes(`wait-for-rollout.sh conduit ${tier} "$IMAGE"`));
       expect(step?.env?.IMAGE, tier).toBe(expression(`needs.deploy-dev.outputs.${tier}`));
     }
@@ -217,7 +218,7 @@ describe('images: one per tier and stage, written by CI as digests', () => {
 
   it("promotion verifies and copies every tier's digest and commits only the target's images file", () => {
     const verify = runs(promote, 'verify');
-    expect(verify).toContain('for tier in api web ops; do');
+    expect(verify).toContain(`for tier in ${images().join(' ')}; do`);
     expect(verify).toContain('cosign verify');
     expect(verify).toContain('.[$t].repository + "@" + .[$t].digest');
     const propose = runs(promote, 'propose');

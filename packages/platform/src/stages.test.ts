@@ -15,16 +15,22 @@ const dev = stage('dev');
 
 describe('stages', () => {
   it('are dev, staging, prod in promotion order; each is promoted from the one before', () => {
-    expect(STAGES.map((s) => s.name)).toEqual(['dev', 'staging', 'prod']);
+    expect(Object.values(STAGES).map((s) => s.name)).toEqual(['dev', 'staging', 'prod']);
     expect(STAGE_NAMES.slice(1).map(promotionSource)).toEqual(['dev', 'staging']);
     expect(() => promotionSource('dev')).toThrow('stage "dev" is released by release.yml, not promoted');
   });
 
   it('refuses a list out of promotion order or with a stage missing', () => {
-    expect(() => validateStages([prod, dev, stage('staging')])).toThrow(
+    expect(() => validateStages({ prod, dev, staging: stage('staging') })).toThrow(
       'stages: order (prod, dev, staging) must be the promotion order dev, staging, prod',
     );
-    expect(() => validateStages([dev, prod])).toThrow(/order \(dev, prod\)/);
+    expect(() => validateStages({ dev, prod })).toThrow(/order \(dev, prod\)/);
+  });
+
+  it('refuses an entry keyed under another name', () => {
+    expect(() => validateStages({ dev, staging: prod, prod })).toThrow(
+      'stages.staging: name (prod) must equal its key',
+    );
   });
 
   it('names an unknown stage and lists the known ones', () => {
@@ -75,7 +81,7 @@ describe('stages', () => {
   });
 
   it('runs every stage on the AWS modules, with a database subnet per zone', () => {
-    for (const s of STAGES) {
+    for (const s of Object.values(STAGES)) {
       expect(s.options).toEqual({
         router: 'alb',
         database: 'rds',

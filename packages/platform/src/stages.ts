@@ -383,18 +383,21 @@ function isDnsName(name: string): boolean {
   return name.split('.').every(isDnsLabel) && name.includes('.');
 }
 
-/** Checks the stage list itself: promotion order, unique names, one entry per known stage. */
-export function validateStages(stages: readonly Stage[]): readonly Stage[] {
-  const names = stages.map((s) => s.name);
+/** Checks the stage table itself: one entry per stage, keyed by its name, in promotion order. */
+export function validateStages(stages: Readonly<Record<string, Stage>>): Readonly<Record<StageName, Stage>> {
+  const names = Object.keys(stages);
   if (names.join() !== STAGE_NAMES.join()) {
     fail('stages', 'order', `(${names.join(', ')}) must be the promotion order ${STAGE_NAMES.join(', ')}`);
   }
-  for (const s of stages) validateStage(s);
-  return stages;
+  for (const [key, s] of Object.entries(stages)) {
+    if (s.name !== key) fail(`stages.${key}`, 'name', `(${s.name}) must equal its key`);
+    validateStage(s);
+  }
+  return stages as Readonly<Record<StageName, Stage>>;
 }
 
-/** Every stage, in promotion order, validated once when the model is loaded. */
-export const STAGES: readonly Stage[] = validateStages([DEV, STAGING, PROD]);
+/** Every stage, keyed by name in promotion order, validated once when the model is loaded. */
+export const STAGES = validateStages({ dev: DEV, staging: STAGING, prod: PROD });
 
 export function isStageName(value: string): value is StageName {
   return (STAGE_NAMES as readonly string[]).includes(value);
@@ -402,7 +405,7 @@ export function isStageName(value: string): value is StageName {
 
 /** The stage called `name`; an unknown name throws listing the known ones. */
 export function stage(name: string): Stage {
-  const found = STAGES.find((s) => s.name === name);
+  const found = isStageName(name) ? STAGES[name] : undefined;
   if (!found) throw new Error(`unknown stage "${name}" (known: ${STAGE_NAMES.join(', ')})`);
   return found;
 }

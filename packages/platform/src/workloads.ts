@@ -11,6 +11,12 @@ export type WorkloadKind = 'http' | 'worker';
  */
 export type WorkloadRuntime = 'node' | 'nginx';
 
+/**
+ * The node binary of our `node` runtime images, which are distroless: no shell and no PATH lookup, so a
+ * command that runs node (the migration hook) names it. deploy/pipeline checks their ENTRYPOINT starts with it.
+ */
+export const DISTROLESS_NODE = '/nodejs/bin/node';
+
 /** Canary analyses a workload is judged by (deploy/k8s renders the AnalysisTemplates). */
 export type CanaryAnalysis = 'pod-health' | 'http';
 
@@ -156,6 +162,11 @@ export function validateWorkloads(workloads: readonly Workload[]): readonly Work
     once(seen.name, w.name, 'name');
     once(seen.image, w.image, 'image');
     for (const r of w.routes) once(seen.route, r, 'routes');
+  }
+  const migrators = workloads.filter((w) => w.migrations).map((w) => w.name);
+  if (migrators.length > 1) {
+    // One database schema has one owner; two migration hooks would race each other at every release.
+    fail('workloads', 'migrations', `may be carried by one workload only (${migrators.join(', ')})`);
   }
   return workloads;
 }

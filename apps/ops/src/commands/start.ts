@@ -57,18 +57,18 @@ export async function start(ctx: Context, { wait }: { wait: boolean }): Promise<
       run: () => kube.patchNodePool(pool.name, patch),
     });
   }
-  for (const tier of facts.tiers) {
-    const ro = await kube.getRollout(facts.namespace, tier);
+  for (const { name: workload } of facts.workloads) {
+    const ro = await kube.getRollout(facts.namespace, workload);
     if ((ro.spec.replicas ?? 1) !== 0) continue;
     const recorded = Number(ro.metadata.annotations?.[REPLICAS_ANNOTATION]);
     const replicas =
       Number.isInteger(recorded) && recorded > 0
         ? recorded
-        : (await kube.getHpa(facts.namespace, tier)).minReplicas;
+        : (await kube.getHpa(facts.namespace, workload)).minReplicas;
     const patch = { metadata: { annotations: { [REPLICAS_ANNOTATION]: null } }, spec: { replicas } };
     actions.push({
-      description: `scale rollout ${tier} from 0 to ${replicas} replicas`,
-      run: () => kube.patchRollout(facts.namespace, tier, patch),
+      description: `scale rollout ${workload} from 0 to ${replicas} replicas`,
+      run: () => kube.patchRollout(facts.namespace, workload, patch),
     });
   }
   printPowerResult(ctx, 'start', await ctx.apply(actions));

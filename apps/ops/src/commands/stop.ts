@@ -36,8 +36,8 @@ export async function stop(ctx: Context): Promise<void> {
     prodNeedsYes: true,
   });
   const actions: Action[] = [];
-  for (const tier of facts.tiers) {
-    const ro = await kube.getRollout(facts.namespace, tier);
+  for (const { name: workload } of facts.workloads) {
+    const ro = await kube.getRollout(facts.namespace, workload);
     const replicas = ro.spec.replicas ?? 1;
     if (replicas === 0) continue;
     const patch = {
@@ -45,8 +45,8 @@ export async function stop(ctx: Context): Promise<void> {
       spec: { replicas: 0 },
     };
     actions.push({
-      description: `scale rollout ${tier} from ${replicas} to 0 replicas`,
-      run: () => kube.patchRollout(facts.namespace, tier, patch),
+      description: `scale rollout ${workload} from ${replicas} to 0 replicas`,
+      run: () => kube.patchRollout(facts.namespace, workload, patch),
     });
   }
   for (const pool of await kube.listNodePools()) {

@@ -1,7 +1,8 @@
+import { secretPrefix } from '@conduit/platform';
 import type { IClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
 import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
 import { Construct } from 'constructs';
-import type { StageSettings } from '../settings.js';
+import type { RenderSettings } from '../settings.js';
 import { JWT_SECRET } from './database-ref.js';
 import { manifest, PART_OF } from './object.js';
 
@@ -18,7 +19,7 @@ export const RDS_DATABASE_URL_TEMPLATE =
   'postgres://{{ .username | urlquery }}:{{ .password | urlquery }}@{{ .host }}:{{ .port }}/{{ .dbname }}?sslmode=verify-full';
 
 export class Secrets extends Construct {
-  constructor(scope: Construct, id: string, stage: StageSettings) {
+  constructor(scope: Construct, id: string, stage: RenderSettings) {
     super(scope, id);
     const s = stage.secrets;
     if (s.kind !== 'external-secrets') return;
@@ -67,7 +68,7 @@ export class Secrets extends Construct {
           refreshInterval: '1h',
           secretStoreRef: { kind: 'ClusterSecretStore', name: SECRET_STORE },
           target: { name, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
-          dataFrom: [{ extract: { key: `conduit/${stage.name}/${name}` } }],
+          dataFrom: [{ extract: { key: `${secretPrefix(stage.name)}${name}` } }],
         },
       });
     }
