@@ -2,11 +2,10 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { STAGE_NAMES } from '@conduit/platform';
-import { helmChartFiles } from './helm.js';
 import { renderStage, toYaml } from './render.js';
 import { renderSettings } from './stages/index.js';
 
-/** Every file of `dist/`, relative to it: `<stage>/<dir>/manifests.yaml` and the Helm chart. */
+/** Every file of `dist/`, relative to it: `<stage>/<dir>/manifests.yaml`. */
 export function distFiles(): Map<string, string> {
   const files = new Map<string, string>();
   const rendered = STAGE_NAMES.map((name) => ({ name, dirs: renderStage(renderSettings(name)) }));
@@ -18,7 +17,6 @@ export function distFiles(): Map<string, string> {
       );
     }
   }
-  for (const [path, content] of helmChartFiles(rendered)) files.set(`helm/conduit/${path}`, content);
   return files;
 }
 
