@@ -1,7 +1,7 @@
 import { MAX_ABORT_SECONDS } from '@conduit/platform';
 import { describe, expect, it } from 'vitest';
 import { VERIFY_TARGET_GROUP_FLAG } from './add-ons.js';
-import { CANARY_HEADER, SCALE_DOWN_DELAY_SECONDS } from './constructs/canary-workload.js';
+import { CANARY_HEADER, SCALE_DOWN_DELAY_SECONDS } from './constructs/app-workload.js';
 import { READINESS_GATE_LABEL } from './constructs/namespace.js';
 import { type K8sObject, renderStage } from './render.js';
 import { SHUTDOWN } from './settings.js';

@@ -5,7 +5,7 @@ import type { Construct } from 'constructs';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import { AnalysisTemplates, TEMPLATES } from '../constructs/analysis-templates.js';
-import { type AnalysisRefs, CanaryWorkload } from '../constructs/canary-workload.js';
+import { type AnalysisRefs, AppWorkload } from '../constructs/app-workload.js';
 import { databaseUrlSecret, JWT_SECRET } from '../constructs/database-ref.js';
 import { Jobs } from '../constructs/jobs.js';
 import { Monitoring } from '../constructs/monitoring.js';
@@ -29,7 +29,7 @@ export class ConduitChart extends Chart {
     const { stage } = props;
     new AnalysisTemplates(this, 'analysis', stage);
     for (const { workload, size } of stage.workloads) {
-      new CanaryWorkload(this, workload.name, {
+      new AppWorkload(this, workload.name, {
         stage,
         workload,
         image: pinnedImage(stage, workload.image),
@@ -46,7 +46,7 @@ export class ConduitChart extends Chart {
         ? {
             migrations: {
               workload: migrator.name,
-              image: migrator.image,
+              user: migrator.user,
               ref: pinnedImage(stage, migrator.image),
             },
           }

@@ -1,6 +1,7 @@
 import {
   CRON_JOBS,
   DISTROLESS_NODE,
+  type ImageUser,
   migrateJobName,
   OPS_IMAGE,
   SERVICE_ACCOUNTS,
@@ -20,10 +21,10 @@ import { podSecurityContext, restrictedContainerSecurityContext } from './securi
 export interface JobsProps {
   readonly stage: RenderSettings;
   /**
-   * The workload whose image carries the migrations: its name, image name and the reference to run.
+   * The workload whose image carries the migrations: its name, its image's user and the reference to run.
    * @default none: no migration hook
    */
-  readonly migrations?: { readonly workload: string; readonly image: string; readonly ref: string };
+  readonly migrations?: { readonly workload: string; readonly user: ImageUser; readonly ref: string };
   readonly opsImage: string;
   /** Name of the API's `DATABASE_URL` variable, from the API's config keys. */
   readonly databaseUrlKey: string;
@@ -36,14 +37,14 @@ const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '
 
 function podSpec(
   serviceAccountName: string,
-  image: string,
+  user: ImageUser,
   container: IPodSpec['containers'][number],
 ): IPodSpec {
   return {
     serviceAccountName,
     automountServiceAccountToken: false,
     restartPolicy: 'Never',
-    securityContext: podSecurityContext(image),
+    securityContext: podSecurityContext(user),
     enableServiceLinks: false,
     containers: [
       {
@@ -97,7 +98,7 @@ export class Jobs extends Construct {
           activeDeadlineSeconds: 600,
           template: {
             metadata: { labels: migrateLabels },
-            spec: podSpec(jobName, migration.image, {
+            spec: podSpec(jobName, migration.user, {
               name: 'migrate',
               image: migration.ref,
               // Our Node images are distroless: node lives at /nodejs/bin/node and no PATH lookup exists.
@@ -144,7 +145,7 @@ export class Jobs extends Construct {
               activeDeadlineSeconds: deadline,
               template: {
                 metadata: { labels: { ...opsLabels, 'app.kubernetes.io/component': name } },
-                spec: podSpec(OPS_SERVICE_ACCOUNT, OPS_IMAGE.image, {
+                spec: podSpec(OPS_SERVICE_ACCOUNT, OPS_IMAGE.user, {
                   name: 'ops',
                   image: props.opsImage,
                   args: ['backup', verb, '--stage', stage.name],

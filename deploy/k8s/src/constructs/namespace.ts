@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import type { IPriorityClass } from 'kubernetes-models/scheduling.k8s.io/v1/PriorityClass';
 import type { INamespace } from 'kubernetes-models/v1/Namespace';
 import type { RenderSettings } from '../settings.js';
-import { PRIORITY_CLASS } from './canary-workload.js';
+import { PRIORITY_CLASS } from './app-workload.js';
 import { manifest, PART_OF } from './object.js';
 
 export const POD_SECURITY_VERSION = 'v1.33';

@@ -1,10 +1,10 @@
-import { imageUser } from '@conduit/platform';
+import type { ImageUser } from '@conduit/platform';
 import type { IPodSecurityContext } from 'kubernetes-models/v1/PodSecurityContext';
 import type { ISecurityContext } from 'kubernetes-models/v1/SecurityContext';
 
 /** Runs a pod as the numeric user its image was built for (the platform model records it). */
-export function podSecurityContext(image: string): IPodSecurityContext {
-  const { uid, gid } = imageUser(image);
+export function podSecurityContext(user: ImageUser): IPodSecurityContext {
+  const { uid, gid } = user;
   return {
     runAsNonRoot: true,
     runAsUser: uid,

@@ -3,11 +3,13 @@ import { INGRESS_NAME, type Workload, type WorkloadSize, workloadLabels } from '
 import type { IRollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
 import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { Construct } from 'constructs';
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
+import type { IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
@@ -30,7 +32,7 @@ export interface AnalysisRefs {
   readonly step: readonly string[];
 }
 
-export interface CanaryWorkloadProps {
+export interface AppWorkloadProps {
   readonly stage: RenderSettings;
   /** The model's workload: name, port, probes. */
   readonly workload: Workload;
@@ -51,17 +53,19 @@ export interface CanaryWorkloadProps {
 }
 
 /**
- * One workload as an Argo Rollouts canary: Rollout, its Services (ping/pong, stable/canary), HPA, PDB,
- * ServiceAccount, hashed ConfigMap and ServiceMonitor.
+ * One workload of the model: an HTTP service as an Argo Rollouts canary with its traffic Services (ping/pong
+ * or stable/canary), a worker as a rolling Deployment; both with HPA, PDB, ServiceAccount, hashed ConfigMap,
+ * headless metrics Service and ServiceMonitor.
  */
-export class CanaryWorkload extends Construct {
+export class AppWorkload extends Construct {
   readonly configMapName?: string;
   readonly serviceNames: string[] = [];
 
-  constructor(scope: Construct, id: string, props: CanaryWorkloadProps) {
+  constructor(scope: Construct, id: string, props: AppWorkloadProps) {
     super(scope, id);
     const { stage, workload, size: resources } = props;
     const { name: tier, port, probes } = workload;
+    const http = workload.kind === 'http';
     const ns = stage.namespace;
     const labels = workloadLabels(tier);
 
@@ -126,56 +130,75 @@ export class CanaryWorkload extends Construct {
         timeoutSeconds: 2,
       },
       // The pod keeps serving while the load balancer deregisters it; SIGTERM comes only after this.
-      lifecycle: { preStop: { sleep: { seconds: SHUTDOWN.preStopSeconds } } },
+      lifecycle: http ? { preStop: { sleep: { seconds: SHUTDOWN.preStopSeconds } } } : undefined,
       securityContext: restrictedContainerSecurityContext(),
       volumeMounts: mounts,
     };
 
-    const canary = canaryStrategy(stage, workload, props.analysis);
-    manifest<IRollout>(this, {
-      apiVersion: 'argoproj.io/v1alpha1',
-      kind: 'Rollout',
-      metadata: { name: tier, namespace: ns, labels },
+    // Spread within one ReplicaSet: the label its controller puts on the pods.
+    const templateHash = http ? 'rollouts-pod-template-hash' : 'pod-template-hash';
+    const template: IPodTemplateSpec = {
+      metadata: { labels },
       spec: {
-        revisionHistoryLimit: 5,
-        // A canary that never gets ready is aborted instead of holding the release forever.
-        progressDeadlineSeconds: 600,
-        progressDeadlineAbort: true,
-        selector: { matchLabels: selectorLabels(tier) },
-        template: {
-          metadata: { labels },
-          spec: {
-            serviceAccountName: tier,
-            automountServiceAccountToken: false,
-            priorityClassName: PRIORITY_CLASS,
-            terminationGracePeriodSeconds: SHUTDOWN.terminationGracePeriodSeconds,
-            securityContext: podSecurityContext(tier),
-            enableServiceLinks: false,
-            topologySpreadConstraints: [
-              {
-                maxSkew: 1,
-                topologyKey: 'topology.kubernetes.io/zone',
-                whenUnsatisfiable: stage.zoneSpread,
-                labelSelector: { matchLabels: selectorLabels(tier) },
-                matchLabelKeys: ['rollouts-pod-template-hash'],
-              },
-              {
-                maxSkew: 1,
-                topologyKey: 'kubernetes.io/hostname',
-                whenUnsatisfiable: 'ScheduleAnyway',
-                labelSelector: { matchLabels: selectorLabels(tier) },
-                matchLabelKeys: ['rollouts-pod-template-hash'],
-              },
-            ],
-            containers: [app, ...(props.sidecars ?? [])],
-            volumes,
+        serviceAccountName: tier,
+        automountServiceAccountToken: false,
+        priorityClassName: PRIORITY_CLASS,
+        terminationGracePeriodSeconds: SHUTDOWN.terminationGracePeriodSeconds,
+        securityContext: podSecurityContext(workload.user),
+        enableServiceLinks: false,
+        topologySpreadConstraints: [
+          {
+            maxSkew: 1,
+            topologyKey: 'topology.kubernetes.io/zone',
+            whenUnsatisfiable: stage.zoneSpread,
+            labelSelector: { matchLabels: selectorLabels(tier) },
+            matchLabelKeys: [templateHash],
           },
-        },
-        strategy: { canary },
+          {
+            maxSkew: 1,
+            topologyKey: 'kubernetes.io/hostname',
+            whenUnsatisfiable: 'ScheduleAnyway',
+            labelSelector: { matchLabels: selectorLabels(tier) },
+            matchLabelKeys: [templateHash],
+          },
+        ],
+        containers: [app, ...(props.sidecars ?? [])],
+        volumes,
       },
-    });
+    };
+    if (http) {
+      manifest<IRollout>(this, {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Rollout',
+        metadata: { name: tier, namespace: ns, labels },
+        spec: {
+          revisionHistoryLimit: 5,
+          // A canary that never gets ready is aborted instead of holding the release forever.
+          progressDeadlineSeconds: 600,
+          progressDeadlineAbort: true,
+          selector: { matchLabels: selectorLabels(tier) },
+          template,
+          strategy: { canary: canaryStrategy(stage, workload, props.analysis) },
+        },
+      });
+    } else {
+      // A worker takes no traffic, so there is nothing to split: a rolling Deployment that never drops below
+      // the wanted replicas, with the same pod hardening.
+      manifest<IDeployment>(this, {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: tier, namespace: ns, labels },
+        spec: {
+          revisionHistoryLimit: 5,
+          progressDeadlineSeconds: 600,
+          selector: { matchLabels: selectorLabels(tier) },
+          strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+          template,
+        },
+      });
+    }
 
-    for (const svc of servicesFor(stage, tier)) {
+    for (const svc of http ? servicesFor(stage, tier) : []) {
       this.serviceNames.push(svc);
       manifest<IService>(this, {
         apiVersion: 'v1',
@@ -245,7 +268,9 @@ export class CanaryWorkload extends Construct {
       kind: 'HorizontalPodAutoscaler',
       metadata: { name: tier, namespace: ns, labels },
       spec: {
-        scaleTargetRef: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: tier },
+        scaleTargetRef: http
+          ? { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: tier }
+          : { apiVersion: 'apps/v1', kind: 'Deployment', name: tier },
         minReplicas: resources.minReplicas,
         maxReplicas: resources.maxReplicas,
         metrics: [
