@@ -1,4 +1,4 @@
-import { backupBucketName, type Stage } from '@conduit/platform';
+import { backupBucketName, images, type Stage, WORKLOADS, type Workload } from '@conduit/platform';
 import * as cdk from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { StageEnvironment } from './environment.js';
@@ -11,6 +11,8 @@ import { NetworkStack } from './stacks/network-stack.js';
 
 export interface ConduitStageProps extends cdk.StageProps {
   readonly settings: Stage;
+  /** The platform's workloads (their images get repositories, AWS callers a role). @default WORKLOADS */
+  readonly workloads?: readonly Workload[];
   readonly environment: StageEnvironment;
 }
 
@@ -29,6 +31,7 @@ export class ConduitStage extends cdk.Stage {
   constructor(scope: Construct, id: string, props: ConduitStageProps) {
     super(scope, id, props);
     const { settings, environment } = props;
+    const workloads = props.workloads ?? WORKLOADS;
     const env = { account: environment.account, region: environment.region };
     const prefix = `conduit-${settings.name}`;
 
@@ -52,6 +55,7 @@ export class ConduitStage extends cdk.Stage {
       environment,
       vpc: this.network.vpc,
       dbClientSecurityGroup: this.network.dbClientSecurityGroup,
+      images: images(workloads),
     });
     if (this.backupCopy) this.data.addStackDependency(this.backupCopy, 'backup plan copies into its vault');
     this.cluster = new ClusterStack(this, 'Cluster', {
@@ -64,6 +68,7 @@ export class ConduitStage extends cdk.Stage {
       database: this.data.database,
       dataKey: this.data.key,
       backupBucketName: backupBucketName(settings),
+      workloads,
     });
     this.edge = new EdgeStack(this, 'Edge', {
       stackName: `${prefix}-edge`,

@@ -65,7 +65,7 @@ export class CiIdentityStack extends Stack {
     Validations.of(imagePush).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'ecr:GetAuthorizationToken supports no resource scoping; pushing is limited to our repositories (conduit/api, web, ops).',
+        'ecr:GetAuthorizationToken supports no resource scoping; pushing is limited to our repositories (one per image of the platform model).',
     });
 
     const deploy = new iam.Role(this, 'Deploy', {

@@ -59,6 +59,8 @@ export interface ClusterStackProps extends StackProps {
   readonly dataKey: kms.IKey;
   /** A fixed name, so policies need no cross-stack reference. */
   readonly backupBucketName: string;
+  /** The platform's workloads; each one enabled in the stage that calls AWS gets its own role. */
+  readonly workloads: readonly platform.Workload[];
 }
 
 /**
@@ -651,7 +653,39 @@ export class ClusterStack extends Stack {
         'CloudWatch metric reads and tag:GetResources support no resource scoping; read-only, our region.',
       ],
     ]);
+    this.addAppWorkloadRoles(settings, props.workloads);
     return lbc;
+  }
+
+  /**
+   * One role per workload of the stage that calls AWS, bound to the workload's own service account and
+   * holding exactly the statements its model entry declares (`{account}`, `{region}`, `{stage}` filled in).
+   */
+  private addAppWorkloadRoles(settings: platform.Stage, workloads: readonly platform.Workload[]): void {
+    const fill = (resource: string) =>
+      resource
+        .replaceAll('{account}', this.account)
+        .replaceAll('{region}', this.region)
+        .replaceAll('{stage}', settings.name);
+    for (const { workload } of platform.workloadsIn(settings.name, workloads)) {
+      if (!workload.aws) continue;
+      const statements = workload.aws.statements.map(
+        (s) => new iam.PolicyStatement({ actions: [...s.actions], resources: s.resources.map(fill) }),
+      );
+      const role = this.workloadRole(`Workload-${workload.name}`, {
+        ...sa(platform.workloadServiceAccount(workload.name)),
+        statements,
+      });
+      // Wildcards left in a declared resource are the workload's own scoping, reviewed in its model entry.
+      const wildcards = statements.flatMap((s) => s.resources).filter((r) => r.includes('*'));
+      acknowledgeWildcards(
+        role,
+        wildcards.map((r) => [
+          `Resource::${r}`,
+          `Declared by workload ${workload.name} in packages/platform.`,
+        ]),
+      );
+    }
   }
 
   /**

@@ -16,6 +16,8 @@ export interface DataStackProps extends StackProps {
   readonly environment: StageEnvironment;
   readonly vpc: ec2.IVpc;
   readonly dbClientSecurityGroup: ec2.ISecurityGroup;
+  /** The images the platform builds (each workload's and the ops CLI's): one ECR repository each. */
+  readonly images: readonly string[];
 }
 
 /**
@@ -63,7 +65,7 @@ export class DataStack extends Stack {
     });
 
     // One repository per image the platform builds: each workload's and the ops CLI's.
-    this.repositories = platform.images().map(
+    this.repositories = props.images.map(
       (image) =>
         new ecr.Repository(this, `Repo${image}`, {
           repositoryName: platform.ecrRepositoryName(image),
@@ -146,7 +148,7 @@ export class DataStack extends Stack {
     new CfnOutput(this, 'DatabaseEndpoint', { value: this.database.endpoint });
     new CfnOutput(this, 'JwtSecretArn', { value: this.jwtSecret.secretArn });
     new CfnOutput(this, 'BackupBucketName', { value: this.backupBucket.bucket.bucketName });
-    platform.images().forEach((image, i) => {
+    props.images.forEach((image, i) => {
       new CfnOutput(this, `EcrUri${image}`, {
         value: this.repositories[i]!.repositoryUri,
         description: `ECR URI of ${platform.ecrRepositoryName(image)} (push with the ImagePushRoleArn role)`,
