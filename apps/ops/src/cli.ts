@@ -64,7 +64,7 @@ export function buildProgram(deps: Deps): Command {
     async (...args: unknown[]): Promise<void> => {
       const command = args.at(-1) as Command;
       const opts = command.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
-      const ctx = new Context(stageFacts(opts.stage), opts, deps);
+      const ctx = new Context(stageFacts(opts.stage, deps.workloads), opts, deps);
       await (handler as (ctx: Context, ...rest: unknown[]) => Promise<void>)(ctx, ...args.slice(0, -1));
     };
 

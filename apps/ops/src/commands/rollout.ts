@@ -1,8 +1,8 @@
 import type { Action, Context } from '../lib/context.js';
 import { CliError } from '../lib/errors.js';
 import { format } from '../lib/format.js';
-import { type MergePatch, NotFoundError, type Rollout } from '../lib/kube-api.js';
-import { parseWorkload } from '../lib/stages.js';
+import { type Deployment, type MergePatch, NotFoundError, type Rollout } from '../lib/kube-api.js';
+import { parseCanaryWorkload } from '../lib/stages.js';
 
 export interface RolloutState {
   readonly workload: string;
@@ -12,6 +12,21 @@ export interface RolloutState {
   readonly aborted: boolean;
   readonly image: string | null;
   readonly message: string | null;
+}
+
+/** A worker's Deployment in the same shape: no steps; Healthy once every replica is updated and ready. */
+export function describeDeployment(workload: string, deployment: Deployment): RolloutState {
+  const wanted = deployment.spec.replicas ?? 1;
+  const { updatedReplicas = 0, readyReplicas = 0 } = deployment.status ?? {};
+  return {
+    workload,
+    phase: updatedReplicas >= wanted && readyReplicas >= wanted ? 'Healthy' : 'Progressing',
+    step: '-',
+    paused: false,
+    aborted: false,
+    image: deployment.spec.template?.spec?.containers?.[0]?.image ?? null,
+    message: null,
+  };
 }
 
 export function describeRollout(workload: string, ro: Rollout): RolloutState {
@@ -87,7 +102,7 @@ function report(
 }
 
 export async function rolloutStatus(ctx: Context, workloadArg: string): Promise<void> {
-  const workload = parseWorkload(ctx.facts, workloadArg).name;
+  const workload = parseCanaryWorkload(ctx.facts, workloadArg).name;
   const state = describeRollout(workload, await (await ctx.kube()).getRollout(ctx.facts.namespace, workload));
   ctx.print(
     { command: 'rollout status', stage: ctx.facts.stage, rollout: state },
@@ -111,7 +126,7 @@ export async function rolloutStatus(ctx: Context, workloadArg: string): Promise<
 }
 
 export async function rolloutPromote(ctx: Context, workloadArg: string, full: boolean): Promise<void> {
-  const workload = parseWorkload(ctx.facts, workloadArg).name;
+  const workload = parseCanaryWorkload(ctx.facts, workloadArg).name;
   const ro = await (await ctx.kube()).getRollout(ctx.facts.namespace, workload);
   const { status, spec } = promotePatches(ro, full);
   if (!status && !spec) throw new CliError(`rollout ${workload} is not paused and has no step to promote`);
@@ -131,7 +146,7 @@ export async function rolloutPromote(ctx: Context, workloadArg: string, full: bo
 }
 
 export async function rolloutAbort(ctx: Context, workloadArg: string): Promise<void> {
-  const workload = parseWorkload(ctx.facts, workloadArg).name;
+  const workload = parseCanaryWorkload(ctx.facts, workloadArg).name;
   await ctx.confirm(`abort the ${workload} rollout`, { prodNeedsYes: false });
   const patch = { status: { abort: true } };
   const actions = await ctx.apply([
@@ -144,7 +159,7 @@ export async function rolloutAbort(ctx: Context, workloadArg: string): Promise<v
 }
 
 export async function rolloutRetry(ctx: Context, workloadArg: string): Promise<void> {
-  const workload = parseWorkload(ctx.facts, workloadArg).name;
+  const workload = parseCanaryWorkload(ctx.facts, workloadArg).name;
   const patch = { status: { abort: false } };
   const actions = await ctx.apply([
     {

@@ -1,7 +1,7 @@
 import type { Context } from '../lib/context.js';
 import { format } from '../lib/format.js';
 import { latestDump } from './backup.js';
-import { describeRollout } from './rollout.js';
+import { describeDeployment, describeRollout } from './rollout.js';
 
 /** A field that could not be read shows as an error string instead of hiding the rest of the screen. */
 async function read<T>(work: () => Promise<T>): Promise<T | { error: string }> {
@@ -21,9 +21,13 @@ export async function status(ctx: Context): Promise<void> {
   const aws = await ctx.aws();
   const ns = facts.namespace;
   const workloads = await Promise.all(
-    facts.workloads.map(async ({ name: workload }) => {
+    facts.workloads.map(async ({ name: workload, kind }) => {
       const [rollout, pods, hpa, pdb] = await Promise.all([
-        read(async () => describeRollout(workload, await kube.getRollout(ns, workload))),
+        read(async () =>
+          kind === 'http'
+            ? describeRollout(workload, await kube.getRollout(ns, workload))
+            : describeDeployment(workload, await kube.getDeployment(ns, workload)),
+        ),
         read(async () => {
           const list = await kube.listPods(ns, facts.podSelector(workload));
           return { ready: list.filter((p) => p.ready).length, total: list.length };

@@ -10,6 +10,7 @@ import {
   STAGE_NAMES,
   STAGES,
   type StageName,
+  WORKLOADS,
   type Workload,
   workloadLabels,
   workloadsIn,
@@ -50,12 +51,12 @@ export function isStage(value: string): value is StageName {
   return isStageName(value);
 }
 
-export function stageFacts(stage: string): StageFacts {
+export function stageFacts(stage: string, all: readonly Workload[] = WORKLOADS): StageFacts {
   if (!isStageName(stage)) {
     throw usageError(`unknown stage "${stage}" (expected one of ${STAGE_NAMES.join(', ')})`);
   }
   const model = STAGES[stage];
-  const workloads = workloadsIn(stage).map((w) => w.workload);
+  const workloads = workloadsIn(stage, all).map((w) => w.workload);
   const migrator = workloads.find((w) => w.migrations);
   if (!migrator) throw usageError(`stage ${stage} runs no workload that carries the migrations`);
   return {
@@ -86,6 +87,15 @@ export function parseWorkload(facts: StageFacts, value: string): Workload {
     );
   }
   return found;
+}
+
+/** An HTTP service of the stage: the workloads that run as canary Rollouts (a worker is a Deployment). */
+export function parseCanaryWorkload(facts: StageFacts, value: string): Workload {
+  const workload = parseWorkload(facts, value);
+  if (workload.kind !== 'http') {
+    throw usageError(`workload "${value}" is a worker (a Deployment): it has no canary rollout`);
+  }
+  return workload;
 }
 
 /** Lowest replica count `scale` accepts: the model's floor, so the PDB can always allow a disruption. */
