@@ -18,11 +18,15 @@ export type { DashboardConfigMap, RuleGroup } from '@conduit/observability';
 export { OTLP_ENDPOINT };
 
 export function ruleGroups(stage: RenderSettings) {
-  return alertRuleGroups({ namespace: stage.namespace, backupCronJob: CRON_JOBS.backup });
+  return alertRuleGroups({
+    namespace: stage.namespace,
+    backupCronJob: CRON_JOBS.backup,
+    workloads: stage.workloads.map((w) => w.workload.name),
+  });
 }
 
-export function dashboards() {
-  return dashboardConfigMaps();
+export function dashboards(stage: RenderSettings) {
+  return dashboardConfigMaps(stage.workloads.map((w) => w.workload));
 }
 
 /** Namespace of the ADOT collector whose Service the API's OTEL_EXPORTER_OTLP_ENDPOINT names. */

@@ -30,7 +30,7 @@ export function renderStage(settings: RenderSettings): RenderedStage {
     conduit: new ConduitChart(app, 'conduit', {
       stage,
       ruleGroups: ruleGroups(stage),
-      dashboards: dashboards(),
+      dashboards: dashboards(stage),
     }),
   };
   const out = {} as RenderedStage;

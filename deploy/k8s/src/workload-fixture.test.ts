@@ -73,7 +73,7 @@ const ofWorkload = (name: string) =>
     .sort();
 
 describe('adding a workload is one entry of the model', () => {
-  it('renders nothing else differently: only the shared entry point, the priority class and the Applications list it', () => {
+  it('renders nothing else differently: only the shared objects that list the workloads change', () => {
     const changed = before.filter(
       (b) => JSON.stringify(after.find((a) => key(a) === key(b))) !== JSON.stringify(b),
     );
@@ -81,8 +81,10 @@ describe('adding a workload is one entry of the model', () => {
     expect(changed.map(key).sort()).toEqual([
       'Application argocd/conduit-dev',
       'Application argocd/conduit-dev-platform',
+      'ConfigMap conduit/conduit-resources-dashboard',
       'Ingress conduit/conduit',
       'PriorityClass /conduit-app',
+      'PrometheusRule conduit/conduit-application',
     ]);
     const added = after.filter((a) => !before.some((b) => key(b) === key(a))).map(key);
     expect(
@@ -169,6 +171,26 @@ describe('adding a workload is one entry of the model', () => {
       .jqPathExpressions;
     expect(app).toContain('.metadata.annotations["alb.ingress.kubernetes.io/actions.search"]');
   });
+
+  it.each(['search', 'mailer'])(
+    '%s gets its WorkloadUnavailable alert and its row of dashboard panels',
+    (name) => {
+      const rules = (one(after, 'PrometheusRule', 'conduit-application') as Json).spec.groups.flatMap(
+        (g: Json) => g.rules,
+      );
+      const alert = rules.find((r: Json) => r.alert === 'WorkloadUnavailable' && r.labels.workload === name);
+      expect(alert?.expr).toContain(`horizontalpodautoscaler="${name}"`);
+      expect(alert?.expr).toContain(`container="${name}"`);
+      const dashboard = JSON.parse(
+        (one(after, 'ConfigMap', 'conduit-resources-dashboard') as Json).data['conduit-resources.json'],
+      );
+      const titles = dashboard.panels.map((p: Json) => p.title);
+      expect(titles).toContain(`Workload ${name}`);
+      expect(titles).toEqual(
+        expect.arrayContaining([`${name}: ready pods`, `${name}: CPU / limit`, `${name}: restarts (15m)`]),
+      );
+    },
+  );
 
   it('a worker gets a Deployment (no traffic Services, no route), HPA, PDB, scrape-only ingress and its egress', () => {
     expect(ofWorkload('mailer')).toEqual(
