@@ -74,7 +74,7 @@ describe('adding a workload is one entry of the model (dev, data and cluster sta
     const association = cluster.find(([, r]) => r.Type === 'AWS::EKS::PodIdentityAssociation')?.[1];
     expect(association?.Properties).toMatchObject({ Namespace: 'conduit', ServiceAccount: 'mailer' });
     const policy = cluster.find(([, r]) => r.Type === 'AWS::IAM::Policy')?.[1];
-    expect((policy?.Properties?.PolicyDocument as { Statement: unknown[] }).Statement).toEqual([
+    expect((policy?.Properties?.PolicyDocument as { Statement: unknown[] } | undefined)?.Statement).toEqual([
       {
         Effect: 'Allow',
         Action: 'ses:SendEmail',
