@@ -1,4 +1,4 @@
-import { images as imageNames, imageRef, promotionSource, STAGE_NAMES } from '@conduit/platform';
+import { images as imageNames, imageRef, promotionSource, STAGE_NAMES, workloadsIn } from '@conduit/platform';
 import { stageImageHistory, stageImagesAt } from './git-history.js';
 import {
   checkPromotion,
@@ -12,7 +12,7 @@ import {
 } from './stage-images.js';
 
 const USAGE =
-  'usage: stage-image get <stage> <image> | source <target> | set <stage> <image> <digest> [git-sha] | promote <target> | check-promotion <base-ref> | matrix';
+  'usage: stage-image get <stage> <image> | source <target> | set <stage> <image> <digest> [git-sha] | promote <target> | check-promotion <base-ref> | matrix | workloads <stage> | refs <stage>';
 
 /** The release and promotion workflows' only way to read and change the images a stage runs. */
 export async function main(
@@ -68,6 +68,28 @@ export async function main(
       }
       return;
     }
+    case 'matrix':
+      // The release workflow's build matrix: one leg per image of the platform model.
+      out(JSON.stringify({ image: imageNames() }));
+      return;
+    case 'refs': {
+      // What each image of the stage must run as: {"<image>": "<repository>@<digest>" (or ":<sha>")}.
+      const images = await readStageImages(root, parseStage(first ?? ''));
+      out(JSON.stringify(Object.fromEntries(imageNames().map((name) => [name, imageRef(images[name]!)]))));
+      return;
+    }
+    case 'workloads':
+      // What the workflows wait for after a deploy: a canary Rollout per HTTP service, a Deployment per worker.
+      out(
+        JSON.stringify(
+          workloadsIn(parseStage(first ?? '')).map(({ workload: w }) => ({
+            name: w.name,
+            kind: w.kind,
+            image: w.image,
+          })),
+        ),
+      );
+      return;
     default:
       throw new Error(USAGE);
   }

@@ -135,6 +135,11 @@ describe('stage-image on a real git history', () => {
     ]);
     expect(await run('get', 'staging', 'api')).toEqual([`${repo('staging', 'api')}@${digest('3')}`]);
     expect(await run('source', 'prod')).toEqual(['staging']);
+    expect(JSON.parse((await run('refs', 'staging'))[0]!)).toEqual({
+      api: `${repo('staging', 'api')}@${digest('3')}`,
+      web: `${repo('staging', 'web')}@${digest('3')}`,
+      ops: `${repo('staging', 'ops')}@${digest('4')}`,
+    });
     // ops 4 exists only in the working tree, not in main's dev history.
     await expect(run('check-promotion', 'main')).rejects.toThrow(/staging cannot take ops image/);
     await expect(run('promote', 'dev')).rejects.toThrow(/released by release.yml/);
