@@ -25,7 +25,8 @@ export function ruleGroups(stage: RenderSettings) {
   });
 }
 
-export function dashboards(stage: RenderSettings) {
+/** The dashboard ConfigMaps of the stage (a resources row per workload it runs). */
+export function dashboardMaps(stage: RenderSettings) {
   return dashboardConfigMaps(stage.workloads.map((w) => w.workload));
 }
 

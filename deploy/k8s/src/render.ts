@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { AppsChart, BootstrapChart } from './charts/argocd-charts.js';
 import { ConduitChart } from './charts/conduit-chart.js';
 import { PlatformChart } from './charts/platform-chart.js';
-import { dashboards, monitoringValues, ruleGroups } from './observability.js';
+import { dashboardMaps, monitoringValues, ruleGroups } from './observability.js';
 import { type RenderSettings, validateRenderSettings } from './settings.js';
 
 export type K8sObject = {
@@ -30,7 +30,7 @@ export function renderStage(settings: RenderSettings): RenderedStage {
     conduit: new ConduitChart(app, 'conduit', {
       stage,
       ruleGroups: ruleGroups(stage),
-      dashboards: dashboards(stage),
+      dashboards: dashboardMaps(stage),
     }),
   };
   const out = {} as RenderedStage;

@@ -13,7 +13,7 @@ export interface Step {
   readonly exec?: readonly string[];
 }
 
-export interface Stage {
+export interface BuildStage {
   readonly name: string;
   /** The base: an image reference, or the name of an earlier stage. */
   readonly base: string;
@@ -26,9 +26,9 @@ export interface Stage {
 }
 
 export interface ParsedDockerfile {
-  readonly stages: readonly Stage[];
+  readonly stages: readonly BuildStage[];
   /** The stage the image is built from (the last one). */
-  readonly final: Stage;
+  readonly final: BuildStage;
 }
 
 /** Exec-form arguments: ENTRYPOINT/CMD `["a", "b"]`, HEALTHCHECK `CMD ["a", "b"]`; undefined for shell form. */
@@ -63,8 +63,8 @@ function toStep(instruction: Instruction): Step {
 /** Parses a Dockerfile into stages; throws when it has no FROM. */
 export function parseDockerfile(content: string): ParsedDockerfile {
   const dockerfile = DockerfileParser.parse(content);
-  const stages: Stage[] = [];
-  let current: { name: string; base: string; image: Stage['image']; steps: Step[] } | null = null;
+  const stages: BuildStage[] = [];
+  let current: { name: string; base: string; image: BuildStage['image']; steps: Step[] } | null = null;
   for (const instruction of dockerfile.getInstructions()) {
     if (instruction.getKeyword() === 'FROM') {
       const from = instruction as From;

@@ -47,10 +47,6 @@ export interface StageFacts {
   readonly migrateJobName: string;
 }
 
-export function isStage(value: string): value is StageName {
-  return isStageName(value);
-}
-
 export function stageFacts(stage: string, all: readonly Workload[] = WORKLOADS): StageFacts {
   if (!isStageName(stage)) {
     throw usageError(`unknown stage "${stage}" (expected one of ${STAGE_NAMES.join(', ')})`);

@@ -28,7 +28,7 @@ import { PodIdentityRole, type PodIdentityRoleProps } from '../constructs/pod-id
 import type { PostgresDatabase } from '../constructs/postgres-database.js';
 
 /** Pinned chart versions: upgrades are reviewed changes, never a side effect of a deploy. */
-export const CHARTS = {
+export const CLUSTER_CHARTS = {
   karpenter: { repository: 'oci://public.ecr.aws/karpenter/karpenter', version: '1.8.1' },
   argoCd: { repository: 'https://argoproj.github.io/argo-helm', chart: 'argo-cd', version: '9.1.4' },
   awsLoadBalancerController: {
@@ -378,8 +378,8 @@ export class ClusterStack extends Stack {
 
     const chart = this.cluster.addHelmChart('KarpenterChart', {
       chart: 'karpenter',
-      repository: CHARTS.karpenter.repository,
-      version: CHARTS.karpenter.version,
+      repository: CLUSTER_CHARTS.karpenter.repository,
+      version: CLUSTER_CHARTS.karpenter.version,
       release: 'karpenter',
       namespace: platform.SERVICE_ACCOUNTS.karpenter.namespace,
       wait: true,
@@ -460,9 +460,9 @@ export class ClusterStack extends Stack {
     const clusterName = platform.clusterName(settings.name);
     const account = platform.SERVICE_ACCOUNTS.loadBalancerController;
     const chart = this.cluster.addHelmChart('LoadBalancerController', {
-      chart: CHARTS.awsLoadBalancerController.chart,
-      repository: CHARTS.awsLoadBalancerController.repository,
-      version: CHARTS.awsLoadBalancerController.version,
+      chart: CLUSTER_CHARTS.awsLoadBalancerController.chart,
+      repository: CLUSTER_CHARTS.awsLoadBalancerController.repository,
+      version: CLUSTER_CHARTS.awsLoadBalancerController.version,
       release: 'aws-load-balancer-controller',
       namespace: account.namespace,
       wait: true,
@@ -771,9 +771,9 @@ export class ClusterStack extends Stack {
     loadBalancerController: eks.HelmChart,
   ): void {
     const chart = this.cluster.addHelmChart('ArgoCd', {
-      chart: CHARTS.argoCd.chart,
-      repository: CHARTS.argoCd.repository,
-      version: CHARTS.argoCd.version,
+      chart: CLUSTER_CHARTS.argoCd.chart,
+      repository: CLUSTER_CHARTS.argoCd.repository,
+      version: CLUSTER_CHARTS.argoCd.version,
       release: 'argocd',
       namespace: 'argocd',
       createNamespace: true,

@@ -1,4 +1,4 @@
-import { secretPrefix } from '@conduit/platform';
+import { MONITORING_NAMESPACE, secretPrefix } from '@conduit/platform';
 import type { IClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
 import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
 import { Construct } from 'constructs';
@@ -7,8 +7,6 @@ import { JWT_SECRET } from './database-ref.js';
 import { manifest, PART_OF } from './object.js';
 
 export const SECRET_STORE = 'aws-secrets-manager';
-/** Namespace of kube-prometheus-stack, whose Grafana and Alertmanager read two Secrets (deploy/observability). */
-export const MONITORING_NAMESPACE = 'monitoring';
 
 /**
  * Secrets from AWS Secrets Manager through External Secrets Operator. In `plain` mode nothing is rendered:

@@ -5,7 +5,7 @@ import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import type { RenderSettings } from '../settings.js';
 import { manifest, PART_OF } from './object.js';
 
-export interface Route {
+export interface PublicRoute {
   /** The HTTP service the path goes to (its root Service is named after it). */
   readonly workload: string;
   readonly path: string;
@@ -23,7 +23,7 @@ export function routeNames(workload: Workload): string[] {
  * Paths of the public entry point, most specific first (the ALB and Istio match in order): every route of
  * every HTTP service of the stage.
  */
-export function routesOf(stage: RenderSettings): Route[] {
+export function routesOf(stage: RenderSettings): PublicRoute[] {
   return stage.workloads
     .flatMap(({ workload }) =>
       workload.routes.map((path, i) => ({

@@ -1,7 +1,9 @@
 import {
+  APP_NAMESPACE,
   clusterName,
   databaseSecretName,
   jwtSecretName,
+  MONITORING_NAMESPACE,
   stage as modelStage,
   type Stage,
   workloadsIn,
@@ -12,9 +14,9 @@ import { stageImages } from './images.js';
 
 /** What every stage's cluster shares: the app namespace, the scraping Prometheus, the ALB's draining. */
 const common = {
-  namespace: 'conduit',
+  namespace: APP_NAMESPACE,
   prometheus: {
-    namespace: 'monitoring',
+    namespace: MONITORING_NAMESPACE,
     podLabels: { 'app.kubernetes.io/name': 'prometheus' },
   },
 } as const;
