@@ -25,6 +25,18 @@ describe.each(STAGE_NAMES)('network stack (%s)', (stage) => {
     for (const s of [...byType('Private'), ...byType('Isolated')]) expect(s.MapPublicIpOnLaunch).toBe(false);
   });
 
+  it('carves the VPC and database subnets the model gives deploy/k8s for its egress policies', () => {
+    t.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: STAGES[stage].network.vpcCidr });
+    const database = resourcesOfType(stage, 'Network', 'AWS::EC2::Subnet')
+      .map(([, r]) => r.Properties!)
+      .filter((s) =>
+        (s.Tags as { Key: string; Value: string }[]).some(
+          (tag) => tag.Key === 'aws-cdk:subnet-name' && tag.Value === 'database',
+        ),
+      );
+    expect(database.map((s) => s.CidrBlock)).toEqual([...STAGES[stage].network.databaseSubnetCidrs]);
+  });
+
   it(`has ${STAGES[stage].network.natGateways} NAT gateway(s) and routes only private subnets through them`, () => {
     t.resourceCountIs('AWS::EC2::NatGateway', STAGES[stage].network.natGateways);
     t.resourceCountIs('AWS::EC2::Route', azs /* public -> IGW */ + azs /* private -> NAT */);

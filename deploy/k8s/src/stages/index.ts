@@ -28,6 +28,12 @@ const common = {
  */
 export function renderSettingsOf(stage: Stage): RenderSettings {
   const { canary } = stage;
+  if (stage.options.workloadIdentity !== 'pod-identity') {
+    // IRSA annotates each service account with a role ARN that only exists once deploy/aws has deployed.
+    throw new Error(
+      `stage ${stage.name}: options.workloadIdentity ${stage.options.workloadIdentity} is not rendered here; deploy/k8s renders pod-identity (IRSA needs the role ARNs deploy/aws outputs)`,
+    );
+  }
   return {
     ...common,
     name: stage.name,
