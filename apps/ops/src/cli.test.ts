@@ -121,7 +121,7 @@ users:
         'arn:aws:eks:eu-west-1:1:cluster/other',
         'arn:aws:eks:eu-west-1:1:cluster/conduit-staging',
       ]),
-      () => createKubeApi(stageFacts('staging', {})),
+      () => createKubeApi(stageFacts('staging')),
     );
     expect(api.context).toBe('ctx-conduit-staging');
   });
@@ -131,7 +131,7 @@ users:
       kubeconfig('ctx-conduit-dev', ['arn:aws:eks:eu-west-1:1:cluster/conduit-dev']),
       () => {
         try {
-          createKubeApi(stageFacts('prod', {}));
+          createKubeApi(stageFacts('prod'));
           return null;
         } catch (e) {
           return e as { exitCode: number; message: string };

@@ -1,3 +1,4 @@
+import { STAGE_NAMES, WORKLOADS } from '@conduit/platform';
 import { Command, CommanderError, Option } from 'commander';
 import { backupCreate, backupDrill, backupList, backupRun, backupVerify } from './commands/backup.js';
 import { dbMigrate, dbStatus } from './commands/db.js';
@@ -9,13 +10,13 @@ import { status } from './commands/status.js';
 import { stop } from './commands/stop.js';
 import { asCredentialsError, Context, type Deps, type GlobalOptions } from './lib/context.js';
 import { CliError, ExitCode, oneLine } from './lib/errors.js';
-import { STAGES, stageFacts, TIERS } from './lib/stages.js';
+import { stageFacts } from './lib/stages.js';
 
 const EXIT_CODES = `
 Exit codes:
   0  success
   1  the operation failed (API error, tool failure, timeout)
-  2  usage or configuration error (unknown stage, tier, option)
+  2  usage or configuration error (unknown stage, workload, option)
   3  no AWS credentials or no kube context for the stage
   4  refused: prod change without --yes, confirmation declined, live-database guard
   5  backup verification failed (corrupt/truncated dump, row count or checksum mismatch)`;
@@ -23,15 +24,19 @@ Exit codes:
 type Handler = (ctx: Context, ...args: never[]) => Promise<void>;
 
 /** Builds the program; every action gets a Context for the stage and global flags it was called with. */
+/** The workloads `scale`, `rollout` and `status` know, for the help text (a stage may run fewer). */
+const WORKLOAD_NAMES = WORKLOADS.map((w) => w.name).join('|');
+
 export function buildProgram(deps: Deps): Command {
   const program = new Command('conduit')
     .description(
       'Day-2 operations for Conduit: status, scaling, stop/start, rollouts, migrations, backups and restores.',
     )
     .addOption(
-      new Option('--stage <stage>', `stage to operate on (${STAGES.join('|')}; env: CONDUIT_STAGE)`).default(
-        deps.env.CONDUIT_STAGE ?? 'dev',
-      ),
+      new Option(
+        '--stage <stage>',
+        `stage to operate on (${STAGE_NAMES.join('|')}; env: CONDUIT_STAGE)`,
+      ).default(deps.env.CONDUIT_STAGE ?? 'dev'),
     )
     .addOption(
       new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'),
@@ -59,7 +64,7 @@ export function buildProgram(deps: Deps): Command {
     async (...args: unknown[]): Promise<void> => {
       const command = args.at(-1) as Command;
       const opts = command.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
-      const ctx = new Context(stageFacts(opts.stage, deps.env), opts, deps);
+      const ctx = new Context(stageFacts(opts.stage, deps.workloads), opts, deps);
       await (handler as (ctx: Context, ...rest: unknown[]) => Promise<void>)(ctx, ...args.slice(0, -1));
     };
 
@@ -70,13 +75,13 @@ export function buildProgram(deps: Deps): Command {
 
   program
     .command('scale')
-    .description("set a tier's HPA floor (and optionally ceiling); the HPA keeps scaling above it")
-    .argument('<tier>', `tier (${TIERS.join('|')})`)
+    .description("set a workload's HPA floor (and optionally ceiling); the HPA keeps scaling above it")
+    .argument('<workload>', `workload (${WORKLOAD_NAMES})`)
     .argument('<replicas>', 'new HPA minReplicas')
     .option('--max <replicas>', 'new HPA maxReplicas (default: unchanged, raised to <replicas> if lower)')
     .action(
-      action(((ctx: Context, tier: string, replicas: string, opts: { max?: string }) =>
-        scale(ctx, tier, replicas, opts.max)) as Handler),
+      action(((ctx: Context, workload: string, replicas: string, opts: { max?: string }) =>
+        scale(ctx, workload, replicas, opts.max)) as Handler),
     );
 
   program
@@ -98,27 +103,27 @@ export function buildProgram(deps: Deps): Command {
   rollout
     .command('status')
     .description('phase, canary step, pause and abort state, image')
-    .argument('<tier>', `tier (${TIERS.join('|')})`)
-    .action(action(((ctx: Context, tier: string) => rolloutStatus(ctx, tier)) as Handler));
+    .argument('<workload>', `workload (${WORKLOAD_NAMES})`)
+    .action(action(((ctx: Context, workload: string) => rolloutStatus(ctx, workload)) as Handler));
   rollout
     .command('promote')
     .description('resume a paused canary (clear pause conditions, unpause); --full skips all remaining steps')
-    .argument('<tier>', `tier (${TIERS.join('|')})`)
+    .argument('<workload>', `workload (${WORKLOAD_NAMES})`)
     .option('--full', 'skip analysis, pauses and steps', false)
     .action(
-      action(((ctx: Context, tier: string, opts: { full: boolean }) =>
-        rolloutPromote(ctx, tier, opts.full)) as Handler),
+      action(((ctx: Context, workload: string, opts: { full: boolean }) =>
+        rolloutPromote(ctx, workload, opts.full)) as Handler),
     );
   rollout
     .command('abort')
     .description('abort the update: traffic goes back to the stable version')
-    .argument('<tier>', `tier (${TIERS.join('|')})`)
-    .action(action(((ctx: Context, tier: string) => rolloutAbort(ctx, tier)) as Handler));
+    .argument('<workload>', `workload (${WORKLOAD_NAMES})`)
+    .action(action(((ctx: Context, workload: string) => rolloutAbort(ctx, workload)) as Handler));
   rollout
     .command('retry')
     .description('retry an aborted update')
-    .argument('<tier>', `tier (${TIERS.join('|')})`)
-    .action(action(((ctx: Context, tier: string) => rolloutRetry(ctx, tier)) as Handler));
+    .argument('<workload>', `workload (${WORKLOAD_NAMES})`)
+    .action(action(((ctx: Context, workload: string) => rolloutRetry(ctx, workload)) as Handler));
 
   const db = program.command('db').description('database schema migrations');
   db.command('migrate')

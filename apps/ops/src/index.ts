@@ -11,4 +11,4 @@ export {
   type TableStat,
   verifyDump,
 } from './lib/pg-dump.js';
-export { STAGES, type StageFacts, stageFacts, TIERS } from './lib/stages.js';
+export { type StageFacts, stageFacts } from './lib/stages.js';

@@ -1,4 +1,5 @@
 import type {
+  Deployment,
   Hpa,
   IngressSummary,
   JobSummary,
@@ -67,6 +68,8 @@ export class FakeKube implements KubeApi {
     ['api', canaryRollout('api')],
     ['web', canaryRollout('web')],
   ]);
+  /** Workers (none in the model today; tests add fixture workloads). */
+  readonly deployments = new Map<string, Deployment>();
   readonly hpas = new Map<string, Hpa>([
     ['api', { name: 'api', minReplicas: 2, maxReplicas: 10, currentReplicas: 3, desiredReplicas: 3 }],
     ['web', { name: 'web', minReplicas: 2, maxReplicas: 6, currentReplicas: 2, desiredReplicas: 2 }],
@@ -127,6 +130,20 @@ export class FakeKube implements KubeApi {
     this.rollouts.set(name, mergePatch(ro, patch));
   }
 
+  async getDeployment(namespace: string, name: string): Promise<Deployment> {
+    this.calls.push({ op: 'getDeployment', name });
+    const deployment = namespace === 'conduit' ? this.deployments.get(name) : undefined;
+    if (!deployment) throw new NotFoundError(`deployment ${namespace}/${name}`);
+    return deployment;
+  }
+
+  async patchDeployment(namespace: string, name: string, patch: MergePatch): Promise<void> {
+    this.calls.push({ op: 'patchDeployment', name, patch });
+    const deployment = await this.getDeployment(namespace, name);
+    this.calls.pop();
+    this.deployments.set(name, mergePatch(deployment, patch));
+  }
+
   async getHpa(_namespace: string, name: string): Promise<Hpa> {
     this.calls.push({ op: 'getHpa', name });
     const hpa = this.hpas.get(name);
@@ -151,8 +168,8 @@ export class FakeKube implements KubeApi {
 
   async listPods(_namespace: string, labelSelector: string): Promise<PodSummary[]> {
     this.calls.push({ op: 'listPods', name: labelSelector });
-    const tier = /app\.kubernetes\.io\/name=(\w+)/.exec(labelSelector)?.[1] ?? '';
-    return this.pods[tier] ?? [];
+    const workload = /app\.kubernetes\.io\/name=(\w+)/.exec(labelSelector)?.[1] ?? '';
+    return this.pods[workload] ?? [];
   }
 
   async listIngresses(): Promise<IngressSummary[]> {

@@ -1,3 +1,4 @@
+import { WORKLOADS, type Workload } from '@conduit/platform';
 import { runCli } from '../src/cli.js';
 import type { Deps, Migrator } from '../src/lib/context.js';
 import { FakeAws } from './fake-aws.js';
@@ -21,6 +22,8 @@ export interface Harness {
   migrator: Migrator | null;
   now: Date;
   env: NodeJS.ProcessEnv;
+  /** The platform's workloads the CLI sees; the model's unless a test adds fixture entries. */
+  workloads: readonly Workload[];
   run(...argv: string[]): Promise<RunResult>;
 }
 
@@ -35,6 +38,7 @@ export function harness(): Harness {
     migrator: null,
     now: new Date('2025-03-10T03:30:00Z'),
     env: {},
+    workloads: WORKLOADS,
     async run(...argv) {
       const out: string[] = [];
       const err: string[] = [];
@@ -58,6 +62,7 @@ export function harness(): Harness {
         },
         now: () => h.now,
         sleep: async () => {},
+        workloads: h.workloads,
       };
       const code = await runCli(argv, deps);
       const stdout = out.join('\n');

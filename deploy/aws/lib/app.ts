@@ -1,28 +1,25 @@
+import { isStageName, STAGE_NAMES, type StageName, stage } from '@conduit/platform';
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConduitStage } from './conduit-stage.js';
-import { isStageName, resolveEnvironment, STAGE_NAMES, STAGES, type StageName } from './stages.js';
+import { resolveEnvironment } from './environment.js';
 
 /**
  * Adds the requested stages (all by default, or those in the `stages` context, comma-separated) and the
  * cdk-nag AwsSolutions checks, which fail synthesis on any unacknowledged finding.
  */
 export function addConduitStages(app: App, only?: readonly StageName[]): Record<string, ConduitStage> {
-  const stageNames = only ?? parseStages(app.node.tryGetContext('stages'));
+  const names = only ?? parseStages(app.node.tryGetContext('stages'));
   const stages: Record<string, ConduitStage> = {};
-  for (const name of stageNames) {
-    const settings = STAGES[name];
+  for (const name of names) {
+    const settings = stage(name);
     stages[name] = new ConduitStage(app, name, {
       settings,
-      environment: resolveEnv(app, settings),
+      environment: resolveEnvironment(app.node, settings),
     });
   }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return stages;
-}
-
-function resolveEnv(app: App, settings: (typeof STAGES)[StageName]) {
-  return resolveEnvironment(app.node, settings);
 }
 
 function parseStages(raw: unknown): readonly StageName[] {

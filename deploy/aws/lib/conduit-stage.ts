@@ -1,16 +1,18 @@
-import { Stage, type StageProps, Tags } from 'aws-cdk-lib';
+import { backupBucketName, images, type Stage, WORKLOADS, type Workload } from '@conduit/platform';
+import * as cdk from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { stageNames } from './names.js';
+import type { StageEnvironment } from './environment.js';
 import { BackupCopyStack } from './stacks/backup-copy-stack.js';
 import { CiIdentityStack } from './stacks/ci-identity-stack.js';
 import { ClusterStack } from './stacks/cluster-stack.js';
 import { DataStack } from './stacks/data-stack.js';
 import { EdgeStack } from './stacks/edge-stack.js';
 import { NetworkStack } from './stacks/network-stack.js';
-import type { StageEnvironment, StageSettings } from './stages.js';
 
-export interface ConduitStageProps extends StageProps {
-  readonly settings: StageSettings;
+export interface ConduitStageProps extends cdk.StageProps {
+  readonly settings: Stage;
+  /** The platform's workloads (their images get repositories, AWS callers a role). @default WORKLOADS */
+  readonly workloads?: readonly Workload[];
   readonly environment: StageEnvironment;
 }
 
@@ -18,7 +20,7 @@ export interface ConduitStageProps extends StageProps {
  * One environment. Stacks are split by lifecycle: the network outlives everything, data outlives any
  * cluster, the cluster can be rebuilt, the edge changes with the product, CI identity with the repo.
  */
-export class ConduitStage extends Stage {
+export class ConduitStage extends cdk.Stage {
   readonly network: NetworkStack;
   readonly data: DataStack;
   readonly cluster: ClusterStack;
@@ -29,6 +31,7 @@ export class ConduitStage extends Stage {
   constructor(scope: Construct, id: string, props: ConduitStageProps) {
     super(scope, id, props);
     const { settings, environment } = props;
+    const workloads = props.workloads ?? WORKLOADS;
     const env = { account: environment.account, region: environment.region };
     const prefix = `conduit-${settings.name}`;
 
@@ -52,6 +55,7 @@ export class ConduitStage extends Stage {
       environment,
       vpc: this.network.vpc,
       dbClientSecurityGroup: this.network.dbClientSecurityGroup,
+      images: images(workloads),
     });
     if (this.backupCopy) this.data.addStackDependency(this.backupCopy, 'backup plan copies into its vault');
     this.cluster = new ClusterStack(this, 'Cluster', {
@@ -63,7 +67,8 @@ export class ConduitStage extends Stage {
       zone: this.network.zone,
       database: this.data.database,
       dataKey: this.data.key,
-      backupBucketName: stageNames(settings.name, environment.account).backupBucketName,
+      backupBucketName: backupBucketName(settings),
+      workloads,
     });
     this.edge = new EdgeStack(this, 'Edge', {
       stackName: `${prefix}-edge`,
@@ -82,7 +87,7 @@ export class ConduitStage extends Stage {
       ],
     });
 
-    Tags.of(this).add('project', 'conduit');
-    Tags.of(this).add('stage', settings.name);
+    cdk.Tags.of(this).add('project', 'conduit');
+    cdk.Tags.of(this).add('stage', settings.name);
   }
 }

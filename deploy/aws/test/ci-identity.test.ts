@@ -1,6 +1,6 @@
+import { GITHUB_REPOSITORY, STAGE_NAMES, STAGES } from '@conduit/platform';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { GITHUB_REPOSITORY, STAGE_NAMES } from '../lib/stages.js';
 import { resourcesOfType, template } from './templates.js';
 
 const repo = `${GITHUB_REPOSITORY.owner}/${GITHUB_REPOSITORY.name}`;
@@ -12,7 +12,7 @@ interface TrustingRole {
 
 describe.each(STAGE_NAMES)('CI identity stack (%s)', (stage) => {
   const t = template(stage, 'CiIdentity');
-  const account = { dev: '111111111111', staging: '222222222222', prod: '333333333333' }[stage];
+  const account = STAGES[stage].account;
   const role = (name: string) =>
     resourcesOfType(stage, 'CiIdentity', 'AWS::IAM::Role').find(
       ([, r]) => r.Properties!.RoleName === name,

@@ -1,7 +1,6 @@
+import { SERVICE_ACCOUNTS, STAGE_NAMES, STAGES } from '@conduit/platform';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { SERVICE_ACCOUNTS } from '../lib/names.js';
-import { STAGE_NAMES, STAGES } from '../lib/stages.js';
 import { parseJsonProperty, resourcesOfType, template, templateJson } from './templates.js';
 
 type Statement = {
@@ -15,7 +14,7 @@ type Statement = {
 describe.each(STAGE_NAMES)('cluster stack (%s)', (stage) => {
   const t = template(stage, 'Cluster');
   const c = STAGES[stage].cluster;
-  const account = { dev: '111111111111', staging: '222222222222', prod: '333333333333' }[stage];
+  const account = STAGES[stage].account;
   const resources = templateJson(stage, 'Cluster').Resources as Record<
     string,
     { Type: string; Properties: Record<string, unknown> }

@@ -1,3 +1,4 @@
+import { STAGE_NAMES, STAGES } from '@conduit/platform';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -5,7 +6,6 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
 import { BackupBucket } from '../lib/constructs/backup-bucket.js';
 import { PostgresDatabase } from '../lib/constructs/postgres-database.js';
-import { STAGE_NAMES, STAGES } from '../lib/stages.js';
 import { resourcesOfType, stackExists, template } from './templates.js';
 
 const ref = (logicalIdPrefix: string) => ({
@@ -16,7 +16,7 @@ describe.each(STAGE_NAMES)('data stack (%s)', (stage) => {
   const t = template(stage, 'Data');
   const db = STAGES[stage].database;
   const prod = stage === 'prod';
-  const account = { dev: '111111111111', staging: '222222222222', prod: '333333333333' }[stage];
+  const account = STAGES[stage].account;
 
   it('runs PostgreSQL 17 encrypted with our KMS key, in the isolated subnets, never public', () => {
     t.hasResourceProperties('AWS::RDS::DBInstance', {
@@ -331,6 +331,7 @@ describe('PostgresDatabase construct', () => {
       multiAz: false,
       backupRetentionDays: 7,
       protect: false,
+      port: 5432,
       ...props,
     });
     return Template.fromStack(stack);

@@ -1,7 +1,7 @@
+import { STAGE_NAMES, STAGES } from '@conduit/platform';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { MANAGED_RULE_GROUPS } from '../lib/stacks/edge-stack.js';
-import { STAGE_NAMES, STAGES } from '../lib/stages.js';
 import { resourcesOfType, template } from './templates.js';
 
 // Managed policy ids published by CloudFront.

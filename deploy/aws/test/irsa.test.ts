@@ -1,14 +1,14 @@
+import { SERVICE_ACCOUNTS, STAGES } from '@conduit/platform';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ConduitStage } from '../lib/conduit-stage.js';
-import { SERVICE_ACCOUNTS } from '../lib/names.js';
-import { resolveEnvironment, STAGES } from '../lib/stages.js';
+import { resolveEnvironment } from '../lib/environment.js';
 import { cdkJsonContext } from './synth.js';
 
 describe('IRSA as the workload-identity option (dev settings, cluster stack only)', () => {
   const app = new App({ context: cdkJsonContext() });
-  const settings = { ...STAGES.dev, cluster: { ...STAGES.dev.cluster, workloadIdentity: 'irsa' as const } };
+  const settings = { ...STAGES.dev, options: { ...STAGES.dev.options, workloadIdentity: 'irsa' as const } };
   const stage = new ConduitStage(app, 'dev', {
     settings,
     environment: resolveEnvironment(app.node, settings),

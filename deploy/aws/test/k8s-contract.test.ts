@@ -1,9 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { containerLogGroupName, SERVICE_ACCOUNTS, STAGE_NAMES, type StageName } from '@conduit/platform';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { SERVICE_ACCOUNTS, stageNames } from '../lib/names.js';
-import { STAGE_NAMES, type StageName } from '../lib/stages.js';
 import { PACKAGE_DIR } from './synth.js';
 import { resourcesOfType } from './templates.js';
 
@@ -114,7 +113,7 @@ describe('service accounts match what deploy/k8s renders (reads deploy/k8s/dist)
       );
       const outputs = str(fluentBit, 'spec.source.helm.valuesObject.config.outputs') ?? '';
       const groups = [...outputs.matchAll(/^\s*log_group_name\s+(\S+)\s*$/gm)].map((m) => m[1]);
-      expect(groups).toEqual([stageNames(stage).containerLogGroupName]);
+      expect(groups).toEqual([containerLogGroupName(stage)]);
       // The group the synthesized cluster stack really creates (with retention), not just the name constant.
       const created = resourcesOfType(stage, 'Cluster', 'AWS::Logs::LogGroup').map(
         ([, r]) => r.Properties!.LogGroupName,

@@ -1,6 +1,6 @@
+import { STAGE_NAMES, STAGES } from '@conduit/platform';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { STAGE_NAMES, STAGES } from '../lib/stages.js';
 import { resourcesOfType, template } from './templates.js';
 
 describe.each(STAGE_NAMES)('network stack (%s)', (stage) => {
@@ -23,6 +23,18 @@ describe.each(STAGE_NAMES)('network stack (%s)', (stage) => {
     expect(new Set(subnets.map((s) => s.AvailabilityZone)).size).toBe(azs);
     for (const s of byType('Public')) expect(s.MapPublicIpOnLaunch).toBe(true);
     for (const s of [...byType('Private'), ...byType('Isolated')]) expect(s.MapPublicIpOnLaunch).toBe(false);
+  });
+
+  it('carves the VPC and database subnets the model gives deploy/k8s for its egress policies', () => {
+    t.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: STAGES[stage].network.vpcCidr });
+    const database = resourcesOfType(stage, 'Network', 'AWS::EC2::Subnet')
+      .map(([, r]) => r.Properties!)
+      .filter((s) =>
+        (s.Tags as { Key: string; Value: string }[]).some(
+          (tag) => tag.Key === 'aws-cdk:subnet-name' && tag.Value === 'database',
+        ),
+      );
+    expect(database.map((s) => s.CidrBlock)).toEqual([...STAGES[stage].network.databaseSubnetCidrs]);
   });
 
   it(`has ${STAGES[stage].network.natGateways} NAT gateway(s) and routes only private subnets through them`, () => {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { StageName } from '@conduit/platform';
 import { Template } from 'aws-cdk-lib/assertions';
 import { inject } from 'vitest';
-import type { StageName } from '../lib/stages.js';
 
 export type StackName = 'Network' | 'Data' | 'Cluster' | 'Edge' | 'CiIdentity' | 'BackupCopy';
 

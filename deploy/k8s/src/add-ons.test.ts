@@ -1,11 +1,12 @@
+import { STAGE_NAMES } from '@conduit/platform';
 import { describe, expect, it } from 'vitest';
 import { renderStage } from './render.js';
-import { stage, stageNames } from './stages/index.js';
+import { renderSettings } from './stages/index.js';
 import { find, one } from './test/objects.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the tests walk rendered manifests of many kinds
 type Json = Record<string, any>;
-const rendered = stageNames.map((name) => [name, renderStage(stage(name))] as const);
+const rendered = STAGE_NAMES.map((name) => [name, renderStage(renderSettings(name))] as const);
 const app = (dirs: ReturnType<typeof renderStage>, name: string) =>
   one(dirs.apps, 'Application', name) as Json;
 
@@ -62,11 +63,11 @@ describe('ADOT collector and blackbox exporter add-ons', () => {
     expect(blackbox.spec.source.chart).toBe('prometheus-blackbox-exporter');
     expect(blackbox.spec.source.targetRevision).toMatch(/^\d+\.\d+\.\d+$/);
     const target = blackbox.spec.source.helm.valuesObject.serviceMonitor.targets[0];
-    expect(target.url).toBe(`https://${stage(name).host.replace(/^origin\./, '')}/healthz`);
+    expect(target.url).toBe(`https://${renderSettings(name).host.replace(/^origin\./, '')}/healthz`);
   });
 
   it('a stage without tracing renders no collector', () => {
-    const { otlpEndpoint: _otlp, ...noTracing } = stage('dev');
+    const { otlpEndpoint: _otlp, ...noTracing } = renderSettings('dev');
     expect(find(renderStage(noTracing).apps, 'Application', 'dev-adot-collector')).toEqual([]);
   });
 });

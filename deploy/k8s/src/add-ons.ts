@@ -1,9 +1,9 @@
 import type { AddOn } from './constructs/argocd.js';
 import { OTEL_NAMESPACE } from './observability.js';
-import type { StageSettings } from './settings.js';
+import type { RenderSettings } from './settings.js';
 
 /** Pinned chart versions of the cluster add-ons; an upgrade is a one-line, reviewed diff here. */
-export const CHARTS = {
+export const ADD_ON_CHARTS = {
   argoRollouts: {
     repoURL: 'https://argoproj.github.io/argo-helm',
     chart: 'argo-rollouts',
@@ -76,13 +76,13 @@ export interface MonitoringValues {
   readonly adotCollector?: Readonly<Record<string, unknown>>;
 }
 
-export function addOnsFor(stage: StageSettings, monitoring: MonitoringValues): AddOn[] {
+export function addOnsFor(stage: RenderSettings, monitoring: MonitoringValues): AddOn[] {
   const alb = stage.router.kind === 'alb';
   const aws = stage.aws;
   const list: AddOn[] = [
     {
       name: 'argo-rollouts',
-      ...CHARTS.argoRollouts,
+      ...ADD_ON_CHARTS.argoRollouts,
       namespace: 'argo-rollouts',
       wave: 1,
       values: {
@@ -100,21 +100,21 @@ export function addOnsFor(stage: StageSettings, monitoring: MonitoringValues): A
     },
     {
       name: 'kube-prometheus-stack',
-      ...CHARTS.kubePrometheusStack,
+      ...ADD_ON_CHARTS.kubePrometheusStack,
       namespace: 'monitoring',
       wave: 0,
       values: monitoring.kubePrometheusStack,
     },
     {
       name: 'metrics-server',
-      ...CHARTS.metricsServer,
+      ...ADD_ON_CHARTS.metricsServer,
       namespace: 'kube-system',
       wave: 0,
       values: { args: aws ? [] : ['--kubelet-insecure-tls'] },
     },
     {
       name: 'fluent-bit',
-      ...CHARTS.fluentBit,
+      ...ADD_ON_CHARTS.fluentBit,
       namespace: 'logging',
       wave: 1,
       values: monitoring.fluentBit,
@@ -122,7 +122,7 @@ export function addOnsFor(stage: StageSettings, monitoring: MonitoringValues): A
     {
       // Probes the public URL for the certificate-expiry alert; its ServiceMonitor needs the operator CRDs.
       name: 'blackbox-exporter',
-      ...CHARTS.blackboxExporter,
+      ...ADD_ON_CHARTS.blackboxExporter,
       namespace: 'monitoring',
       wave: 1,
       values: monitoring.blackboxExporter,
@@ -131,7 +131,7 @@ export function addOnsFor(stage: StageSettings, monitoring: MonitoringValues): A
   if (monitoring.adotCollector) {
     list.push({
       name: 'adot-collector',
-      ...CHARTS.openTelemetryCollector,
+      ...ADD_ON_CHARTS.openTelemetryCollector,
       namespace: OTEL_NAMESPACE,
       wave: 1,
       values: monitoring.adotCollector,
@@ -140,7 +140,7 @@ export function addOnsFor(stage: StageSettings, monitoring: MonitoringValues): A
   if (alb && aws) {
     list.push({
       name: 'external-dns',
-      ...CHARTS.externalDns,
+      ...ADD_ON_CHARTS.externalDns,
       namespace: 'external-dns',
       wave: 1,
       values: {
@@ -155,7 +155,7 @@ export function addOnsFor(stage: StageSettings, monitoring: MonitoringValues): A
     const identity = stage.secrets.identity;
     list.push({
       name: 'external-secrets',
-      ...CHARTS.externalSecrets,
+      ...ADD_ON_CHARTS.externalSecrets,
       namespace: 'external-secrets',
       wave: 1,
       values: {
@@ -171,7 +171,7 @@ export function addOnsFor(stage: StageSettings, monitoring: MonitoringValues): A
     list.push(
       {
         name: 'ingress-nginx',
-        ...CHARTS.ingressNginx,
+        ...ADD_ON_CHARTS.ingressNginx,
         namespace: stage.router.controllerNamespace,
         wave: 1,
         values: {
@@ -180,7 +180,7 @@ export function addOnsFor(stage: StageSettings, monitoring: MonitoringValues): A
       },
       {
         name: 'cert-manager',
-        ...CHARTS.certManager,
+        ...ADD_ON_CHARTS.certManager,
         namespace: 'cert-manager',
         wave: 1,
         values: { crds: { enabled: true } },
@@ -189,14 +189,14 @@ export function addOnsFor(stage: StageSettings, monitoring: MonitoringValues): A
   }
   if (stage.router.kind === 'istio') {
     list.push(
-      { name: 'istio-base', ...CHARTS.istioBase, namespace: 'istio-system', wave: 0, values: {} },
-      { name: 'istiod', ...CHARTS.istiod, namespace: 'istio-system', wave: 1, values: {} },
+      { name: 'istio-base', ...ADD_ON_CHARTS.istioBase, namespace: 'istio-system', wave: 0, values: {} },
+      { name: 'istiod', ...ADD_ON_CHARTS.istiod, namespace: 'istio-system', wave: 1, values: {} },
     );
   }
   if (stage.database.kind === 'cnpg') {
     list.push({
       name: 'cloudnative-pg',
-      ...CHARTS.cloudnativePg,
+      ...ADD_ON_CHARTS.cloudnativePg,
       namespace: 'cnpg-system',
       wave: 1,
       values: {},

@@ -1,4 +1,4 @@
 export * from './analysis/metrics.js';
 export { renderStage, toYaml } from './render.js';
 export * from './settings.js';
-export { stage, stageNames, stages } from './stages/index.js';
+export { renderSettings, renderSettingsOf } from './stages/index.js';

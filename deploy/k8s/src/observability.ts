@@ -11,28 +11,34 @@ import {
   kubePrometheusStackValues,
   OTLP_ENDPOINT,
 } from '@conduit/observability';
-import type { StageSettings } from './settings.js';
+import { CRON_JOBS } from '@conduit/platform';
+import type { RenderSettings } from './settings.js';
 
 export type { DashboardConfigMap, RuleGroup } from '@conduit/observability';
 export { OTLP_ENDPOINT };
 
-export function ruleGroups(stage: StageSettings) {
-  return alertRuleGroups({ namespace: stage.namespace, backupCronJob: 'backup' });
+export function ruleGroups(stage: RenderSettings) {
+  return alertRuleGroups({
+    namespace: stage.namespace,
+    backupCronJob: CRON_JOBS.backup,
+    workloads: stage.workloads.map((w) => w.workload.name),
+  });
 }
 
-export function dashboards() {
-  return dashboardConfigMaps();
+/** The dashboard ConfigMaps of the stage (a resources row per workload it runs). */
+export function dashboardMaps(stage: RenderSettings) {
+  return dashboardConfigMaps(stage.workloads.map((w) => w.workload));
 }
 
 /** Namespace of the ADOT collector whose Service the API's OTEL_EXPORTER_OTLP_ENDPOINT names. */
 export const OTEL_NAMESPACE = 'observability';
 
 /** What users open: CloudFront's name, i.e. the Ingress host without deploy/aws's `origin.` prefix. */
-export function publicUrl(stage: StageSettings): string {
+export function publicUrl(stage: RenderSettings): string {
   return `https://${stage.host.replace(/^origin\./, '')}`;
 }
 
-export function monitoringValues(stage: StageSettings) {
+export function monitoringValues(stage: RenderSettings) {
   const options = stage.aws ? { region: stage.aws.region } : {};
   return {
     kubePrometheusStack: kubePrometheusStackValues(stage.name, options) as Record<string, unknown>,

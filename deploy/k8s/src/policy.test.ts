@@ -1,9 +1,10 @@
+import { MAX_ABORT_SECONDS } from '@conduit/platform';
 import { describe, expect, it } from 'vitest';
 import { VERIFY_TARGET_GROUP_FLAG } from './add-ons.js';
-import { CANARY_HEADER, SCALE_DOWN_DELAY_SECONDS } from './constructs/canary-workload.js';
+import { CANARY_HEADER, SCALE_DOWN_DELAY_SECONDS } from './constructs/app-workload.js';
 import { READINESS_GATE_LABEL } from './constructs/namespace.js';
 import { type K8sObject, renderStage } from './render.js';
-import { SHUTDOWN, worstCaseAbortSeconds } from './settings.js';
+import { SHUTDOWN } from './settings.js';
 import { containers, find, one, podSpecs, renderedCases } from './test/objects.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the tests walk rendered manifests of many kinds
@@ -74,7 +75,7 @@ describe('policy: workloads', () => {
           const tier = /\/conduit\/(api|web|ops)[:@]/.exec(image)?.[1] as 'api' | 'web' | 'ops' | undefined;
           if (image.includes('/conduit/')) {
             expect(tier, `${pod.owner}/${ctr.name}: ${image}`).toBeDefined();
-            const setting = c.settings.images[tier!];
+            const setting = c.settings.images[tier!]!;
             expect(image).toBe(
               setting.digest
                 ? `${setting.repository}@${setting.digest}`
@@ -268,7 +269,22 @@ describe('policy: canary invariants', () => {
   it.each(each)(
     '%s: analysis aborts a bad canary within 2 minutes; NaN is inconclusive; an empty request signal fails',
     (_, c) => {
-      expect(worstCaseAbortSeconds(c.settings)).toBeLessThanOrEqual(120);
+      // Worst case from what is rendered: the background run's initial delay, failureLimit failed
+      // measurements an interval apart, and two scrapes of lag (a rate needs two samples).
+      const seconds = (d: string) => Number(d.replace(/s$/, ''));
+      const scrape = Math.max(
+        ...(find(c.all, 'ServiceMonitor') as Json[]).flatMap((sm) =>
+          sm.spec.endpoints.map((e: Json) => seconds(e.interval)),
+        ),
+      );
+      for (const t of (find(c.all, 'AnalysisTemplate') as Json[]).filter(
+        (t) => !t.metadata.name.endsWith('-step'),
+      )) {
+        for (const m of t.spec.metrics) {
+          const worst = seconds(m.initialDelay) + m.failureLimit * seconds(m.interval) + 2 * scrape;
+          expect(worst, `${t.metadata.name}/${m.name}`).toBeLessThanOrEqual(MAX_ABORT_SECONDS);
+        }
+      }
       const guard = /^len\(result\) == 1 && !isNaN\(result\[0\]\) && /;
       for (const t of find(c.all, 'AnalysisTemplate') as Json[]) {
         for (const m of t.spec.metrics) {
@@ -384,7 +400,7 @@ describe('policy: namespace, network, secrets, delivery', () => {
     const ctr = (j: Json) => j.spec.jobTemplate.spec.template.spec.containers[0];
     expect(ctr(backup).args).toEqual(['backup', 'run', '--stage', c.settings.name]);
     expect(ctr(drill).args).toEqual(['backup', 'drill', '--stage', c.settings.name]);
-    const ops = c.settings.images.ops;
+    const ops = c.settings.images.ops!;
     for (const job of [backup, drill]) {
       expect(ctr(job).image).toBe(
         ops.digest ? `${ops.repository}@${ops.digest}` : `${ops.repository}:${ops.tag}`,

@@ -3,8 +3,8 @@ import { stringify } from 'yaml';
 import { AppsChart, BootstrapChart } from './charts/argocd-charts.js';
 import { ConduitChart } from './charts/conduit-chart.js';
 import { PlatformChart } from './charts/platform-chart.js';
-import { dashboards, monitoringValues, ruleGroups } from './observability.js';
-import { type StageSettings, validateStage } from './settings.js';
+import { dashboardMaps, monitoringValues, ruleGroups } from './observability.js';
+import { type RenderSettings, validateRenderSettings } from './settings.js';
 
 export type K8sObject = {
   apiVersion: string;
@@ -20,8 +20,8 @@ export type K8sObject = {
 /** Rendered directories of one stage: each is what one Argo CD Application syncs. */
 export type RenderedStage = Record<'bootstrap' | 'apps' | 'platform' | 'conduit', K8sObject[]>;
 
-export function renderStage(settings: StageSettings): RenderedStage {
-  const stage = validateStage(settings);
+export function renderStage(settings: RenderSettings): RenderedStage {
+  const stage = validateRenderSettings(settings);
   const app = new App();
   const charts: Record<keyof RenderedStage, Chart> = {
     bootstrap: new BootstrapChart(app, 'bootstrap', stage),
@@ -30,7 +30,7 @@ export function renderStage(settings: StageSettings): RenderedStage {
     conduit: new ConduitChart(app, 'conduit', {
       stage,
       ruleGroups: ruleGroups(stage),
-      dashboards: dashboards(),
+      dashboards: dashboardMaps(stage),
     }),
   };
   const out = {} as RenderedStage;

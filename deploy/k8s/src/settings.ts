@@ -1,8 +1,18 @@
-/** Typed settings of one stage: the only input of the synthesizer besides the code. */
+/**
+ * What the synthesizer renders one stage from: the platform model's stage and workloads (derived in
+ * `stages/index.ts`), the images CI wrote, and the details of the router, database and secret modules that
+ * only Kubernetes needs. Clusters without AWS are other values of the same settings (see test/objects.ts).
+ */
 
-import { IMAGE_TIERS, type ImageTier } from './constructs/security.js';
-
-export type StageName = 'dev' | 'staging' | 'prod';
+import {
+  imageRef,
+  OPS_IMAGE,
+  type StageImages,
+  type StageName,
+  validateStageImages,
+  type Workload,
+  type WorkloadSize,
+} from '@conduit/platform';
 
 /** How traffic reaches the pods and how the canary weight is applied. */
 export type RouterSettings =
@@ -83,27 +93,10 @@ export type SecretSettings =
       readonly kind: 'plain';
     };
 
-/**
- * Where one tier's image comes from: `<account>.dkr.ecr.<region>.amazonaws.com/conduit/<tier>` and either
- * the digest CI pushed (what release.yml and promote.yml write) or an immutable git-SHA tag.
- */
-export interface ImageSetting {
-  readonly repository: string;
-  /** `sha256:<64 hex>`; wins over `tag` when both are set. */
-  readonly digest?: string;
-  /** The full git SHA the image was built from (ECR refuses to overwrite it). */
-  readonly tag?: string;
-}
-
-export type StageImages = Readonly<Record<ImageTier, ImageSetting>>;
-
-export interface WorkloadSettings {
-  readonly minReplicas: number;
-  readonly maxReplicas: number;
-  readonly cpuRequest: string;
-  readonly cpuLimit: string;
-  readonly memoryRequest: string;
-  readonly memoryLimit: string;
+/** A workload of the model that runs in the stage, with its size there. */
+export interface DeployedWorkload {
+  readonly workload: Workload;
+  readonly size: WorkloadSize;
 }
 
 /** Cadence of one analysis metric; see README "Worst-case time to abort". */
@@ -120,18 +113,18 @@ export interface AnalysisCadence {
   readonly stepCount: number;
 }
 
-export interface StageSettings {
+export interface RenderSettings {
   readonly name: StageName;
   readonly namespace: string;
   /** Public host name of the app. */
   readonly host: string;
-  /** One image per tier, from `stages/images/<stage>.json` (written by CI, never by hand). */
+  /** One image per image name, from `stages/images/<stage>.json` (written by CI, never by hand). */
   readonly images: StageImages;
   readonly router: RouterSettings;
   readonly database: DatabaseSettings;
   readonly secrets: SecretSettings;
-  readonly api: WorkloadSettings;
-  readonly web: WorkloadSettings;
+  /** The workloads that run in the stage, in the model's order. */
+  readonly workloads: readonly DeployedWorkload[];
   /** Pause after each canary weight (20%, 50%, 80%), in seconds. */
   readonly pauseSeconds: readonly [number, number, number];
   readonly analysis: AnalysisCadence;
@@ -159,49 +152,19 @@ export const SHUTDOWN = {
   terminationGracePeriodSeconds: 45,
 } as const;
 
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
-/** A full git SHA: the only tag CI pushes, and immutable in ECR. */
-const GIT_SHA_TAG = /^[0-9a-f]{40}$/;
-const REPOSITORY = /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+$/;
-
-/** Checks one tier's image setting; throws naming the field (`images.api.digest`). */
-export function validateImages(stage: string, images: StageImages): StageImages {
-  for (const tier of IMAGE_TIERS) {
-    const field = `images.${tier}`;
-    const fail = (name: string, rule: string): never => {
-      throw new Error(`stage ${stage}: ${field}${name} ${rule}`);
-    };
-    const image = images[tier];
-    if (!image) fail('', 'is missing');
-    if (!REPOSITORY.test(image.repository) || !image.repository.endsWith(`/conduit/${tier}`)) {
-      fail('.repository', `(${image.repository}) must be <registry>/conduit/${tier}, without tag or digest`);
-    }
-    if (image.digest === undefined && image.tag === undefined) fail('', 'needs a digest or a tag');
-    if (image.digest !== undefined && !DIGEST.test(image.digest)) {
-      fail('.digest', `(${image.digest}) must be sha256:<64 hex>`);
-    }
-    if (image.tag === 'latest') fail('.tag', 'must be an immutable git SHA, never "latest"');
-    if (image.tag !== undefined && !GIT_SHA_TAG.test(image.tag)) {
-      fail('.tag', `(${image.tag}) must be a full 40-hex git SHA (immutable in ECR)`);
-    }
-  }
-  return images;
-}
-
-/** Checks the rules no type can express; throws naming the field and the rule. */
-export function validateStage(s: StageSettings): StageSettings {
+/**
+ * Checks the rules no type can express; throws naming the field and the rule. Replicas and the analysis
+ * cadence are checked where they are declared (the platform model).
+ */
+export function validateRenderSettings(s: RenderSettings): RenderSettings {
   const fail = (field: string, rule: string): never => {
     throw new Error(`stage ${s.name}: ${field} ${rule}`);
   };
-  validateImages(s.name, s.images);
+  validateStageImages(`stage ${s.name}`, s.images, [
+    ...s.workloads.map((w) => w.workload.image),
+    OPS_IMAGE.image,
+  ]);
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s.namespace)) fail('namespace', 'must be a DNS label');
-  for (const tier of ['api', 'web'] as const) {
-    const w = s[tier];
-    if (w.minReplicas < 2)
-      fail(`${tier}.minReplicas`, `(${w.minReplicas}) must be at least 2 so a PDB can allow one disruption`);
-    if (w.maxReplicas < w.minReplicas)
-      fail(`${tier}.maxReplicas`, `(${w.maxReplicas}) must be >= minReplicas (${w.minReplicas})`);
-  }
   if (s.router.kind === 'alb') {
     const d = s.router.deregistrationDelaySeconds;
     if (d >= SHUTDOWN.preStopSeconds) {
@@ -213,35 +176,12 @@ export function validateStage(s: StageSettings): StageSettings {
     if (s.router.certificateArn !== undefined && !s.router.certificateArn.startsWith('arn:aws:acm:'))
       fail('router.certificateArn', 'must be an ACM certificate ARN');
   }
-  if (s.pauseSeconds.some((p) => p < 0)) fail('pauseSeconds', 'must not be negative');
-  const a = s.analysis;
-  if (a.intervalSeconds < s.scrapeIntervalSeconds) {
-    fail(
-      'analysis.intervalSeconds',
-      `(${a.intervalSeconds}s) must be >= scrapeIntervalSeconds (${s.scrapeIntervalSeconds}s)`,
-    );
-  }
-  if (worstCaseAbortSeconds(s) > 120) {
-    fail(
-      'analysis',
-      `lets a bad canary run ${worstCaseAbortSeconds(s)}s after its first step; the limit is 120s`,
-    );
-  }
   return s;
 }
 
-/**
- * Worst case from the canary's first weight to the abort, for a canary that is bad from its first request:
- * the background run waits `initialDelay`, then needs `failureLimit + 1` failed measurements `interval` apart;
- * the signal itself lags by up to two scrapes (a rate needs two samples).
- */
-export function worstCaseAbortSeconds(s: StageSettings): number {
-  const a = s.analysis;
-  return a.initialDelaySeconds + a.failureLimit * a.intervalSeconds + 2 * s.scrapeIntervalSeconds;
-}
-
-/** `<repository>@sha256:<digest>` or `<repository>:<git sha>`, from the tier's image setting. */
-export function imageRef(s: StageSettings, tier: ImageTier): string {
-  const image = s.images[tier];
-  return image.digest ? `${image.repository}@${image.digest}` : `${image.repository}:${image.tag}`;
+/** The reference pods pull for one of the stage's images (`<repository>@sha256:…` or `<repository>:<sha>`). */
+export function pinnedImage(s: RenderSettings, image: string): string {
+  const setting = s.images[image];
+  if (!setting) throw new Error(`stage ${s.name}: images.${image} is missing`);
+  return imageRef(setting);
 }

@@ -2,7 +2,6 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { escapeForHelm } from './helm.js';
 import { DIST_DIR, distFiles } from './synth.js';
 
 async function listFiles(dir: string): Promise<string[]> {
@@ -34,14 +33,5 @@ describe('rendered manifests (dist/)', () => {
       expect(docs.every((d) => d.errors.length === 0)).toBe(true);
       for (const d of docs) expect((d.toJS() as { kind?: string }).kind, path).toBeTruthy();
     }
-  });
-
-  it('the Helm chart prints every {{ }} literally and keeps one stage per template block', () => {
-    expect(escapeForHelm('a {{args.namespace}} b')).toBe('a {{ "{{" }}args.namespace{{ "}}" }} b');
-    const template = files.get('helm/conduit/templates/prod-conduit.yaml')!;
-    expect(template.startsWith('{{- if eq .Values.stage "prod" }}\n')).toBe(true);
-    const body = template.split('\n').slice(1, -2).join('\n');
-    expect(body.replace(/\{\{ "\{\{" \}\}|\{\{ "\}\}" \}\}/g, '')).not.toMatch(/\{\{|\}\}/);
-    expect(files.get('helm/conduit/Chart.yaml')).toMatch(/apiVersion: v2/);
   });
 });

@@ -1,14 +1,14 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { helmChartFiles } from './helm.js';
+import { STAGE_NAMES } from '@conduit/platform';
 import { renderStage, toYaml } from './render.js';
-import { stage, stageNames } from './stages/index.js';
+import { renderSettings } from './stages/index.js';
 
-/** Every file of `dist/`, relative to it: `<stage>/<dir>/manifests.yaml` and the Helm chart. */
+/** Every file of `dist/`, relative to it: `<stage>/<dir>/manifests.yaml`. */
 export function distFiles(): Map<string, string> {
   const files = new Map<string, string>();
-  const rendered = stageNames.map((name) => ({ name, dirs: renderStage(stage(name)) }));
+  const rendered = STAGE_NAMES.map((name) => ({ name, dirs: renderStage(renderSettings(name)) }));
   for (const { name, dirs } of rendered) {
     for (const [dir, objects] of Object.entries(dirs)) {
       files.set(
@@ -17,7 +17,6 @@ export function distFiles(): Map<string, string> {
       );
     }
   }
-  for (const [path, content] of helmChartFiles(rendered)) files.set(`helm/conduit/${path}`, content);
   return files;
 }
 

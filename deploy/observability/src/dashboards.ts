@@ -1,3 +1,4 @@
+import { APP_NAMESPACE, WORKLOADS, type Workload } from '@conduit/platform';
 import * as cloudwatch from '@grafana/grafana-foundation-sdk/cloudwatch';
 import type { Builder, Dataquery } from '@grafana/grafana-foundation-sdk/cog';
 import type { DataSourceRef } from '@grafana/grafana-foundation-sdk/common';
@@ -12,7 +13,6 @@ import {
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import { NAMESPACE } from './names.js';
 import {
   AVAILABILITY_OBJECTIVE,
   BURN_RATE_WINDOWS,
@@ -94,7 +94,7 @@ function base(uid: string, title: string, description: string) {
     .refresh('30s')
     .time({ from: 'now-3h', to: 'now' })
     .timezone('utc')
-    .withVariable(new TextBoxVariableBuilder('namespace').label('Namespace').defaultValue(NAMESPACE));
+    .withVariable(new TextBoxVariableBuilder('namespace').label('Namespace').defaultValue(APP_NAMESPACE));
 }
 
 const quantiles = [0.5, 0.95, 0.99].map((q) => ({
@@ -320,8 +320,44 @@ function api(): Dashboard {
 
 const container = `${ns}, container!="", container!="POD"`;
 
-function resources(): Dashboard {
-  return base(
+/** One row per workload of the model: its ready pods, CPU and memory against limits, restarts. */
+function workloadRow(builder: DashboardBuilder, workload: Workload): DashboardBuilder {
+  const own = `${ns}, container="${workload.name}"`;
+  return builder
+    .withRow(new RowBuilder(`Workload ${workload.name}`))
+    .withPanel(
+      graph(`${workload.name}: ready pods`, 'short', [
+        { prom: `sum(kube_pod_container_status_ready{${own}})`, legend: 'ready' },
+      ]),
+    )
+    .withPanel(
+      graph(`${workload.name}: CPU / limit`, 'percentunit', [
+        {
+          prom: `sum by (pod) (rate(container_cpu_usage_seconds_total{${own}}[$__rate_interval])) / sum by (pod) (kube_pod_container_resource_limits{${own}, resource="cpu"})`,
+          legend: '{{pod}}',
+        },
+      ]),
+    )
+    .withPanel(
+      graph(`${workload.name}: memory / limit`, 'percentunit', [
+        {
+          prom: `sum by (pod) (container_memory_working_set_bytes{${own}}) / sum by (pod) (kube_pod_container_resource_limits{${own}, resource="memory"})`,
+          legend: '{{pod}}',
+        },
+      ]),
+    )
+    .withPanel(
+      graph(`${workload.name}: restarts (15m)`, 'short', [
+        {
+          prom: `sum by (pod) (increase(kube_pod_container_status_restarts_total{${own}}[15m]))`,
+          legend: '{{pod}}',
+        },
+      ]),
+    );
+}
+
+function resources(workloads: readonly Workload[]): Dashboard {
+  const builder = base(
     'conduit-resources',
     'Conduit / Pods and nodes',
     'CPU and memory against limits, restarts, nodes, volumes.',
@@ -350,7 +386,9 @@ function resources(): Dashboard {
           legend: '{{pod}}/{{container}}',
         },
       ]),
-    )
+    );
+  return workloads
+    .reduce(workloadRow, builder)
     .withRow(new RowBuilder('Nodes'))
     .withPanel(
       graph('Node CPU busy', 'percentunit', [
@@ -439,9 +477,12 @@ function slo(): Dashboard {
     .build();
 }
 
-/** The five Conduit dashboards as Grafana JSON models. */
-export function dashboards(): Dashboard[] {
-  return [overview(), canary(), api(), resources(), slo()];
+/**
+ * The five Conduit dashboards as Grafana JSON models; the resources dashboard has a row per workload.
+ * @param workloads the platform's workloads (default: the model's)
+ */
+export function dashboards(workloads: readonly Workload[] = WORKLOADS): Dashboard[] {
+  return [overview(), canary(), api(), resources(workloads), slo()];
 }
 
 export interface DashboardConfigMap {
@@ -451,8 +492,8 @@ export interface DashboardConfigMap {
 }
 
 /** ConfigMaps (name, labels, data) for deploy/k8s to render; the Grafana sidecar loads them by label. */
-export function dashboardConfigMaps(): DashboardConfigMap[] {
-  return dashboards().map((d) => ({
+export function dashboardConfigMaps(workloads: readonly Workload[] = WORKLOADS): DashboardConfigMap[] {
+  return dashboards(workloads).map((d) => ({
     name: `${d.uid}-dashboard`,
     labels: { [GRAFANA_DASHBOARD_LABEL]: '1', 'app.kubernetes.io/part-of': 'conduit' },
     data: { [`${d.uid}.json`]: JSON.stringify(d) },

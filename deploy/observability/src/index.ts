@@ -1,7 +1,6 @@
 export * from './alertmanager.js';
 export * from './dashboards.js';
 export * from './metrics.js';
-export * from './names.js';
 export { type ObserveOptions, writeObserveFiles } from './observe.js';
 export * from './promql.js';
 export * from './rules.js';

@@ -1,8 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { APP_NAMESPACE } from '@conduit/platform';
 import { stringify } from 'yaml';
-import { NAMESPACE } from './names.js';
 import { alertRuleGroups } from './rules.js';
 
 export interface ObserveOptions {
@@ -33,7 +33,7 @@ export function writeObserveFiles(dir: string, options: ObserveOptions): string 
         static_configs: [
           {
             targets: [`127.0.0.1:${options.apiPort}`],
-            labels: { namespace: NAMESPACE, pod: 'local', track: 'stable' },
+            labels: { namespace: APP_NAMESPACE, pod: 'local', track: 'stable' },
           },
         ],
       },

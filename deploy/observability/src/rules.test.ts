@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { REPOSITORY_BLOB_URL, RUNBOOKS_PATH } from '@conduit/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promtool, run, tempDir } from '../test/tools.js';
-import { REPOSITORY_BLOB_URL, RUNBOOKS_PATH } from './names.js';
 import {
   ALERT_NAMES,
   type AlertingRule,
@@ -94,6 +94,41 @@ const scenarios: Record<AlertName, readonly Scenario[]> = {
         { series: `kube_pod_status_phase{${ns}, pod="backup-1", phase="Succeeded"}`, values: '1x30' },
       ],
       at: '20m',
+      fires: [],
+    },
+  ],
+  WorkloadUnavailable: [
+    {
+      title: 'the HPA wants 2 pods and none has been ready for 5 minutes fires, for that workload only',
+      series: [
+        {
+          series: `kube_horizontalpodautoscaler_status_desired_replicas{${ns}, horizontalpodautoscaler="api"}`,
+          values: '2x15',
+        },
+        { series: `kube_pod_container_status_ready{${apiPod}}`, values: '0x15' },
+        {
+          series: `kube_horizontalpodautoscaler_status_desired_replicas{${ns}, horizontalpodautoscaler="web"}`,
+          values: '2x15',
+        },
+        { series: `kube_pod_container_status_ready{${ns}, pod="web-1", container="web"}`, values: '1x15' },
+      ],
+      at: '10m',
+      fires: [{ severity: 'critical', labels: { workload: 'api' } }],
+    },
+    {
+      title: 'one ready pod, a stopped stage (HPA wants none), and a 3-minute gap stay silent',
+      series: [
+        {
+          series: `kube_horizontalpodautoscaler_status_desired_replicas{${ns}, horizontalpodautoscaler="api"}`,
+          values: '2x15',
+        },
+        { series: `kube_pod_container_status_ready{${apiPod}}`, values: '1 1 1 1 1 1 0 0 0 1 1 1 1 1 1 1' },
+        {
+          series: `kube_horizontalpodautoscaler_status_desired_replicas{${ns}, horizontalpodautoscaler="web"}`,
+          values: '0x15',
+        },
+      ],
+      at: '10m',
       fires: [],
     },
   ],
@@ -627,8 +662,14 @@ const scenarios: Record<AlertName, readonly Scenario[]> = {
 const groups = alertRuleGroups();
 const alertingRules = groups.flatMap((g) => g.rules.filter(isAlertingRule));
 
-function ruleFor(alert: AlertName, severity: Severity): AlertingRule {
-  const rule = alertingRules.find((r) => r.alert === alert && r.labels.severity === severity);
+/** The rule an expected alert comes from; a per-workload rule is told apart by its `workload` label. */
+function ruleFor(alert: AlertName, severity: Severity, labels: Record<string, string> = {}): AlertingRule {
+  const rule = alertingRules.find(
+    (r) =>
+      r.alert === alert &&
+      r.labels.severity === severity &&
+      (r.labels.workload === undefined || r.labels.workload === labels.workload),
+  );
   if (rule === undefined) throw new Error(`no ${severity} rule for ${alert}`);
   return rule;
 }
@@ -671,7 +712,7 @@ function promtoolTest(alert: AlertName, cases: readonly Scenario[]) {
           eval_time: scenario.at,
           alertname: alert,
           exp_alerts: scenario.fires.map((expected) => {
-            const rule = ruleFor(alert, expected.severity);
+            const rule = ruleFor(alert, expected.severity, expected.labels);
             const labels = { ...expected.labels, severity: expected.severity };
             return {
               exp_labels: labels,

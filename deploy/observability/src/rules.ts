@@ -1,4 +1,4 @@
-import { NAMESPACE, REPOSITORY_BLOB_URL, runbookUrl } from './names.js';
+import { APP_NAMESPACE, REPOSITORY_BLOB_URL, runbookUrl, WORKLOADS } from '@conduit/platform';
 
 export type Severity = 'critical' | 'warning';
 
@@ -46,6 +46,11 @@ export interface AlertRuleOptions {
    * @default 'restore-drill'
    */
   readonly restoreDrillCronJob?: string | false;
+  /**
+   * Workloads watched by WorkloadUnavailable, one rule each (named after their container and HPA).
+   * @default the platform model's workloads
+   */
+  readonly workloads?: readonly string[];
 }
 
 /** The restore drill runs weekly; a success older than this means at least one drill was missed or failed. */
@@ -73,6 +78,7 @@ export const ALERT_NAMES = [
   'HighCPUUsage',
   'HighMemoryUsage',
   'ContainerOOMKilled',
+  'WorkloadUnavailable',
   'HighNodeCPU',
   'HighNodeMemory',
   'PersistentVolumeFillingUp',
@@ -108,12 +114,18 @@ function validateNamespace(namespace: string): void {
  * the tests write them to files for `promtool`.
  */
 export function alertRuleGroups(options: AlertRuleOptions = {}): RuleGroup[] {
-  const ns = options.namespace ?? NAMESPACE;
+  const ns = options.namespace ?? APP_NAMESPACE;
   validateNamespace(ns);
   const backup = options.backupCronJob ?? 'backup';
   if (backup !== false) validateNamespace(backup);
   const drill = options.restoreDrillCronJob ?? 'restore-drill';
   if (drill !== false) validateNamespace(drill);
+  const workloads = options.workloads ?? WORKLOADS.map((w) => w.name);
+  for (const w of workloads) {
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(w)) {
+      throw new Error(`workloads must be DNS-1123 labels (got "${w}")`);
+    }
+  }
   const base = options.runbookBaseUrl ?? REPOSITORY_BLOB_URL;
   if (!/^https:\/\/\S+[^/]$/.test(base)) {
     throw new Error(`runbookBaseUrl must be an https URL without a trailing slash (got "${base}")`);
@@ -179,6 +191,18 @@ export function alertRuleGroups(options: AlertRuleOptions = {}): RuleGroup[] {
         'Container {{ $labels.container }} of {{ $labels.namespace }}/{{ $labels.pod }} was OOM-killed',
         'The container restarted in the last 10 minutes and its last termination reason is OOMKilled: it exceeded its memory limit.',
       ),
+      // One rule per workload: its HPA wants pods (a stopped stage wants none) and not one is ready.
+      ...workloads.map((w) => {
+        const rule = alert(
+          'WorkloadUnavailable',
+          'critical',
+          '5m',
+          `max(kube_horizontalpodautoscaler_status_desired_replicas{${sel}, horizontalpodautoscaler="${w}"}) > 0 unless on () sum(kube_pod_container_status_ready{${sel}, container="${w}"}) > 0`,
+          `No pod of workload ${w} is ready`,
+          `The autoscaler of ${w} wants pods but none has been ready for 5 minutes: everything ${w} does is down.`,
+        );
+        return { ...rule, labels: { ...rule.labels, workload: w } };
+      }),
     ],
   };
 

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { containerLogGroupName, STAGE_NAMES } from '@conduit/platform';
 import { describe, expect, it } from 'vitest';
 import { promtool, run, tempDir } from '../test/tools.js';
-import { STAGES } from './names.js';
 import { writeObserveFiles } from './observe.js';
 import {
   adotCollectorConfig,
@@ -9,12 +8,11 @@ import {
   blackboxExporterValues,
   fluentBitValues,
   kubePrometheusStackValues,
-  logGroupName,
   PROBE_PATH_REGEX,
 } from './values.js';
 
 describe('kube-prometheus-stack values', () => {
-  it.each(STAGES)(
+  it.each(STAGE_NAMES)(
     '%s: 15d on 10Gi gp3, Grafana 5Gi with admin from a Secret, sidecar dashboards',
     (stage) => {
       const values = kubePrometheusStackValues(stage);
@@ -40,7 +38,7 @@ describe('kube-prometheus-stack values', () => {
   );
 
   it('rejects an unknown stage and a bad region, naming the field', () => {
-    expect(() => kubePrometheusStackValues('qa')).toThrow(/stage must be one of dev, staging, prod/);
+    expect(() => kubePrometheusStackValues('qa')).toThrow('unknown stage "qa" (known: dev, staging, prod)');
     expect(() => kubePrometheusStackValues('dev', { region: 'mars' })).toThrow(
       /region must be an AWS region/,
     );
@@ -48,7 +46,7 @@ describe('kube-prometheus-stack values', () => {
 });
 
 describe('Fluent Bit values', () => {
-  it.each(STAGES)(
+  it.each(STAGE_NAMES)(
     '%s: writes to the CDK-owned log group without creating it or setting retention, JSON merge, metadata',
     (stage) => {
       const { config } = fluentBitValues(stage);
@@ -60,11 +58,8 @@ describe('Fluent Bit values', () => {
       expect(output.filter((l) => /auto_create_group|log_retention_days/i.test(l))).toEqual([
         'auto_create_group Off',
       ]);
-      // Same name as the group deploy/aws creates (read as text: this workspace does not import the CDK app).
-      const awsNames = readFileSync(new URL('../../aws/lib/names.ts', import.meta.url), 'utf8');
-      const awsGroup = /containerLogGroupName: `([^`]+)`/.exec(awsNames)?.[1]?.replace(/\$\{stage\}/g, stage);
-      expect(awsGroup).toBe(logGroupName(stage));
-      expect(output).toContain(`log_group_name ${awsGroup}`);
+      // The group deploy/aws creates: both take its name from the platform model.
+      expect(output).toContain(`log_group_name ${containerLogGroupName(stage)}`);
       expect(config.filters).toContain('Name kubernetes');
       expect(config.filters).toContain('Merge_Log On');
       expect(config.inputs).toContain('multiline.parser docker, cri');

@@ -1,6 +1,6 @@
+import { containerLogGroupName, stage as modelStage, PRODUCT } from '@conduit/platform';
 import { alertmanagerConfig } from './alertmanager.js';
 import { GRAFANA_DASHBOARD_LABEL } from './dashboards.js';
-import { assertStage, NAMESPACE, type Stage } from './names.js';
 
 export interface StackOptions {
   /** @default 'eu-west-1' */
@@ -42,7 +42,7 @@ const gp3 = (size: string) => ({
  * kube-state-metrics (exposing the `track` pod label) and node-exporter.
  */
 export function kubePrometheusStackValues(stage: string, options: StackOptions = {}) {
-  assertStage(stage);
+  modelStage(stage); // an unknown stage throws, listing the known ones
   const region = regionOf(options.region);
   const alertmanagerSecret = options.alertmanagerSecret ?? 'alertmanager-receivers';
   return {
@@ -131,11 +131,6 @@ export interface FluentBitOptions {
   readonly irsaRoleArn?: string;
 }
 
-/** The group deploy/aws's cluster stack creates (`containerLogGroupName` in deploy/aws/lib/names.ts). */
-export function logGroupName(stage: Stage): string {
-  return `/conduit/${stage}/containers`;
-}
-
 /**
  * Helm values of the `fluent/fluent-bit` DaemonSet: tails container logs, adds Kubernetes metadata, lifts
  * our JSON log lines into fields, drops probe and scrape noise, and ships to one CloudWatch Logs group per
@@ -143,7 +138,7 @@ export function logGroupName(stage: Stage): string {
  * set retention, so the output neither auto-creates the group nor sets `log_retention_days`.
  */
 export function fluentBitValues(stage: string, options: FluentBitOptions = {}) {
-  assertStage(stage);
+  modelStage(stage); // an unknown stage throws, listing the known ones
   const region = regionOf(options.region);
   if (
     options.irsaRoleArn !== undefined &&
@@ -215,7 +210,7 @@ export function fluentBitValues(stage: string, options: FluentBitOptions = {}) {
         Name: 'cloudwatch_logs',
         Match: 'kube.*',
         region,
-        log_group_name: logGroupName(stage),
+        log_group_name: containerLogGroupName(modelStage(stage).name),
         log_stream_prefix: `${stage}.`,
         log_stream_template:
           "$kubernetes['namespace_name'].$kubernetes['pod_name'].$kubernetes['container_name']",
@@ -230,7 +225,7 @@ export function fluentBitValues(stage: string, options: FluentBitOptions = {}) {
  * probe spans dropped, batched to AWS X-Ray. The collector's IAM role needs `AWSXRayDaemonWriteAccess`.
  */
 export function adotCollectorConfig(stage: string, options: { readonly region?: string } = {}) {
-  assertStage(stage);
+  modelStage(stage); // an unknown stage throws, listing the known ones
   const region = regionOf(options.region);
   return {
     extensions: { health_check: { endpoint: '0.0.0.0:13133' } },
@@ -288,7 +283,7 @@ export function adotCollectorValues(stage: string, options: { readonly region?: 
  * `probe_ssl_earliest_cert_expiry` of the public URL (ACM on CloudFront), i.e. the certificate users see.
  */
 export function blackboxExporterValues(stage: string, publicUrl: string) {
-  assertStage(stage);
+  modelStage(stage); // an unknown stage throws, listing the known ones
   if (!/^https:\/\/[^/\s]+\/?$/.test(publicUrl)) {
     throw new Error(`publicUrl must be the stage's https origin (got "${publicUrl}")`);
   }
@@ -304,7 +299,7 @@ export function blackboxExporterValues(stage: string, publicUrl: string) {
     },
     serviceMonitor: {
       enabled: true,
-      defaults: { interval: '5m', module: 'http_2xx', labels: { 'app.kubernetes.io/part-of': NAMESPACE } },
+      defaults: { interval: '5m', module: 'http_2xx', labels: { 'app.kubernetes.io/part-of': PRODUCT } },
       targets: [{ name: `conduit-${stage}`, url: `${publicUrl.replace(/\/$/, '')}/healthz` }],
     },
   };

@@ -1,21 +1,18 @@
+import { images as imageNames, imageRef, promotionSource, STAGE_NAMES, workloadsIn } from '@conduit/platform';
 import { stageImageHistory, stageImagesAt } from './git-history.js';
 import {
   checkPromotion,
-  imageRef,
+  parseImage,
   parseStage,
-  parseTier,
   pinOf,
   promoteImages,
-  promotionSource,
   readStageImages,
-  STAGES,
   setPushed,
-  TIERS,
   writeStageImages,
-} from './stages.js';
+} from './stage-images.js';
 
 const USAGE =
-  'usage: stage-image get <stage> <tier> | source <target> | set <stage> <tier> <digest> [git-sha] | promote <target> | check-promotion <base-ref>';
+  'usage: stage-image get <stage> <image> | source <target> | set <stage> <image> <digest> [git-sha] | promote <target> | check-promotion <base-ref> | matrix | workloads <stage> | refs <stage>';
 
 /** The release and promotion workflows' only way to read and change the images a stage runs. */
 export async function main(
@@ -28,7 +25,7 @@ export async function main(
     case 'get': {
       // The full reference (`repo@sha256:…`), which is also what the rendered pods carry.
       const images = await readStageImages(root, parseStage(first ?? ''));
-      out(imageRef(images[parseTier(second ?? '')]));
+      out(imageRef(images[parseImage(second ?? '')]!));
       return;
     }
     case 'source':
@@ -37,10 +34,10 @@ export async function main(
     case 'set': {
       if (!third) throw new Error(USAGE);
       const stage = parseStage(first ?? '');
-      const tier = parseTier(second ?? '');
-      const images = setPushed(await readStageImages(root, stage), tier, third, fourth);
+      const image = parseImage(second ?? '');
+      const images = setPushed(await readStageImages(root, stage), image, third, fourth);
       await writeStageImages(root, stage, images);
-      out(`${stage} ${tier} -> ${imageRef(images[tier])}`);
+      out(`${stage} ${image} -> ${imageRef(images[image]!)}`);
       return;
     }
     case 'promote': {
@@ -52,24 +49,47 @@ export async function main(
         source,
       );
       await writeStageImages(root, target, images);
-      for (const tier of TIERS) out(`${target} ${tier} -> ${imageRef(images[tier])} (from ${source})`);
+      for (const image of imageNames())
+        out(`${target} ${image} -> ${imageRef(images[image]!)} (from ${source})`);
       return;
     }
     case 'check-promotion': {
       if (!first) throw new Error(USAGE);
-      for (const target of STAGES.slice(1)) {
+      for (const target of STAGE_NAMES.slice(1)) {
         const proposed = await readStageImages(root, target);
         const base = await stageImagesAt(root, first, target);
         const source = promotionSource(target);
-        for (const tier of TIERS) {
-          const pin = pinOf(proposed[tier]);
-          if (pin === pinOf(base[tier])) continue;
-          checkPromotion(target, tier, pin, await stageImageHistory(root, first, source, tier));
-          out(`${target} ${tier} -> ${pin}: ran in ${source} before`);
+        for (const image of imageNames()) {
+          const pin = pinOf(proposed[image]!);
+          if (base[image] && pin === pinOf(base[image])) continue;
+          checkPromotion(target, image, pin, await stageImageHistory(root, first, source, image));
+          out(`${target} ${image} -> ${pin}: ran in ${source} before`);
         }
       }
       return;
     }
+    case 'matrix':
+      // The release workflow's build matrix: one leg per image of the platform model.
+      out(JSON.stringify({ image: imageNames() }));
+      return;
+    case 'refs': {
+      // What each image of the stage must run as: {"<image>": "<repository>@<digest>" (or ":<sha>")}.
+      const images = await readStageImages(root, parseStage(first ?? ''));
+      out(JSON.stringify(Object.fromEntries(imageNames().map((name) => [name, imageRef(images[name]!)]))));
+      return;
+    }
+    case 'workloads':
+      // What the workflows wait for after a deploy: a canary Rollout per HTTP service, a Deployment per worker.
+      out(
+        JSON.stringify(
+          workloadsIn(parseStage(first ?? '')).map(({ workload: w }) => ({
+            name: w.name,
+            kind: w.kind,
+            image: w.image,
+          })),
+        ),
+      );
+      return;
     default:
       throw new Error(USAGE);
   }

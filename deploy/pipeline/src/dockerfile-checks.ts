@@ -1,4 +1,4 @@
-import type { ParsedDockerfile, Stage, Step } from './dockerfile.js';
+import type { BuildStage, ParsedDockerfile, Step } from './dockerfile.js';
 
 export interface DockerfileRules {
   /** `node`: the runtime needs production node_modules; `static`: nothing from npm may reach the image. */
@@ -25,7 +25,7 @@ const REQUIRED_LABELS = [
 ];
 const NPM_INSTALL = /\bnpm\s+(?:ci|clean-install|install|i)\b[^&;|]*/g;
 
-function where(stage: Stage, step?: Step): string {
+function where(stage: BuildStage, step?: Step): string {
   return step ? `stage "${stage.name}" line ${step.line}` : `stage "${stage.name}"`;
 }
 

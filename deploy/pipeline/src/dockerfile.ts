@@ -13,7 +13,7 @@ export interface Step {
   readonly exec?: readonly string[];
 }
 
-export interface Stage {
+export interface BuildStage {
   readonly name: string;
   /** The base: an image reference, or the name of an earlier stage (build arguments at their defaults). */
   readonly base: string;
@@ -28,9 +28,9 @@ export interface Stage {
 }
 
 export interface ParsedDockerfile {
-  readonly stages: readonly Stage[];
+  readonly stages: readonly BuildStage[];
   /** The stage the image is built from (the last one). */
-  readonly final: Stage;
+  readonly final: BuildStage;
 }
 
 /** Exec-form arguments: ENTRYPOINT/CMD `["a", "b"]`, HEALTHCHECK `CMD ["a", "b"]`; undefined for shell form. */
@@ -72,13 +72,13 @@ const BASE_ARG = /^\$(?:\{(\w+)\}|(\w+))$/;
  */
 export function parseDockerfile(content: string): ParsedDockerfile {
   const dockerfile = DockerfileParser.parse(content);
-  const stages: Stage[] = [];
+  const stages: BuildStage[] = [];
   const globalArgs = new Map<string, string>();
   let current: {
     name: string;
     base: string;
     baseArg?: string;
-    image: Stage['image'];
+    image: BuildStage['image'];
     steps: Step[];
   } | null = null;
   for (const instruction of dockerfile.getInstructions()) {

@@ -1,18 +1,22 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DISTROLESS_NODE, imageUser, OPS_IMAGE, WORKLOADS } from '@conduit/platform';
 import { describe, expect, it } from 'vitest';
-import { parseDockerfile, type Stage } from './dockerfile.js';
+import { parseDockerfile, type BuildStage } from './dockerfile.js';
 import { checkDockerfile, type DockerfileRules } from './dockerfile-checks.js';
 import { repoRoot } from './paths.js';
 
+/** Every image of the platform model: `apps/<image>/Dockerfile`, with the rules of its runtime. */
 const images: readonly [string, DockerfileRules][] = [
-  ['apps/api/Dockerfile', { runtime: 'node' }],
-  ['apps/web/Dockerfile', { runtime: 'static' }],
-  ['apps/ops/Dockerfile', { runtime: 'node' }],
+  ...WORKLOADS.map((w): [string, DockerfileRules] => [
+    `apps/${w.image}/Dockerfile`,
+    { runtime: w.runtime === 'nginx' ? 'static' : 'node' },
+  ]),
+  [`apps/${OPS_IMAGE.image}/Dockerfile`, { runtime: 'node' }],
 ];
 const read = (path: string) => readFile(join(repoRoot, path), 'utf8');
 /** The stage whose base is an image, following `FROM <earlier stage>` back. */
-const imageStage = (stage: Stage, stages: readonly Stage[]): Stage =>
+const imageStage = (stage: BuildStage, stages: readonly BuildStage[]): BuildStage =>
   stage.image ? stage : imageStage(stages.find((s) => s.name === stage.base)!, stages);
 
 describe.each(images)('%s', (path, rules) => {
@@ -31,6 +35,23 @@ describe.each(images)('%s', (path, rules) => {
       expect(final.steps.some((s) => s.keyword === 'RUN')).toBe(false);
     }
   });
+});
+
+describe('images run as the user the platform model records (the pods run as it)', () => {
+  it.each(images.map(([path]) => path))('%s: the runtime USER is the model image user', async (path) => {
+    const image = path.split('/')[1]!;
+    const { final } = parseDockerfile(await read(path));
+    const { uid, gid } = imageUser(image);
+    expect(final.steps.filter((s) => s.keyword === 'USER').at(-1)?.text).toBe(`${uid}:${gid}`);
+  });
+
+  it.each(WORKLOADS.filter((w) => w.runtime === 'node').map((w) => w.image))(
+    'apps/%s/Dockerfile: a distroless node image whose ENTRYPOINT starts with the node binary the model names',
+    async (image) => {
+      const { final } = parseDockerfile(await read(`apps/${image}/Dockerfile`));
+      expect(final.steps.find((s) => s.keyword === 'ENTRYPOINT')?.exec?.[0]).toBe(DISTROLESS_NODE);
+    },
+  );
 });
 
 describe('the ops image', () => {

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { parseImages, pinOf, type Stage, type StageImages, stageFile, type Tier } from './stages.js';
+import type { StageImages, StageName } from '@conduit/platform';
+import { parseImages, pinOf, stageFile } from './stage-images.js';
 
 const run = promisify(execFile);
 
@@ -9,12 +10,15 @@ async function git(root: string, args: string[]): Promise<string> {
   return stdout;
 }
 
-/** Every pin (digest, else tag) a stage's tier has had in the history of `ref`, newest first, no repeats. */
+/**
+ * Every pin (digest, else tag) a stage's image has had in the history of `ref`, newest first, no repeats.
+ * Only that image is checked in old commits: they predate images added since.
+ */
 export async function stageImageHistory(
   root: string,
   ref: string,
-  stage: Stage,
-  tier: Tier,
+  stage: StageName,
+  image: string,
 ): Promise<string[]> {
   const file = stageFile(stage);
   const commits = (await git(root, ['log', '--format=%H', '--diff-filter=AMR', ref, '--', file]))
@@ -22,15 +26,15 @@ export async function stageImageHistory(
     .filter(Boolean);
   const pins: string[] = [];
   for (const commit of commits) {
-    const images = parseImages(await git(root, ['show', `${commit}:${file}`]), `${file}@${commit}`);
-    const pin = pinOf(images[tier]);
+    const images = parseImages(await git(root, ['show', `${commit}:${file}`]), `${file}@${commit}`, [image]);
+    const pin = pinOf(images[image]!);
     if (!pins.includes(pin)) pins.push(pin);
   }
   return pins;
 }
 
-/** The stage's images as they are at `ref`. */
-export async function stageImagesAt(root: string, ref: string, stage: Stage): Promise<StageImages> {
+/** The stage's images as they are at `ref`; an image added since is simply absent. */
+export async function stageImagesAt(root: string, ref: string, stage: StageName): Promise<StageImages> {
   const file = stageFile(stage);
-  return parseImages(await git(root, ['show', `${ref}:${file}`]), `${file}@${ref}`);
+  return parseImages(await git(root, ['show', `${ref}:${file}`]), `${file}@${ref}`, 'present');
 }

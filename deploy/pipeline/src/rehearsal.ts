@@ -3,7 +3,7 @@ import { cp, lstat, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, posix, relative } from 'node:path';
 import { promisify } from 'node:util';
-import { readDockerfile, type Stage, type Step } from './dockerfile.js';
+import { type BuildStage, readDockerfile, type Step } from './dockerfile.js';
 
 const run = promisify(execFile);
 
@@ -37,10 +37,10 @@ interface Materialized {
   toHost(path: string): string;
 }
 
-const isContextStage = (stage: Stage) =>
+const isContextStage = (stage: BuildStage) =>
   stage.steps.some((step) => step.keyword === 'COPY' && !step.from && step.text === '. .');
 
-function workdirAt(stage: Stage, step: Step): string {
+function workdirAt(stage: BuildStage, step: Step): string {
   let dir = '/';
   for (const candidate of stage.steps) {
     if (candidate === step) break;
@@ -94,7 +94,7 @@ export async function assembleImage(options: AssembleOptions): Promise<Assembled
   const materialized = new Map<string, Materialized>();
   const scratch = await mkdtemp(join(tmpdir(), 'conduit-image-'));
 
-  async function replay(stage: Stage, hostRoot: string): Promise<void> {
+  async function replay(stage: BuildStage, hostRoot: string): Promise<void> {
     for (const step of stage.steps) {
       const workdir = workdirAt(stage, step);
       if (step.keyword === 'WORKDIR')

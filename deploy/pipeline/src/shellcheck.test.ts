@@ -29,7 +29,11 @@ describe('shellcheck', () => {
   it('passes on every shell script of the repository (.ci/run included)', async () => {
     const scripts = await shellScripts();
     expect(scripts).toEqual(
-      expect.arrayContaining(['.ci/run', 'deploy/pipeline/scripts/wait-for-rollout.sh']),
+      expect.arrayContaining([
+        '.ci/run',
+        'deploy/pipeline/scripts/wait-for-rollout.sh',
+        'deploy/pipeline/scripts/wait-for-workloads.sh',
+      ]),
     );
     const result = await shellcheck(scripts.map((file) => join(repoRoot, file)));
     expect(result.output).toBe('');

@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { images, promotionSource, WORKLOADS } from '@conduit/platform';
 import { describe, expect, it } from 'vitest';
+import { main } from './cli.js';
 import { runActionlint, schemaErrors, shellcheckScripts } from './linters.js';
 import { repoRoot } from './paths.js';
-import { promotionSource, stageFile, TIERS } from './stages.js';
+import { stageFile } from './stage-images.js';
 import {
   ancestors,
   loadWorkflows,
@@ -180,44 +182,66 @@ describe('promotion', () => {
   });
 });
 
-describe('images: one per tier and stage, written by CI as digests', () => {
+describe('images: one per image of the platform model and stage, written by CI as digests', () => {
   const release = workflow('release.yml');
   const promote = workflow('promote.yml');
   const runs = (w: Workflow, job: string) => (w.jobs[job]?.steps ?? []).map((s) => s.run ?? '').join('\n');
   const job = (w: Workflow, name: string) => w.jobs[name] as WorkflowJob & Record<string, unknown>;
 
-  it('release builds, pushes and hands on the digest of api, web and ops', () => {
-    const image = job(release, 'image') as { strategy?: { matrix?: { tier?: string[] } } };
-    expect(image.strategy?.matrix?.tier).toEqual([...TIERS]);
+  it('release builds, pushes and hands on the digest of every image, its matrix printed from the model', async () => {
+    const plan = job(release, 'plan');
+    expect(runs(release, 'plan')).toContain('stage-image -w @conduit/pipeline -- matrix)');
+    const image = job(release, 'image') as { strategy?: { matrix?: unknown }; needs?: string[] };
+    expect(image.strategy?.matrix).toBe(expression('fromJSON(needs.plan.outputs.matrix)'));
+    expect(image.needs).toEqual(['ci', 'plan']);
+    expect((plan.outputs as Record<string, string>).matrix).toBe(expression('steps.plan.outputs.matrix'));
+    // What the plan job prints is the model's images.
+    const printed: string[] = [];
+    await main(['matrix'], repoRoot, (line) => printed.push(line));
+    expect(printed.map((line) => JSON.parse(line))).toEqual([{ image: [...images()] }]);
     expect((release.on.push as { paths: string[] }).paths).toEqual(
-      expect.arrayContaining(TIERS.map((tier) => `apps/${tier}/**`)),
+      expect.arrayContaining(images().map((name) => `apps/${name}/**`)),
     );
     const steps = release.jobs.image?.steps ?? [];
     const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
-    expect(String(upload?.with?.name)).toBe(`digest-${expression('matrix.tier')}`);
-    expect(runs(release, 'image')).toContain(`"$DIGEST" >"digests/\${TIER}"`);
+    expect(String(upload?.with?.name)).toBe(`digest-${expression('matrix.image')}`);
+    expect(runs(release, 'image')).toContain(`"$DIGEST" >"digests/\${NAME}"`);
     expect(steps.find((s) => s.name === 'Record the pushed digest')?.env?.DIGEST).toBe(
       expression('steps.push.outputs.digest'),
     );
+    expect(release.text).not.toMatch(/\b(api|web|ops)\b.*\b(api|web|ops)\b.*\b(api|web|ops)\b/);
   });
 
-  it('release writes the pushed digests (not a tag) into dev and waits on exactly those images', () => {
+  it('release writes the pushed digests (not a tag) into dev and waits on exactly those images, per workload', async () => {
     const deploy = runs(release, 'deploy-dev');
-    expect(deploy).toContain('for tier in api web ops; do');
+    expect(deploy).toContain(`for image in $(jq -r '.image[]' <<<"$MATRIX"); do`);
     expect(deploy).toContain(
-      `stage-image -w @conduit/pipeline -- set dev "$tier" "$(cat "\${DIGESTS}/\${tier}")" "$GITHUB_SHA"`,
+      `stage-image -w @conduit/pipeline -- set dev "$image" "$(cat "\${DIGESTS}/\${image}")" "$GITHUB_SHA"`,
     );
     expect(deploy).toContain(`git add ${stageFile('dev')} deploy/k8s/dist/dev`);
+    expect(deploy).toContain(
+      'echo "images=$(npm run --silent stage-image -w @conduit/pipeline -- refs dev)"',
+    );
     const verify = release.jobs['verify-dev']?.steps ?? [];
-    for (const tier of ['api', 'web']) {
-      const step = verify.find((s) => s.run?.includes(`wait-for-rollout.sh conduit ${tier} "$IMAGE"`));
-      expect(step?.env?.IMAGE, tier).toBe(expression(`needs.deploy-dev.outputs.${tier}`));
-    }
+    const wait = verify.find((s) => s.run?.includes('wait-for-workloads.sh conduit "$WORKLOADS" "$IMAGES"'));
+    expect(wait?.env).toEqual({
+      WORKLOADS: expression('needs.plan.outputs.workloads'),
+      IMAGES: expression('needs.deploy-dev.outputs.images'),
+    });
+    expect(runs(release, 'plan')).toContain('stage-image -w @conduit/pipeline -- workloads dev)');
+    const printed: string[] = [];
+    await main(['workloads', 'dev'], repoRoot, (line) => printed.push(line));
+    expect(JSON.parse(printed[0]!)).toEqual(
+      WORKLOADS.map((w) => ({ name: w.name, kind: w.kind, image: w.image })),
+    );
   });
 
-  it("promotion verifies and copies every tier's digest and commits only the target's images file", () => {
+  it("promotion verifies and copies every image's digest and commits only the target's images file", () => {
     const verify = runs(promote, 'verify');
-    expect(verify).toContain('for tier in api web ops; do');
+    expect(verify).toContain(`for name in $(jq -r '.image[]' <<<"$MATRIX"); do`);
+    expect(verify).toContain('wait-for-workloads.sh conduit "$WORKLOADS" "$refs" 60');
+    expect(runs(promote, 'plan')).toContain('stage-image -w @conduit/pipeline -- workloads "$source")');
+    expect(runs(promote, 'watch')).toContain('stage-image -w @conduit/pipeline -- refs "$STAGE")');
     expect(verify).toContain('cosign verify');
     expect(verify).toContain('.[$t].repository + "@" + .[$t].digest');
     const propose = runs(promote, 'propose');

@@ -23,7 +23,7 @@ describe('conduit rollout (fake k8s API)', () => {
       command: 'rollout status',
       stage: 'dev',
       rollout: {
-        tier: 'api',
+        workload: 'api',
         phase: 'Paused',
         step: '1/4',
         paused: true,
@@ -134,10 +134,10 @@ describe('conduit rollout (fake k8s API)', () => {
     expect(h.kube.mutations).toEqual([]);
   });
 
-  it('an unknown tier is a usage error, a missing rollout a failure', async () => {
+  it('an unknown workload is a usage error, a missing rollout a failure', async () => {
     const h = harness();
     const bad = await h.run('rollout', 'promote', 'db');
-    expect([bad.code, bad.stderr]).toEqual([2, 'conduit: unknown tier "db" (expected one of api, web)']);
+    expect([bad.code, bad.stderr]).toEqual([2, 'conduit: unknown workload "db" (expected one of api, web)']);
     h.kube.rollouts.delete('web');
     const missing = await h.run('rollout', 'status', 'web');
     expect([missing.code, missing.stderr]).toEqual([1, 'conduit: rollout conduit/web not found']);

@@ -1,11 +1,11 @@
 import type { Action, Context } from '../lib/context.js';
 import { CliError } from '../lib/errors.js';
 import { format } from '../lib/format.js';
-import { type MergePatch, NotFoundError, type Rollout } from '../lib/kube-api.js';
-import { parseTier, type Tier } from '../lib/stages.js';
+import { type Deployment, type MergePatch, NotFoundError, type Rollout } from '../lib/kube-api.js';
+import { parseCanaryWorkload } from '../lib/stages.js';
 
 export interface RolloutState {
-  readonly tier: Tier;
+  readonly workload: string;
   readonly phase: string;
   readonly step: string;
   readonly paused: boolean;
@@ -14,11 +14,26 @@ export interface RolloutState {
   readonly message: string | null;
 }
 
-export function describeRollout(tier: Tier, ro: Rollout): RolloutState {
+/** A worker's Deployment in the same shape: no steps; Healthy once every replica is updated and ready. */
+export function describeDeployment(workload: string, deployment: Deployment): RolloutState {
+  const wanted = deployment.spec.replicas ?? 1;
+  const { updatedReplicas = 0, readyReplicas = 0 } = deployment.status ?? {};
+  return {
+    workload,
+    phase: updatedReplicas >= wanted && readyReplicas >= wanted ? 'Healthy' : 'Progressing',
+    step: '-',
+    paused: false,
+    aborted: false,
+    image: deployment.spec.template?.spec?.containers?.[0]?.image ?? null,
+    message: null,
+  };
+}
+
+export function describeRollout(workload: string, ro: Rollout): RolloutState {
   const steps = ro.spec.strategy?.canary?.steps?.length;
   const index = ro.status?.currentStepIndex;
   return {
-    tier,
+    workload,
     phase: ro.status?.phase ?? 'Unknown',
     step: steps === undefined ? '-' : `${index ?? 0}/${steps}`,
     paused: Boolean(ro.spec.paused) || (ro.status?.pauseConditions?.length ?? 0) > 0,
@@ -63,79 +78,94 @@ async function patchStatus(ctx: Context, name: string, patch: MergePatch): Promi
   }
 }
 
-function report(ctx: Context, verb: string, tier: Tier, actions: string[], state: RolloutState | null): void {
+function report(
+  ctx: Context,
+  verb: string,
+  workload: string,
+  actions: string[],
+  state: RolloutState | null,
+): void {
   ctx.print(
     {
       command: `rollout ${verb}`,
       stage: ctx.facts.stage,
-      tier,
+      workload,
       dryRun: ctx.options.dryRun,
       actions,
       rollout: state,
     },
     () =>
       ctx.options.dryRun
-        ? `rollout ${tier}: dry run, nothing changed`
-        : `rollout ${tier} ${verb === 'promote' ? 'promoted' : verb === 'abort' ? 'aborted' : 'retried'}`,
+        ? `rollout ${workload}: dry run, nothing changed`
+        : `rollout ${workload} ${verb === 'promote' ? 'promoted' : verb === 'abort' ? 'aborted' : 'retried'}`,
   );
 }
 
-export async function rolloutStatus(ctx: Context, tierArg: string): Promise<void> {
-  const tier = parseTier(tierArg);
-  const state = describeRollout(tier, await (await ctx.kube()).getRollout(ctx.facts.namespace, tier));
+export async function rolloutStatus(ctx: Context, workloadArg: string): Promise<void> {
+  const workload = parseCanaryWorkload(ctx.facts, workloadArg).name;
+  const state = describeRollout(workload, await (await ctx.kube()).getRollout(ctx.facts.namespace, workload));
   ctx.print(
     { command: 'rollout status', stage: ctx.facts.stage, rollout: state },
     () =>
       format.table(
-        ['tier', 'phase', 'step', 'paused', 'aborted', 'image'],
-        [[tier, state.phase, state.step, String(state.paused), String(state.aborted), state.image ?? '-']],
+        ['workload', 'phase', 'step', 'paused', 'aborted', 'image'],
+        [
+          [
+            workload,
+            state.phase,
+            state.step,
+            String(state.paused),
+            String(state.aborted),
+            state.image ?? '-',
+          ],
+        ],
       ) + (state.message ? `\n${state.message}` : ''),
   );
   if (state.phase === 'Degraded')
-    throw new CliError(`rollout ${tier} is Degraded: ${state.message ?? 'no message'}`);
+    throw new CliError(`rollout ${workload} is Degraded: ${state.message ?? 'no message'}`);
 }
 
-export async function rolloutPromote(ctx: Context, tierArg: string, full: boolean): Promise<void> {
-  const tier = parseTier(tierArg);
-  const ro = await (await ctx.kube()).getRollout(ctx.facts.namespace, tier);
+export async function rolloutPromote(ctx: Context, workloadArg: string, full: boolean): Promise<void> {
+  const workload = parseCanaryWorkload(ctx.facts, workloadArg).name;
+  const ro = await (await ctx.kube()).getRollout(ctx.facts.namespace, workload);
   const { status, spec } = promotePatches(ro, full);
-  if (!status && !spec) throw new CliError(`rollout ${tier} is not paused and has no step to promote`);
+  if (!status && !spec) throw new CliError(`rollout ${workload} is not paused and has no step to promote`);
   const actions: Action[] = [];
   if (status)
     actions.push({
-      description: `patch rollout ${tier} status ${JSON.stringify(status)}`,
-      run: () => patchStatus(ctx, tier, status),
+      description: `patch rollout ${workload} status ${JSON.stringify(status)}`,
+      run: () => patchStatus(ctx, workload, status),
     });
   if (spec) {
     actions.push({
-      description: `patch rollout ${tier} ${JSON.stringify(spec)}`,
-      run: async () => (await ctx.kube()).patchRollout(ctx.facts.namespace, tier, spec),
+      description: `patch rollout ${workload} ${JSON.stringify(spec)}`,
+      run: async () => (await ctx.kube()).patchRollout(ctx.facts.namespace, workload, spec),
     });
   }
-  report(ctx, 'promote', tier, await ctx.apply(actions), describeRollout(tier, ro));
+  report(ctx, 'promote', workload, await ctx.apply(actions), describeRollout(workload, ro));
 }
 
-export async function rolloutAbort(ctx: Context, tierArg: string): Promise<void> {
-  const tier = parseTier(tierArg);
-  await ctx.confirm(`abort the ${tier} rollout`, { prodNeedsYes: false });
+export async function rolloutAbort(ctx: Context, workloadArg: string): Promise<void> {
+  const workload = parseCanaryWorkload(ctx.facts, workloadArg).name;
+  await ctx.confirm(`abort the ${workload} rollout`, { prodNeedsYes: false });
   const patch = { status: { abort: true } };
   const actions = await ctx.apply([
     {
-      description: `patch rollout ${tier} status ${JSON.stringify(patch)}`,
-      run: () => patchStatus(ctx, tier, patch),
+      description: `patch rollout ${workload} status ${JSON.stringify(patch)}`,
+      run: () => patchStatus(ctx, workload, patch),
     },
   ]);
-  report(ctx, 'abort', tier, actions, null);
+  report(ctx, 'abort', workload, actions, null);
 }
 
-export async function rolloutRetry(ctx: Context, tierArg: string): Promise<void> {
-  const tier = parseTier(tierArg);
+export async function rolloutRetry(ctx: Context, workloadArg: string): Promise<void> {
+  const workload = parseCanaryWorkload(ctx.facts, workloadArg).name;
   const patch = { status: { abort: false } };
   const actions = await ctx.apply([
     {
-      description: `patch rollout ${tier} status ${JSON.stringify(patch)}`,
-      run: () => patchStatus(ctx, tier, patch),
+      description: `patch rollout ${workload} status ${JSON.stringify(patch)}`,
+      run: () => patchStatus(ctx, workload, patch),
     },
   ]);
-  report(ctx, 'retry', tier, actions, null);
+  report(ctx, 'retry', workload, actions, null);
 }

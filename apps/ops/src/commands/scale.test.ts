@@ -18,7 +18,7 @@ describe('conduit scale (fake k8s API)', () => {
     expect(json).toEqual({
       command: 'scale',
       stage: 'dev',
-      tier: 'api',
+      workload: 'api',
       dryRun: false,
       before: { min: 2, max: 10 },
       after: { min: 3, max: 20 },
@@ -35,9 +35,11 @@ describe('conduit scale (fake k8s API)', () => {
         'replicas must be at least 2 in prod (the PDB needs a spare pod; use "conduit stop" to go to zero)',
       ],
       [
-        ['scale', 'api', '0'],
-        'replicas must be at least 1 in dev (the PDB needs a spare pod; use "conduit stop" to go to zero)',
+        // The model's floor in every stage: the PDB allows one disruption only with a spare pod.
+        ['scale', 'api', '1'],
+        'replicas must be at least 2 in dev (the PDB needs a spare pod; use "conduit stop" to go to zero)',
       ],
+      [['scale', 'db', '3'], 'unknown workload "db" (expected one of api, web)'],
       [['scale', 'api', 'two'], 'replicas must be a whole number, got "two"'],
       [['scale', 'api', '5', '--max', '4'], '--max (4) must be at least replicas (5)'],
       [['scale', 'api', '5', '--max', '500'], '--max (500) is above the safety cap of 50'],

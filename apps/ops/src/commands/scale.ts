@@ -1,6 +1,6 @@
 import type { Context } from '../lib/context.js';
 import { usageError } from '../lib/errors.js';
-import { parseTier } from '../lib/stages.js';
+import { minReplicas, parseWorkload } from '../lib/stages.js';
 
 const MAX_REPLICAS = 50;
 
@@ -15,40 +15,42 @@ function parseCount(value: string, what: string): number {
  */
 export async function scale(
   ctx: Context,
-  tierArg: string,
+  workloadArg: string,
   replicasArg: string,
   maxArg: string | undefined,
 ): Promise<void> {
-  const tier = parseTier(tierArg);
-  const min = parseCount(replicasArg, 'replicas');
   const { facts } = ctx;
-  if (min < facts.minReplicas) {
+  const model = parseWorkload(facts, workloadArg);
+  const workload = model.name;
+  const min = parseCount(replicasArg, 'replicas');
+  const floor = minReplicas(facts, model);
+  if (min < floor) {
     throw usageError(
-      `replicas must be at least ${facts.minReplicas} in ${facts.stage} (the PDB needs a spare pod; use "conduit stop" to go to zero)`,
+      `replicas must be at least ${floor} in ${facts.stage} (the PDB needs a spare pod; use "conduit stop" to go to zero)`,
     );
   }
   const kube = await ctx.kube();
-  const hpa = await kube.getHpa(facts.namespace, tier);
+  const hpa = await kube.getHpa(facts.namespace, workload);
   const max = maxArg === undefined ? Math.max(hpa.maxReplicas, min) : parseCount(maxArg, '--max');
   if (max < min) throw usageError(`--max (${max}) must be at least replicas (${min})`);
   if (max > MAX_REPLICAS) throw usageError(`--max (${max}) is above the safety cap of ${MAX_REPLICAS}`);
   const patch = { spec: { minReplicas: min, maxReplicas: max } };
   const unchanged = hpa.minReplicas === min && hpa.maxReplicas === max;
-  if (!unchanged) await ctx.confirm(`set hpa ${tier} to min ${min} max ${max}`, { prodNeedsYes: false });
+  if (!unchanged) await ctx.confirm(`set hpa ${workload} to min ${min} max ${max}`, { prodNeedsYes: false });
   const actions = await ctx.apply(
     unchanged
       ? []
       : [
           {
-            description: `patch hpa ${tier} ${JSON.stringify(patch)}`,
-            run: () => kube.patchHpa(facts.namespace, tier, patch),
+            description: `patch hpa ${workload} ${JSON.stringify(patch)}`,
+            run: () => kube.patchHpa(facts.namespace, workload, patch),
           },
         ],
   );
   const result = {
     command: 'scale',
     stage: facts.stage,
-    tier,
+    workload,
     dryRun: ctx.options.dryRun,
     before: { min: hpa.minReplicas, max: hpa.maxReplicas },
     after: { min, max },
@@ -56,7 +58,7 @@ export async function scale(
   };
   ctx.print(result, () =>
     unchanged
-      ? `hpa ${tier} already at min ${min} max ${max}: nothing to do`
-      : `hpa ${tier}: min ${hpa.minReplicas}→${min}, max ${hpa.maxReplicas}→${max}${ctx.options.dryRun ? ' (dry run, nothing changed)' : ''}`,
+      ? `hpa ${workload} already at min ${min} max ${max}: nothing to do`
+      : `hpa ${workload}: min ${hpa.minReplicas}→${min}, max ${hpa.maxReplicas}→${max}${ctx.options.dryRun ? ' (dry run, nothing changed)' : ''}`,
   );
 }

@@ -1,4 +1,5 @@
 import type { Action, Context } from '../lib/context.js';
+import { controllerOf } from '../lib/controller.js';
 import { CliError } from '../lib/errors.js';
 import {
   CPU_LIMIT_ANNOTATION,
@@ -57,18 +58,19 @@ export async function start(ctx: Context, { wait }: { wait: boolean }): Promise<
       run: () => kube.patchNodePool(pool.name, patch),
     });
   }
-  for (const tier of facts.tiers) {
-    const ro = await kube.getRollout(facts.namespace, tier);
-    if ((ro.spec.replicas ?? 1) !== 0) continue;
-    const recorded = Number(ro.metadata.annotations?.[REPLICAS_ANNOTATION]);
+  for (const workload of facts.workloads) {
+    const controller = controllerOf(kube, facts.namespace, workload);
+    const current = await controller.get();
+    if ((current.spec.replicas ?? 1) !== 0) continue;
+    const recorded = Number(current.metadata.annotations?.[REPLICAS_ANNOTATION]);
     const replicas =
       Number.isInteger(recorded) && recorded > 0
         ? recorded
-        : (await kube.getHpa(facts.namespace, tier)).minReplicas;
+        : (await kube.getHpa(facts.namespace, workload.name)).minReplicas;
     const patch = { metadata: { annotations: { [REPLICAS_ANNOTATION]: null } }, spec: { replicas } };
     actions.push({
-      description: `scale rollout ${tier} from 0 to ${replicas} replicas`,
-      run: () => kube.patchRollout(facts.namespace, tier, patch),
+      description: `scale ${controller.kind} ${workload.name} from 0 to ${replicas} replicas`,
+      run: () => controller.patch(patch),
     });
   }
   printPowerResult(ctx, 'start', await ctx.apply(actions));

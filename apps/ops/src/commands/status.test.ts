@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { harness } from '../../test/harness.js';
 
 describe('conduit status (fake k8s API, fake AWS API)', () => {
-  it('prints one screen with every tier, ingress, RDS and backup age', async () => {
+  it('prints one screen with every workload, ingress, RDS and backup age', async () => {
     const h = harness();
     h.aws.objects.set('conduit-dev-backups-123456789012/logical/dev/conduit-dev-20250310T013000Z.dump', {
       body: Buffer.from('PGDMP'),
@@ -30,14 +30,14 @@ describe('conduit status (fake k8s API, fake AWS API)', () => {
       'cluster',
       'context',
       'namespace',
-      'tiers',
+      'workloads',
       'ingress',
       'database',
       'backup',
     ]);
-    expect(json.tiers).toEqual([
+    expect(json.workloads).toEqual([
       {
-        tier: 'api',
+        workload: 'api',
         rollout: expect.objectContaining({
           phase: 'Healthy',
           step: '4/4',
@@ -47,7 +47,7 @@ describe('conduit status (fake k8s API, fake AWS API)', () => {
         hpa: { current: 3, desired: 3, min: 2, max: 10 },
         pdb: { disruptionsAllowed: 1 },
       },
-      expect.objectContaining({ tier: 'web', pdb: { error: 'pdb web not found' } }),
+      expect.objectContaining({ workload: 'web', pdb: { error: 'pdb web not found' } }),
     ]);
     expect(json.database).toEqual({ instance: 'conduit-dev', status: 'available', engineVersion: '17.6' });
     expect(json.backup).toEqual({ lastBackupAt: null, ageHours: null });

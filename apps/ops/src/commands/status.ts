@@ -1,8 +1,7 @@
 import type { Context } from '../lib/context.js';
 import { format } from '../lib/format.js';
-import type { Tier } from '../lib/stages.js';
 import { latestDump } from './backup.js';
-import { describeRollout } from './rollout.js';
+import { describeDeployment, describeRollout } from './rollout.js';
 
 /** A field that could not be read shows as an error string instead of hiding the rest of the screen. */
 async function read<T>(work: () => Promise<T>): Promise<T | { error: string }> {
@@ -21,19 +20,23 @@ export async function status(ctx: Context): Promise<void> {
   const kube = await ctx.kube();
   const aws = await ctx.aws();
   const ns = facts.namespace;
-  const tiers = await Promise.all(
-    facts.tiers.map(async (tier: Tier) => {
+  const workloads = await Promise.all(
+    facts.workloads.map(async ({ name: workload, kind }) => {
       const [rollout, pods, hpa, pdb] = await Promise.all([
-        read(async () => describeRollout(tier, await kube.getRollout(ns, tier))),
+        read(async () =>
+          kind === 'http'
+            ? describeRollout(workload, await kube.getRollout(ns, workload))
+            : describeDeployment(workload, await kube.getDeployment(ns, workload)),
+        ),
         read(async () => {
-          const list = await kube.listPods(ns, facts.podSelector(tier));
+          const list = await kube.listPods(ns, facts.podSelector(workload));
           return { ready: list.filter((p) => p.ready).length, total: list.length };
         }),
-        read(() => kube.getHpa(ns, tier)),
-        read(() => kube.getPdb(ns, tier)),
+        read(() => kube.getHpa(ns, workload)),
+        read(() => kube.getPdb(ns, workload)),
       ]);
       return {
-        tier,
+        workload,
         rollout,
         pods,
         hpa: isError(hpa)
@@ -75,7 +78,7 @@ export async function status(ctx: Context): Promise<void> {
     cluster: facts.clusterName,
     context: kube.context,
     namespace: ns,
-    tiers,
+    workloads,
     ingress,
     database,
     backup,
@@ -83,8 +86,8 @@ export async function status(ctx: Context): Promise<void> {
   ctx.print(result, () => {
     const show = (value: unknown, pick: (v: never) => string) =>
       isError(value) ? `error: ${value.error}` : pick(value as never);
-    const rows = tiers.map((t) => [
-      t.tier,
+    const rows = workloads.map((t) => [
+      t.workload,
       show(t.rollout, (r: { phase: string }) => r.phase),
       show(t.rollout, (r: { step: string }) => r.step),
       show(t.pods, (p: { ready: number; total: number }) => `${p.ready}/${p.total}`),
@@ -95,7 +98,7 @@ export async function status(ctx: Context): Promise<void> {
     return [
       `stage ${facts.stage} · cluster ${facts.clusterName} · context ${kube.context}`,
       format.table(
-        ['tier', 'phase', 'step', 'pods ready', 'hpa cur/desired', 'pdb disruptions', 'image'],
+        ['workload', 'phase', 'step', 'pods ready', 'hpa cur/desired', 'pdb disruptions', 'image'],
         rows,
       ),
       `ingress:  ${show(ingress, (i: { address: string | null }) => i.address ?? 'pending')}`,

@@ -1,4 +1,5 @@
 import type { Action, Context } from '../lib/context.js';
+import { controllerOf } from '../lib/controller.js';
 import { CliError } from '../lib/errors.js';
 
 /** Where stop records what start must bring back: on the objects themselves, so no local state is needed. */
@@ -36,17 +37,17 @@ export async function stop(ctx: Context): Promise<void> {
     prodNeedsYes: true,
   });
   const actions: Action[] = [];
-  for (const tier of facts.tiers) {
-    const ro = await kube.getRollout(facts.namespace, tier);
-    const replicas = ro.spec.replicas ?? 1;
+  for (const workload of facts.workloads) {
+    const controller = controllerOf(kube, facts.namespace, workload);
+    const replicas = (await controller.get()).spec.replicas ?? 1;
     if (replicas === 0) continue;
     const patch = {
       metadata: { annotations: { [REPLICAS_ANNOTATION]: String(replicas) } },
       spec: { replicas: 0 },
     };
     actions.push({
-      description: `scale rollout ${tier} from ${replicas} to 0 replicas`,
-      run: () => kube.patchRollout(facts.namespace, tier, patch),
+      description: `scale ${controller.kind} ${workload.name} from ${replicas} to 0 replicas`,
+      run: () => controller.patch(patch),
     });
   }
   for (const pool of await kube.listNodePools()) {

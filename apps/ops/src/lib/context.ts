@@ -1,3 +1,4 @@
+import type { Workload } from '@conduit/platform';
 import type { AwsApi } from './aws-api.js';
 import { CliError, credentialsError, refusedError } from './errors.js';
 import type { KubeApi } from './kube-api.js';
@@ -30,6 +31,8 @@ export interface Deps {
   readonly migrator: () => Promise<Migrator>;
   readonly now: () => Date;
   readonly sleep: (ms: number) => Promise<void>;
+  /** The workloads of the platform. @default the model's WORKLOADS (tests add fixture entries) */
+  readonly workloads?: readonly Workload[];
 }
 
 export interface GlobalOptions {

@@ -6,7 +6,7 @@ export const ExitCode = {
   Ok: 0,
   /** The operation ran and failed (API error, pg_dump failed, timeout). */
   Failure: 1,
-  /** Bad usage or configuration: unknown stage, tier, flag, or a missing required option. */
+  /** Bad usage or configuration: unknown stage, workload, flag, or a missing required option. */
   Usage: 2,
   /** No AWS credentials or no Kubernetes context for the stage. */
   Credentials: 3,

@@ -33,6 +33,20 @@ export interface Rollout {
   };
 }
 
+/** The fields of an apps/v1 Deployment (a worker) that the CLI reads. */
+export interface Deployment {
+  readonly metadata: { readonly name: string; readonly annotations?: Record<string, string> };
+  readonly spec: {
+    readonly replicas?: number;
+    readonly template?: { readonly spec?: { readonly containers?: readonly { readonly image?: string }[] } };
+  };
+  readonly status?: {
+    readonly replicas?: number;
+    readonly readyReplicas?: number;
+    readonly updatedReplicas?: number;
+  };
+}
+
 export interface Hpa {
   readonly name: string;
   readonly minReplicas: number;
@@ -79,6 +93,8 @@ export interface KubeApi {
   getRollout(namespace: string, name: string): Promise<Rollout>;
   /** Merge-patches a Rollout, or its status subresource when `subresource` is 'status'. */
   patchRollout(namespace: string, name: string, patch: MergePatch, subresource?: 'status'): Promise<void>;
+  getDeployment(namespace: string, name: string): Promise<Deployment>;
+  patchDeployment(namespace: string, name: string, patch: MergePatch): Promise<void>;
   getHpa(namespace: string, name: string): Promise<Hpa>;
   patchHpa(namespace: string, name: string, patch: MergePatch): Promise<void>;
   getPdb(namespace: string, name: string): Promise<Pdb>;

@@ -102,7 +102,7 @@ users:
   });
 
   it('patches the Rollout status subresource with a JSON merge patch, like the plugin', async () => {
-    const kube = createKubeApi(stageFacts('dev', {}));
+    const kube = createKubeApi(stageFacts('dev'));
     seen.length = 0;
     await kube.patchRollout('conduit', 'api', { status: { pauseConditions: null } }, 'status');
     await kube.patchRollout('conduit', 'api', { spec: { paused: false } });
@@ -123,7 +123,7 @@ users:
   });
 
   it('maps a 404 to NotFoundError and reads HPAs through autoscaling/v2', async () => {
-    const kube = createKubeApi(stageFacts('dev', {}));
+    const kube = createKubeApi(stageFacts('dev'));
     await expect(kube.getRollout('conduit', 'missing')).rejects.toBeInstanceOf(NotFoundError);
     seen.length = 0;
     expect(await kube.getHpa('conduit', 'api')).toEqual({

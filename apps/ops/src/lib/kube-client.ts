@@ -1,5 +1,6 @@
 import {
   ApiException,
+  AppsV1Api,
   AutoscalingV2Api,
   BatchV1Api,
   CoreV1Api,
@@ -11,7 +12,7 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import { credentialsError } from './errors.js';
-import { type KubeApi, NotFoundError, type Rollout } from './kube-api.js';
+import { type Deployment, type KubeApi, NotFoundError, type Rollout } from './kube-api.js';
 import type { StageFacts } from './stages.js';
 
 const ROLLOUTS = { group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts' } as const;
@@ -87,6 +88,7 @@ export function createKubeApi(facts: StageFacts, requestedContext?: string): Kub
   const core = kc.makeApiClient(CoreV1Api);
   const networking = kc.makeApiClient(NetworkingV1Api);
   const batch = kc.makeApiClient(BatchV1Api);
+  const apps = kc.makeApiClient(AppsV1Api);
 
   return {
     context,
@@ -99,6 +101,14 @@ export function createKubeApi(facts: StageFacts, requestedContext?: string): Kub
         const params = { ...ROLLOUTS, namespace, name, body };
         if (subresource === 'status') await custom.patchNamespacedCustomObjectStatus(params, mergePatch);
         else await custom.patchNamespacedCustomObject(params, mergePatch);
+      }),
+    getDeployment: (namespace, name) =>
+      orNotFound(`deployment ${namespace}/${name}`, async () => {
+        return (await apps.readNamespacedDeployment({ namespace, name })) as Deployment;
+      }),
+    patchDeployment: (namespace, name, body) =>
+      orNotFound(`deployment ${namespace}/${name}`, async () => {
+        await apps.patchNamespacedDeployment({ namespace, name, body }, mergePatch);
       }),
     getHpa: (namespace, name) =>
       orNotFound(`hpa ${namespace}/${name}`, async () => {

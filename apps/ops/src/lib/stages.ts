@@ -1,25 +1,36 @@
+import {
+  APP_NAMESPACE,
+  backupBucketName,
+  clusterName,
+  databaseIdentifier,
+  dumpPrefix,
+  INGRESS_NAME,
+  isStageName,
+  migrateJobName,
+  STAGE_NAMES,
+  STAGES,
+  type StageName,
+  WORKLOADS,
+  type Workload,
+  workloadLabels,
+  workloadsIn,
+} from '@conduit/platform';
 import { usageError } from './errors.js';
 
-export const STAGES = ['dev', 'staging', 'prod'] as const;
-export type Stage = (typeof STAGES)[number];
-
-export const TIERS = ['api', 'web'] as const;
-export type Tier = (typeof TIERS)[number];
-
 /**
- * Every name the CLI uses to find a stage's resources. deploy/aws and deploy/k8s create them under the same
- * names; keep the three in step (docs/operations.md lists them).
+ * Every name the CLI uses to find a stage's resources, from the platform model that deploy/aws and
+ * deploy/k8s create them from (docs/operations.md lists them).
  */
 export interface StageFacts {
-  readonly stage: Stage;
+  readonly stage: StageName;
   readonly region: string;
   /** EKS cluster and the kube context that must point at it. */
   readonly clusterName: string;
   readonly namespace: string;
-  /** Rollout, HPA, PDB and Service share the tier name. */
-  readonly tiers: readonly Tier[];
-  /** Label that selects a tier's pods. */
-  readonly podSelector: (tier: Tier) => string;
+  /** The workloads that run in the stage; Rollout, HPA, PDB and Service share each one's name. */
+  readonly workloads: readonly Workload[];
+  /** Label that selects a workload's pods. */
+  readonly podSelector: (workload: string) => string;
   readonly ingressName: string;
   /** RDS instance identifier; manual snapshots are named `<dbInstanceId>-<time>`. */
   readonly dbInstanceId: string;
@@ -27,48 +38,64 @@ export interface StageFacts {
   readonly backupBucket: (account: string) => string;
   /** Key prefix of the logical dumps inside the bucket. */
   readonly dumpPrefix: string;
-  /** Days a snapshot or dump is kept before `backup run` prunes it. */
+  /**
+   * Days a snapshot or dump is kept before `backup run` prunes it: the bucket's lifecycle and, in prod, its
+   * object lock use the same days, so pruning earlier would fight the lock and pruning later find nothing.
+   */
   readonly retentionDays: number;
-  /** The migrate Job template lives in this CronJob-less Job name prefix. */
+  /** The PreSync Job that migrates the database, as a template for `db migrate`. */
   readonly migrateJobName: string;
-  /** Lowest replica count `scale` accepts: prod keeps two so a PDB can allow a disruption. */
-  readonly minReplicas: number;
 }
 
-// Same as deploy/aws (lib/stages.ts `backup.retentionDays`): the bucket's lifecycle and, in prod, its object
-// lock use these days, so pruning earlier would fight the lock and pruning later would find nothing.
-const RETENTION: Record<Stage, number> = { dev: 14, staging: 30, prod: 35 };
-
-export function isStage(value: string): value is Stage {
-  return (STAGES as readonly string[]).includes(value);
-}
-
-export function isTier(value: string): value is Tier {
-  return (TIERS as readonly string[]).includes(value);
-}
-
-export function stageFacts(stage: string, env: NodeJS.ProcessEnv = process.env): StageFacts {
-  if (!isStage(stage)) {
-    throw usageError(`unknown stage "${stage}" (expected one of ${STAGES.join(', ')})`);
+export function stageFacts(stage: string, all: readonly Workload[] = WORKLOADS): StageFacts {
+  if (!isStageName(stage)) {
+    throw usageError(`unknown stage "${stage}" (expected one of ${STAGE_NAMES.join(', ')})`);
   }
+  const model = STAGES[stage];
+  const workloads = workloadsIn(stage, all).map((w) => w.workload);
+  const migrator = workloads.find((w) => w.migrations);
+  if (!migrator) throw usageError(`stage ${stage} runs no workload that carries the migrations`);
   return {
     stage,
-    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
-    clusterName: `conduit-${stage}`,
-    namespace: 'conduit',
-    tiers: TIERS,
-    podSelector: (tier) => `app.kubernetes.io/name=${tier},app.kubernetes.io/part-of=conduit`,
-    ingressName: 'conduit',
-    dbInstanceId: `conduit-${stage}`,
-    backupBucket: (account) => `conduit-${stage}-backups-${account}`,
-    dumpPrefix: `logical/${stage}/`,
-    retentionDays: RETENTION[stage],
-    migrateJobName: 'api-migrate',
-    minReplicas: stage === 'prod' ? 2 : 1,
+    region: model.region,
+    clusterName: clusterName(stage),
+    namespace: APP_NAMESPACE,
+    workloads,
+    podSelector: (workload) =>
+      Object.entries(workloadLabels(workload))
+        .map(([key, value]) => `${key}=${value}`)
+        .join(','),
+    ingressName: INGRESS_NAME,
+    dbInstanceId: databaseIdentifier(stage),
+    backupBucket: (account) => backupBucketName({ name: stage, account }),
+    dumpPrefix: dumpPrefix(stage),
+    retentionDays: model.backup.retentionDays,
+    migrateJobName: migrateJobName(migrator.name),
   };
 }
 
-export function parseTier(value: string): Tier {
-  if (!isTier(value)) throw usageError(`unknown tier "${value}" (expected one of ${TIERS.join(', ')})`);
-  return value;
+/** The workload called `value` in the stage; anything else is a usage error listing the known ones. */
+export function parseWorkload(facts: StageFacts, value: string): Workload {
+  const found = facts.workloads.find((w) => w.name === value);
+  if (!found) {
+    throw usageError(
+      `unknown workload "${value}" (expected one of ${facts.workloads.map((w) => w.name).join(', ')})`,
+    );
+  }
+  return found;
+}
+
+/** An HTTP service of the stage: the workloads that run as canary Rollouts (a worker is a Deployment). */
+export function parseCanaryWorkload(facts: StageFacts, value: string): Workload {
+  const workload = parseWorkload(facts, value);
+  if (workload.kind !== 'http') {
+    throw usageError(`workload "${value}" is a worker (a Deployment): it has no canary rollout`);
+  }
+  return workload;
+}
+
+/** Lowest replica count `scale` accepts: the model's floor, so the PDB can always allow a disruption. */
+export function minReplicas(facts: StageFacts, workload: Workload): number {
+  // parseWorkload only returns workloads of the stage, so the stage's size is there.
+  return workload.stages[facts.stage]!.minReplicas;
 }

@@ -33,11 +33,12 @@ export interface PostgresDatabaseProps {
   readonly backupRetentionDays: number;
   /** Deletion protection and a final snapshot on delete. */
   readonly protect: boolean;
+  /** PostgreSQL port; the client security group may reach only this one. */
+  readonly port: number;
 }
 
 export const DATABASE_NAME = 'conduit';
 export const DATABASE_USER = 'conduit';
-export const DATABASE_PORT = 5432;
 /** RDS identifier rules: a letter first, letters, digits and single hyphens, no trailing hyphen. */
 const DB_IDENTIFIER = /^[a-z](?!.*--)[a-z0-9-]{0,52}[a-z0-9]$/;
 
@@ -94,7 +95,7 @@ export class PostgresDatabase extends Construct {
     });
     this.securityGroup.addIngressRule(
       props.clientSecurityGroup,
-      ec2.Port.tcp(DATABASE_PORT),
+      ec2.Port.tcp(props.port),
       'PostgreSQL from the EKS nodes',
     );
 
@@ -148,7 +149,7 @@ export class PostgresDatabase extends Construct {
         ...shared,
         clusterIdentifier: props.identifier,
         engine,
-        port: DATABASE_PORT,
+        port: props.port,
         backup: { retention: Duration.days(props.backupRetentionDays), preferredWindow: BACKUP_WINDOW },
         // Aurora has no separate upgrade log.
         cloudwatchLogsExports: ['postgresql'],
@@ -178,7 +179,7 @@ export class PostgresDatabase extends Construct {
         ...shared,
         instanceIdentifier: props.identifier,
         engine,
-        port: DATABASE_PORT,
+        port: props.port,
         instanceType: new ec2.InstanceType(props.instanceType),
         databaseName: DATABASE_NAME,
         cloudwatchLogsExports: ['postgresql', 'upgrade'],
@@ -218,7 +219,7 @@ export class PostgresDatabase extends Construct {
     });
     this.securityGroup.connections.allowFrom(
       rotation,
-      ec2.Port.tcp(DATABASE_PORT),
+      ec2.Port.tcp(props.port),
       'PostgreSQL from the secret rotation Lambda',
     );
 

@@ -1,12 +1,11 @@
+import { backupCopyVaultName, type Stage } from '@conduit/platform';
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { stageNames } from '../names.js';
-import type { StageSettings } from '../stages.js';
 
 export interface BackupCopyStackProps extends StackProps {
-  readonly settings: StageSettings;
+  readonly settings: Stage;
 }
 
 /**
@@ -25,7 +24,7 @@ export class BackupCopyStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.vault = new backup.BackupVault(this, 'Vault', {
-      backupVaultName: stageNames(props.settings.name).copyVaultName,
+      backupVaultName: backupCopyVaultName(props.settings.name),
       encryptionKey: key,
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -1,11 +1,11 @@
+import { GITHUB_REPOSITORY, type Stage } from '@conduit/platform';
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { GITHUB_REPOSITORY, type StageSettings } from '../stages.js';
 
 export interface CiIdentityStackProps extends StackProps {
-  readonly settings: StageSettings;
+  readonly settings: Stage;
   readonly repositories: ecr.IRepository[];
   /** Regions the deploy role may deploy to (the stage's, plus the backup-copy region). */
   readonly deployRegions: string[];
@@ -65,7 +65,7 @@ export class CiIdentityStack extends Stack {
     Validations.of(imagePush).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'ecr:GetAuthorizationToken supports no resource scoping; pushing is limited to our repositories (conduit/api, web, ops).',
+        'ecr:GetAuthorizationToken supports no resource scoping; pushing is limited to our repositories (one per image of the platform model).',
     });
 
     const deploy = new iam.Role(this, 'Deploy', {

@@ -1,4 +1,5 @@
 import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
+import * as platform from '@conduit/platform';
 import {
   CfnCondition,
   CfnOutput,
@@ -25,11 +26,9 @@ import {
 } from '../constructs/controller-policies.js';
 import { PodIdentityRole, type PodIdentityRoleProps } from '../constructs/pod-identity-role.js';
 import type { PostgresDatabase } from '../constructs/postgres-database.js';
-import { SERVICE_ACCOUNTS, stageNames } from '../names.js';
-import type { StageSettings } from '../stages.js';
 
 /** Pinned chart versions: upgrades are reviewed changes, never a side effect of a deploy. */
-export const CHARTS = {
+export const CLUSTER_CHARTS = {
   karpenter: { repository: 'oci://public.ecr.aws/karpenter/karpenter', version: '1.8.1' },
   argoCd: { repository: 'https://argoproj.github.io/argo-helm', chart: 'argo-cd', version: '9.1.4' },
   awsLoadBalancerController: {
@@ -52,7 +51,7 @@ const SYSTEM_TAINT = { key: 'CriticalAddonsOnly', value: 'true', effect: 'NoSche
 const SYSTEM_TOLERATION = { key: 'CriticalAddonsOnly', operator: 'Exists', effect: 'NoSchedule' };
 
 export interface ClusterStackProps extends StackProps {
-  readonly settings: StageSettings;
+  readonly settings: platform.Stage;
   readonly vpc: ec2.IVpc;
   readonly dbClientSecurityGroup: ec2.ISecurityGroup;
   readonly zone: route53.IHostedZone;
@@ -60,6 +59,8 @@ export interface ClusterStackProps extends StackProps {
   readonly dataKey: kms.IKey;
   /** A fixed name, so policies need no cross-stack reference. */
   readonly backupBucketName: string;
+  /** The platform's workloads; each one enabled in the stage that calls AWS gets its own role. */
+  readonly workloads: readonly platform.Workload[];
 }
 
 /**
@@ -68,13 +69,12 @@ export interface ClusterStackProps extends StackProps {
  */
 export class ClusterStack extends Stack {
   readonly cluster: eks.Cluster;
-  private readonly settings: StageSettings;
+  private readonly settings: platform.Stage;
 
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id, props);
     const { settings } = props;
     this.settings = settings;
-    const names = stageNames(settings.name);
     const c = settings.cluster;
     const nodes = c.systemNodes;
     if (!(nodes.minSize <= nodes.desiredSize && nodes.desiredSize <= nodes.maxSize) || nodes.minSize < 1) {
@@ -87,20 +87,20 @@ export class ClusterStack extends Stack {
     }
 
     const secretsKey = new kms.Key(this, 'SecretsKey', {
-      alias: `alias/${names.clusterName}-secrets`,
-      description: `Envelope encryption of Kubernetes secrets in ${names.clusterName}`,
+      alias: `alias/${platform.clusterName(settings.name)}-secrets`,
+      description: `Envelope encryption of Kubernetes secrets in ${platform.clusterName(settings.name)}`,
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     // Pre-created so the control-plane logs get a retention instead of EKS's never-expire default.
     const controlPlaneLogs = new logs.LogGroup(this, 'ControlPlaneLogs', {
-      logGroupName: `/aws/eks/${names.clusterName}/cluster`,
+      logGroupName: `/aws/eks/${platform.clusterName(settings.name)}/cluster`,
       retention: c.logRetentionDays as logs.RetentionDays,
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
     this.cluster = new eks.Cluster(this, 'Cluster', {
-      clusterName: names.clusterName,
+      clusterName: platform.clusterName(settings.name),
       version: eks.KubernetesVersion.of(c.kubernetesVersion),
       vpc: props.vpc,
       vpcSubnets: [{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }],
@@ -137,7 +137,7 @@ export class ClusterStack extends Stack {
       this.cluster.grantAccess(`Viewer-${roleName}`, this.roleArn(roleName), [
         eks.AccessPolicy.fromAccessPolicyName('AmazonEKSViewPolicy', {
           accessScopeType: eks.AccessScopeType.NAMESPACE,
-          namespaces: [names.appNamespace],
+          namespaces: [platform.APP_NAMESPACE],
         }),
       ]);
     }
@@ -199,13 +199,13 @@ export class ClusterStack extends Stack {
     addon('coredns', { tolerations: [SYSTEM_TOLERATION] }).node.addDependency(systemNodes);
 
     const ebsCsi = this.workloadRole('EbsCsi', {
-      ...sa(SERVICE_ACCOUNTS.ebsCsi),
+      ...sa(platform.SERVICE_ACCOUNTS.ebsCsi),
       managedPolicyNames: ['service-role/AmazonEBSCSIDriverPolicy'],
     });
     acknowledgeManagedPolicy(ebsCsi.role, 'service-role/AmazonEBSCSIDriverPolicy', 'EBS CSI driver');
     const ebsAddon = addon('aws-ebs-csi-driver');
     ebsAddon.node.addDependency(systemNodes, ebsCsi);
-    if (c.workloadIdentity === 'irsa') {
+    if (settings.options.workloadIdentity === 'irsa') {
       (ebsAddon.node.defaultChild as eks.CfnAddon).serviceAccountRoleArn = ebsCsi.role.roleArn;
     }
 
@@ -230,7 +230,7 @@ export class ClusterStack extends Stack {
 
     new CfnOutput(this, 'ClusterName', { value: this.cluster.clusterName });
     new CfnOutput(this, 'UpdateKubeconfigCommand', {
-      value: `aws eks update-kubeconfig --name ${names.clusterName} --region ${this.region}`,
+      value: `aws eks update-kubeconfig --name ${platform.clusterName(settings.name)} --region ${this.region}`,
       description: 'Adds the cluster to ~/.kube/config (needs an admin access entry role)',
     });
   }
@@ -270,7 +270,7 @@ export class ClusterStack extends Stack {
    * an annotation, so it is published as an output for deploy/k8s.
    */
   private workloadRole(id: string, props: Omit<PodIdentityRoleProps, 'cluster' | 'mode'>): PodIdentityRole {
-    const mode = this.settings.cluster.workloadIdentity;
+    const mode = this.settings.options.workloadIdentity;
     const role = new PodIdentityRole(this, id, { ...props, cluster: this.cluster, mode });
     if (mode === 'irsa') new CfnOutput(this, `${id}RoleArn`, { value: role.role.roleArn });
     return role;
@@ -281,11 +281,11 @@ export class ClusterStack extends Stack {
   }
 
   private addKarpenter(
-    settings: StageSettings,
+    settings: platform.Stage,
     dbClients: ec2.ISecurityGroup,
     systemNodes: eks.Nodegroup,
   ): void {
-    const { clusterName } = stageNames(settings.name);
+    const clusterName = platform.clusterName(settings.name);
     const nodeManagedPolicies = [
       'AmazonEKSWorkerNodePolicy',
       'AmazonEKS_CNI_Policy',
@@ -327,7 +327,7 @@ export class ClusterStack extends Stack {
     }
 
     const controller = this.workloadRole('Karpenter', {
-      ...sa(SERVICE_ACCOUNTS.karpenter),
+      ...sa(platform.SERVICE_ACCOUNTS.karpenter),
       statements: karpenterControllerStatements(this, {
         clusterName,
         clusterArn: this.cluster.clusterArn,
@@ -378,16 +378,16 @@ export class ClusterStack extends Stack {
 
     const chart = this.cluster.addHelmChart('KarpenterChart', {
       chart: 'karpenter',
-      repository: CHARTS.karpenter.repository,
-      version: CHARTS.karpenter.version,
+      repository: CLUSTER_CHARTS.karpenter.repository,
+      version: CLUSTER_CHARTS.karpenter.version,
       release: 'karpenter',
-      namespace: SERVICE_ACCOUNTS.karpenter.namespace,
+      namespace: platform.SERVICE_ACCOUNTS.karpenter.namespace,
       wait: true,
       values: {
         settings: { clusterName, interruptionQueue: queue.queueName },
         serviceAccount: {
-          name: SERVICE_ACCOUNTS.karpenter.name,
-          ...(settings.cluster.workloadIdentity === 'irsa'
+          name: platform.SERVICE_ACCOUNTS.karpenter.name,
+          ...(settings.options.workloadIdentity === 'irsa'
             ? { annotations: { 'eks.amazonaws.com/role-arn': controller.role.roleArn } }
             : {}),
         },
@@ -452,17 +452,17 @@ export class ClusterStack extends Stack {
    * gates come from its webhook.
    */
   private addLoadBalancerController(
-    settings: StageSettings,
+    settings: platform.Stage,
     props: ClusterStackProps,
     systemNodes: eks.Nodegroup,
     role: PodIdentityRole,
   ): eks.HelmChart {
-    const { clusterName } = stageNames(settings.name);
-    const account = SERVICE_ACCOUNTS.loadBalancerController;
+    const clusterName = platform.clusterName(settings.name);
+    const account = platform.SERVICE_ACCOUNTS.loadBalancerController;
     const chart = this.cluster.addHelmChart('LoadBalancerController', {
-      chart: CHARTS.awsLoadBalancerController.chart,
-      repository: CHARTS.awsLoadBalancerController.repository,
-      version: CHARTS.awsLoadBalancerController.version,
+      chart: CLUSTER_CHARTS.awsLoadBalancerController.chart,
+      repository: CLUSTER_CHARTS.awsLoadBalancerController.repository,
+      version: CLUSTER_CHARTS.awsLoadBalancerController.version,
       release: 'aws-load-balancer-controller',
       namespace: account.namespace,
       wait: true,
@@ -474,7 +474,7 @@ export class ClusterStack extends Stack {
         serviceAccount: {
           create: true,
           name: account.name,
-          ...(settings.cluster.workloadIdentity === 'irsa'
+          ...(settings.options.workloadIdentity === 'irsa'
             ? { annotations: { 'eks.amazonaws.com/role-arn': role.role.roleArn } }
             : {}),
         },
@@ -489,22 +489,25 @@ export class ClusterStack extends Stack {
     return chart;
   }
 
-  private addWorkloadIdentities(settings: StageSettings, props: ClusterStackProps): PodIdentityRole {
-    const names = stageNames(settings.name);
+  private addWorkloadIdentities(settings: platform.Stage, props: ClusterStackProps): PodIdentityRole {
     const { region, account, partition } = this;
     // One owner: CDK creates the group with its retention; Fluent Bit only writes streams (no
     // CreateLogGroup/PutRetentionPolicy), so a group auto-created with the wrong retention cannot happen.
     // CloudWatch Logs encrypts at rest by default; a KMS key would add cost and a key policy for no reader
     // outside this account.
     const containerLogs = new logs.LogGroup(this, 'ContainerLogs', {
-      logGroupName: names.containerLogGroupName,
+      logGroupName: platform.containerLogGroupName(settings.name),
       retention: settings.cluster.containerLogRetentionDays as logs.RetentionDays,
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
     const lbc = this.workloadRole('LoadBalancerController', {
-      ...sa(SERVICE_ACCOUNTS.loadBalancerController),
-      statements: loadBalancerControllerStatements(this, names.clusterName, props.vpc.vpcId),
+      ...sa(platform.SERVICE_ACCOUNTS.loadBalancerController),
+      statements: loadBalancerControllerStatements(
+        this,
+        platform.clusterName(settings.name),
+        props.vpc.vpcId,
+      ),
     });
     const elb = `arn:${partition}:elasticloadbalancing:${region}:${account}`;
     acknowledgeWildcards(lbc, [
@@ -530,9 +533,9 @@ export class ClusterStack extends Stack {
       ),
     ]);
 
-    const secretPrefixArn = `arn:${partition}:secretsmanager:${region}:${account}:secret:${names.secretPrefix}*`;
+    const secretPrefixArn = `arn:${partition}:secretsmanager:${region}:${account}:secret:${platform.secretPrefix(settings.name)}*`;
     const eso = this.workloadRole('ExternalSecrets', {
-      ...sa(SERVICE_ACCOUNTS.externalSecrets),
+      ...sa(platform.SERVICE_ACCOUNTS.externalSecrets),
       statements: [
         new iam.PolicyStatement({
           sid: 'ReadOurSecrets',
@@ -550,13 +553,13 @@ export class ClusterStack extends Stack {
     });
     acknowledgeWildcards(eso, [
       [
-        `Resource::arn:${partition}:secretsmanager:${region}:${account}:secret:${names.secretPrefix}*`,
-        `Only secrets under ${names.secretPrefix}; the suffix wildcard covers Secrets Manager's random ARN suffix.`,
+        `Resource::arn:${partition}:secretsmanager:${region}:${account}:secret:${platform.secretPrefix(settings.name)}*`,
+        `Only secrets under ${platform.secretPrefix(settings.name)}; the suffix wildcard covers Secrets Manager's random ARN suffix.`,
       ],
     ]);
 
     this.workloadRole('FluentBit', {
-      ...sa(SERVICE_ACCOUNTS.fluentBit),
+      ...sa(platform.SERVICE_ACCOUNTS.fluentBit),
       statements: [
         new iam.PolicyStatement({
           sid: 'WriteOurLogGroup',
@@ -567,7 +570,7 @@ export class ClusterStack extends Stack {
     });
 
     const rollouts = this.workloadRole('ArgoRollouts', {
-      ...sa(SERVICE_ACCOUNTS.argoRollouts),
+      ...sa(platform.SERVICE_ACCOUNTS.argoRollouts),
       statements: [
         new iam.PolicyStatement({
           sid: 'VerifyTargetGroups',
@@ -589,7 +592,7 @@ export class ClusterStack extends Stack {
     this.addOpsJobsRole(settings, props);
 
     const externalDns = this.workloadRole('ExternalDns', {
-      ...sa(SERVICE_ACCOUNTS.externalDns),
+      ...sa(platform.SERVICE_ACCOUNTS.externalDns),
       statements: [
         new iam.PolicyStatement({
           sid: 'ChangeOurZone',
@@ -612,7 +615,7 @@ export class ClusterStack extends Stack {
     ]);
 
     const adot = this.workloadRole('AdotCollector', {
-      ...sa(SERVICE_ACCOUNTS.adotCollector),
+      ...sa(platform.SERVICE_ACCOUNTS.adotCollector),
       statements: [
         new iam.PolicyStatement({
           sid: 'SendTraces',
@@ -627,7 +630,7 @@ export class ClusterStack extends Stack {
     ]);
 
     const grafana = this.workloadRole('Grafana', {
-      ...sa(SERVICE_ACCOUNTS.grafana),
+      ...sa(platform.SERVICE_ACCOUNTS.grafana),
       statements: [
         new iam.PolicyStatement({
           sid: 'ReadCloudWatchMetrics',
@@ -650,7 +653,39 @@ export class ClusterStack extends Stack {
         'CloudWatch metric reads and tag:GetResources support no resource scoping; read-only, our region.',
       ],
     ]);
+    this.addAppWorkloadRoles(settings, props.workloads);
     return lbc;
+  }
+
+  /**
+   * One role per workload of the stage that calls AWS, bound to the workload's own service account and
+   * holding exactly the statements its model entry declares (`{account}`, `{region}`, `{stage}` filled in).
+   */
+  private addAppWorkloadRoles(settings: platform.Stage, workloads: readonly platform.Workload[]): void {
+    const fill = (resource: string) =>
+      resource
+        .replaceAll('{account}', this.account)
+        .replaceAll('{region}', this.region)
+        .replaceAll('{stage}', settings.name);
+    for (const { workload } of platform.workloadsIn(settings.name, workloads)) {
+      if (!workload.aws) continue;
+      const statements = workload.aws.statements.map(
+        (s) => new iam.PolicyStatement({ actions: [...s.actions], resources: s.resources.map(fill) }),
+      );
+      const role = this.workloadRole(`Workload-${workload.name}`, {
+        ...sa(platform.workloadServiceAccount(workload.name)),
+        statements,
+      });
+      // Wildcards left in a declared resource are the workload's own scoping, reviewed in its model entry.
+      const wildcards = statements.flatMap((s) => s.resources).filter((r) => r.includes('*'));
+      acknowledgeWildcards(
+        role,
+        wildcards.map((r) => [
+          `Resource::${r}`,
+          `Declared by workload ${workload.name} in packages/platform.`,
+        ]),
+      );
+    }
   }
 
   /**
@@ -658,12 +693,11 @@ export class ClusterStack extends Stack {
    * dump and restore it into a scratch database). Manual snapshots are named `<dbIdentifier>-<time>`, so
    * the snapshot wildcard never reaches AWS Backup's recovery points (`awsbackup:*`).
    */
-  private addOpsJobsRole(settings: StageSettings, props: ClusterStackProps): void {
-    const names = stageNames(settings.name);
+  private addOpsJobsRole(settings: platform.Stage, props: ClusterStackProps): void {
     const { region, account, partition } = this;
     const isAurora = props.database.kind === 'aurora';
     const backupBucketArn = `arn:${partition}:s3:::${props.backupBucketName}`;
-    const snapshotArn = `arn:${partition}:rds:${region}:${account}:${isAurora ? 'cluster-snapshot' : 'snapshot'}:${names.dbSnapshotPrefix}*`;
+    const snapshotArn = `arn:${partition}:rds:${region}:${account}:${isAurora ? 'cluster-snapshot' : 'snapshot'}:${platform.databaseSnapshotPrefix(settings.name)}*`;
     const rds = isAurora
       ? {
           create: 'rds:CreateDBClusterSnapshot',
@@ -676,7 +710,7 @@ export class ClusterStack extends Stack {
           remove: 'rds:DeleteDBSnapshot',
         };
     const role = this.workloadRole('BackupJob', {
-      ...sa(SERVICE_ACCOUNTS.opsJobs),
+      ...sa(platform.SERVICE_ACCOUNTS.opsJobs),
       statements: [
         new iam.PolicyStatement({
           sid: 'SnapshotOurDatabase',
@@ -711,7 +745,7 @@ export class ClusterStack extends Stack {
           actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
           // Exactly conduit/<stage>/db plus Secrets Manager's 6-character suffix, not conduit/<stage>/db-*.
           resources: [
-            `arn:${partition}:secretsmanager:${region}:${account}:secret:${names.dbSecretName}-??????`,
+            `arn:${partition}:secretsmanager:${region}:${account}:secret:${platform.databaseSecretName(settings.name)}-??????`,
           ],
         }),
         new iam.PolicyStatement({
@@ -723,21 +757,23 @@ export class ClusterStack extends Stack {
       ],
     });
     acknowledgeWildcards(role, [
-      [`Resource::${snapshotArn}`, `Only snapshots named ${names.dbSnapshotPrefix}*, which the job creates.`],
+      [
+        `Resource::${snapshotArn}`,
+        `Only snapshots named ${platform.databaseSnapshotPrefix(settings.name)}*, which the job creates.`,
+      ],
       [`Resource::${backupBucketArn}/*`, 'Objects of our backup bucket only.'],
     ]);
   }
 
   private addArgoCd(
-    settings: StageSettings,
+    settings: platform.Stage,
     systemNodes: eks.Nodegroup,
     loadBalancerController: eks.HelmChart,
   ): void {
-    const names = stageNames(settings.name);
     const chart = this.cluster.addHelmChart('ArgoCd', {
-      chart: CHARTS.argoCd.chart,
-      repository: CHARTS.argoCd.repository,
-      version: CHARTS.argoCd.version,
+      chart: CLUSTER_CHARTS.argoCd.chart,
+      repository: CLUSTER_CHARTS.argoCd.repository,
+      version: CLUSTER_CHARTS.argoCd.version,
       release: 'argocd',
       namespace: 'argocd',
       createNamespace: true,
@@ -764,7 +800,7 @@ export class ClusterStack extends Stack {
           source: {
             repoURL: settings.gitops.repoUrl,
             targetRevision: settings.gitops.targetRevision,
-            path: names.gitopsPath,
+            path: platform.gitopsPath(settings.name),
           },
           destination: { server: 'https://kubernetes.default.svc', namespace: 'argocd' },
           syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['CreateNamespace=true'] },

@@ -1,3 +1,4 @@
+import * as platform from '@conduit/platform';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -8,14 +9,15 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { BackupBucket } from '../constructs/backup-bucket.js';
 import { PostgresDatabase } from '../constructs/postgres-database.js';
-import { ECR_REPOSITORIES, stageNames } from '../names.js';
-import type { StageEnvironment, StageSettings } from '../stages.js';
+import type { StageEnvironment } from '../environment.js';
 
 export interface DataStackProps extends StackProps {
-  readonly settings: StageSettings;
+  readonly settings: platform.Stage;
   readonly environment: StageEnvironment;
   readonly vpc: ec2.IVpc;
   readonly dbClientSecurityGroup: ec2.ISecurityGroup;
+  /** The images the platform builds (each workload's and the ops CLI's): one ECR repository each. */
+  readonly images: readonly string[];
 }
 
 /**
@@ -32,7 +34,6 @@ export class DataStack extends Stack {
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
     const { settings, environment } = props;
-    const names = stageNames(settings.name, environment.account);
 
     this.key = new kms.Key(this, 'DataKey', {
       alias: `alias/conduit-${settings.name}-data`,
@@ -42,8 +43,8 @@ export class DataStack extends Stack {
     });
 
     this.database = new PostgresDatabase(this, 'Database', {
-      identifier: names.dbIdentifier,
-      secretName: names.dbSecretName,
+      identifier: platform.databaseIdentifier(settings.name),
+      secretName: platform.databaseSecretName(settings.name),
       vpc: props.vpc,
       clientSecurityGroup: props.dbClientSecurityGroup,
       encryptionKey: this.key,
@@ -51,7 +52,7 @@ export class DataStack extends Stack {
     });
 
     this.jwtSecret = new secretsmanager.Secret(this, 'JwtSecret', {
-      secretName: names.jwtSecretName,
+      secretName: platform.jwtSecretName(settings.name),
       description: 'Signing key of the API session tokens',
       encryptionKey: this.key,
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
@@ -63,10 +64,11 @@ export class DataStack extends Stack {
         'Rotating the JWT signing key logs every user out; it is rotated on purpose by the ops runbook, not on a timer.',
     });
 
-    this.repositories = ECR_REPOSITORIES.map(
-      (repositoryName) =>
-        new ecr.Repository(this, `Repo${repositoryName.split('/')[1]}`, {
-          repositoryName,
+    // One repository per image the platform builds: each workload's and the ops CLI's.
+    this.repositories = props.images.map(
+      (image) =>
+        new ecr.Repository(this, `Repo${image}`, {
+          repositoryName: platform.ecrRepositoryName(image),
           imageScanOnPush: true,
           imageTagMutability: ecr.TagMutability.IMMUTABLE,
           encryption: ecr.RepositoryEncryption.KMS,
@@ -88,14 +90,14 @@ export class DataStack extends Stack {
     );
 
     this.backupBucket = new BackupBucket(this, 'Backups', {
-      bucketName: names.backupBucketName,
+      bucketName: platform.backupBucketName(settings),
       encryptionKey: this.key,
       retentionDays: Math.max(settings.backup.retentionDays, 30),
       objectLock: settings.backup.objectLock,
     });
 
     const vault = new backup.BackupVault(this, 'Vault', {
-      backupVaultName: names.backupVaultName,
+      backupVaultName: platform.backupVaultName(settings.name),
       encryptionKey: this.key,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -107,7 +109,7 @@ export class DataStack extends Stack {
         destinationBackupVault: backup.BackupVault.fromBackupVaultArn(
           this,
           'CopyVault',
-          `arn:${this.partition}:backup:${environment.backupCopyRegion}:${this.account}:backup-vault:${names.copyVaultName}`,
+          `arn:${this.partition}:backup:${environment.backupCopyRegion}:${this.account}:backup-vault:${platform.backupCopyVaultName(settings.name)}`,
         ),
         deleteAfter: Duration.days(settings.backup.retentionDays),
       });
@@ -137,20 +139,19 @@ export class DataStack extends Stack {
 
     new CfnOutput(this, 'DatabaseSecretArn', {
       value: this.database.secretArn,
-      description: `Database credentials ${names.dbSecretName} (rotated every 30 days by Secrets Manager)`,
+      description: `Database credentials ${platform.databaseSecretName(settings.name)} (rotated every 30 days by Secrets Manager)`,
     });
     new CfnOutput(this, 'DatabaseIdentifier', {
-      value: names.dbIdentifier,
+      value: platform.databaseIdentifier(settings.name),
       description: `RDS ${settings.database.engine === 'aurora' ? 'cluster' : 'instance'} identifier (ops CLI: stop/start/snapshot)`,
     });
     new CfnOutput(this, 'DatabaseEndpoint', { value: this.database.endpoint });
     new CfnOutput(this, 'JwtSecretArn', { value: this.jwtSecret.secretArn });
     new CfnOutput(this, 'BackupBucketName', { value: this.backupBucket.bucket.bucketName });
-    this.repositories.forEach((repo, i) => {
-      const tier = ECR_REPOSITORIES[i]!.split('/')[1]!;
-      new CfnOutput(this, `EcrUri${tier}`, {
-        value: repo.repositoryUri,
-        description: `ECR URI of conduit/${tier} (push with the ImagePushRoleArn role)`,
+    props.images.forEach((image, i) => {
+      new CfnOutput(this, `EcrUri${image}`, {
+        value: this.repositories[i]!.repositoryUri,
+        description: `ECR URI of ${platform.ecrRepositoryName(image)} (push with the ImagePushRoleArn role)`,
       });
     });
   }

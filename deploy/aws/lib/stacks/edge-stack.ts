@@ -1,3 +1,4 @@
+import type { Stage } from '@conduit/platform';
 import {
   ArnFormat,
   CfnOutput,
@@ -16,10 +17,9 @@ import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
-import type { StageSettings } from '../stages.js';
 
 export interface EdgeStackProps extends StackProps {
-  readonly settings: StageSettings;
+  readonly settings: Stage;
   readonly zone: route53.IHostedZone;
 }
 
@@ -165,7 +165,7 @@ export class EdgeStack extends Stack {
     new CfnOutput(this, 'CertificateArn', { value: certificate.certificateArn });
   }
 
-  private webAcl(settings: StageSettings): wafv2.CfnWebACL {
+  private webAcl(settings: Stage): wafv2.CfnWebACL {
     const visibility = (metricName: string) => ({
       cloudWatchMetricsEnabled: true,
       sampledRequestsEnabled: true,

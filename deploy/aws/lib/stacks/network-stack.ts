@@ -1,15 +1,13 @@
+import { clusterName, type Stage } from '@conduit/platform';
 import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
-import { stageNames } from '../names.js';
-import type { StageEnvironment, StageSettings } from '../stages.js';
-
-export const VPC_CIDR = '10.0.0.0/16';
+import type { StageEnvironment } from '../environment.js';
 
 export interface NetworkStackProps extends StackProps {
-  readonly settings: StageSettings;
+  readonly settings: Stage;
   readonly environment: StageEnvironment;
 }
 
@@ -26,7 +24,8 @@ export class NetworkStack extends Stack {
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
     super(scope, id, props);
     const { settings, environment } = props;
-    const { clusterName } = stageNames(settings.name);
+    const cluster = clusterName(settings.name);
+    const vpcCidr = settings.network.vpcCidr;
     if (settings.network.natGateways < 1 || settings.network.natGateways > settings.network.azCount) {
       throw new Error(`network.natGateways (${settings.network.natGateways}) must be between 1 and azCount`);
     }
@@ -36,7 +35,7 @@ export class NetworkStack extends Stack {
     });
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
-      ipAddresses: ec2.IpAddresses.cidr(VPC_CIDR),
+      ipAddresses: ec2.IpAddresses.cidr(vpcCidr),
       availabilityZones: [...environment.availabilityZones],
       natGateways: settings.network.natGateways,
       subnetConfiguration: [
@@ -59,7 +58,7 @@ export class NetworkStack extends Stack {
     }
     for (const subnet of this.vpc.privateSubnets) {
       tag(subnet, 'kubernetes.io/role/internal-elb', '1');
-      tag(subnet, 'karpenter.sh/discovery', clusterName);
+      tag(subnet, 'karpenter.sh/discovery', cluster);
     }
 
     this.vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
@@ -77,12 +76,12 @@ export class NetworkStack extends Stack {
         subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
         open: false,
       });
-      endpoint.connections.allowFrom(ec2.Peer.ipv4(VPC_CIDR), ec2.Port.tcp(443), 'HTTPS from inside the VPC');
+      endpoint.connections.allowFrom(ec2.Peer.ipv4(vpcCidr), ec2.Port.tcp(443), 'HTTPS from inside the VPC');
     }
 
     this.dbClientSecurityGroup = new ec2.SecurityGroup(this, 'DbClients', {
       vpc: this.vpc,
-      description: `Nodes of ${clusterName}; the only source the database accepts`,
+      description: `Nodes of ${cluster}; the only source the database accepts`,
       allowAllOutbound: true,
     });
 

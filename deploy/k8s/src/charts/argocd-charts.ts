@@ -1,31 +1,30 @@
+import { gitopsPath } from '@conduit/platform';
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { addOnsFor, type MonitoringValues } from '../add-ons.js';
 import { AppOfApps, RootApplication } from '../constructs/argocd.js';
-import type { StageSettings } from '../settings.js';
+import type { RenderSettings } from '../settings.js';
 
-export const DIST_ROOT = 'deploy/k8s/dist';
-
-export function stagePaths(stage: StageSettings) {
-  const base = `${DIST_ROOT}/${stage.name}`;
+export function stagePaths(stage: RenderSettings) {
+  const base = gitopsPath(stage.name);
   return { apps: `${base}/apps`, platform: `${base}/platform`, conduit: `${base}/conduit` };
 }
 
 export class BootstrapChart extends Chart {
-  constructor(scope: Construct, id: string, stage: StageSettings) {
+  constructor(scope: Construct, id: string, stage: RenderSettings) {
     super(scope, id);
     new RootApplication(this, 'root', { stage, appsPath: stagePaths(stage).apps });
   }
 }
 
 export class AppsChart extends Chart {
-  constructor(scope: Construct, id: string, stage: StageSettings, monitoring: MonitoringValues) {
+  constructor(scope: Construct, id: string, stage: RenderSettings, monitoring: MonitoringValues) {
     super(scope, id);
     new AppOfApps(this, 'apps', {
       stage,
       paths: stagePaths(stage),
       addOns: addOnsFor(stage, monitoring),
-      tiers: ['api', 'web'],
+      canaryWorkloads: stage.workloads.filter((w) => w.workload.kind === 'http').map((w) => w.workload.name),
     });
   }
 }

@@ -7,7 +7,7 @@ import {
   podMetrics,
   templateArgs,
 } from '../analysis/metrics.js';
-import type { StageSettings } from '../settings.js';
+import type { RenderSettings } from '../settings.js';
 import { manifest, PART_OF } from './object.js';
 
 /** In-cluster address of the Prometheus that kube-prometheus-stack installs. */
@@ -23,7 +23,7 @@ export const TEMPLATES = {
  * canary step until the release ends) and step (a fixed number of measurements between weights).
  */
 export class AnalysisTemplates extends Construct {
-  constructor(scope: Construct, id: string, stage: StageSettings) {
+  constructor(scope: Construct, id: string, stage: RenderSettings) {
     super(scope, id);
     const groups = [
       { names: TEMPLATES.podHealth, metrics: podMetrics },
@@ -36,7 +36,7 @@ export class AnalysisTemplates extends Construct {
   }
 
   private template(
-    stage: StageSettings,
+    stage: RenderSettings,
     name: string,
     metrics: readonly AnalysisMetric[],
     kind: 'background' | 'step',

@@ -1,6 +1,7 @@
+import { argoApplicationNames } from '@conduit/platform';
 import type { IApplication } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import { Construct } from 'constructs';
-import type { StageSettings } from '../settings.js';
+import type { RenderSettings } from '../settings.js';
 import { manifest, PART_OF } from './object.js';
 
 export const ARGOCD_NAMESPACE = 'argocd';
@@ -20,12 +21,12 @@ export interface AddOn {
 }
 
 export interface AppOfAppsProps {
-  readonly stage: StageSettings;
+  readonly stage: RenderSettings;
   /** Folder (inside the repo) of each rendered directory, keyed by role. */
   readonly paths: { readonly apps: string; readonly platform: string; readonly conduit: string };
   readonly addOns: readonly AddOn[];
-  /** Tiers whose ALB action annotations and Service selectors Argo Rollouts owns. */
-  readonly tiers: readonly string[];
+  /** Workloads whose ALB action annotations and Service selectors Argo Rollouts owns. */
+  readonly canaryWorkloads: readonly string[];
 }
 
 function application(name: string, spec: IApplication['spec'], wave: number): IApplication {
@@ -48,12 +49,12 @@ const automated = { automated: { prune: true, selfHeal: true } };
 
 /** The root Application of a stage (applied once by hand), pointing at the folder of child Applications. */
 export class RootApplication extends Construct {
-  constructor(scope: Construct, id: string, props: { stage: StageSettings; appsPath: string }) {
+  constructor(scope: Construct, id: string, props: { stage: RenderSettings; appsPath: string }) {
     super(scope, id);
     manifest<IApplication>(
       this,
       application(
-        `conduit-${props.stage.name}-root`,
+        argoApplicationNames.root(props.stage.name),
         {
           project: 'default',
           source: {
@@ -82,7 +83,7 @@ export class AppOfApps extends Construct {
       manifest<IApplication>(
         this,
         application(
-          `${stage.name}-${addOn.name}`,
+          argoApplicationNames.addOn(stage.name, addOn.name),
           {
             project: 'default',
             source: {
@@ -121,7 +122,7 @@ export class AppOfApps extends Construct {
               {
                 group: 'networking.k8s.io',
                 kind: 'Ingress',
-                jqPathExpressions: props.tiers.flatMap((t) => [
+                jqPathExpressions: props.canaryWorkloads.flatMap((t) => [
                   `.metadata.annotations["alb.ingress.kubernetes.io/actions.${t}"]`,
                   `.metadata.annotations["alb.ingress.kubernetes.io/conditions.${t}"]`,
                 ]),
@@ -143,7 +144,7 @@ export class AppOfApps extends Construct {
         ),
       );
     // Namespace, secrets and the database exist before the PreSync migration of the app needs them.
-    own(`conduit-${stage.name}-platform`, props.paths.platform, 5);
-    own(`conduit-${stage.name}`, props.paths.conduit, 10);
+    own(argoApplicationNames.platform(stage.name), props.paths.platform, 5);
+    own(argoApplicationNames.app(stage.name), props.paths.conduit, 10);
   }
 }

@@ -1,10 +1,10 @@
-import type { StageSettings } from '../settings.js';
+import type { RenderSettings } from '../settings.js';
 
 /** CloudNativePG cluster name in dev and non-AWS stages. */
 export const CNPG_CLUSTER = 'conduit-db';
 
 /** Where `DATABASE_URL` comes from: the ExternalSecret/plain Secret, or the Secret CloudNativePG creates. */
-export function databaseUrlSecret(stage: StageSettings): { name: string; key: string } {
+export function databaseUrlSecret(stage: RenderSettings): { name: string; key: string } {
   return stage.database.kind === 'cnpg'
     ? { name: `${CNPG_CLUSTER}-app`, key: 'uri' }
     : { name: 'conduit-db', key: 'DATABASE_URL' };

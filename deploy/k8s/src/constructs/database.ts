@@ -1,7 +1,7 @@
 import type { ICluster } from '@kubernetes-models/cloudnative-pg/postgresql.cnpg.io/v1/Cluster';
 import type { IScheduledBackup } from '@kubernetes-models/cloudnative-pg/postgresql.cnpg.io/v1/ScheduledBackup';
 import { Construct } from 'constructs';
-import type { StageSettings } from '../settings.js';
+import type { RenderSettings } from '../settings.js';
 import { CNPG_CLUSTER } from './database-ref.js';
 import { manifest, PART_OF } from './object.js';
 
@@ -10,7 +10,7 @@ export const POSTGRES_IMAGE = 'ghcr.io/cloudnative-pg/postgresql:17.5';
 
 /** In-cluster PostgreSQL (CloudNativePG) with base backups and WAL archiving; nothing for RDS stages. */
 export class Database extends Construct {
-  constructor(scope: Construct, id: string, stage: StageSettings) {
+  constructor(scope: Construct, id: string, stage: RenderSettings) {
     super(scope, id);
     const db = stage.database;
     if (db.kind !== 'cnpg') return;

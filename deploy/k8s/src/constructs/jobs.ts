@@ -1,40 +1,50 @@
+import {
+  CRON_JOBS,
+  DISTROLESS_NODE,
+  type ImageUser,
+  migrateJobName,
+  OPS_IMAGE,
+  SERVICE_ACCOUNTS,
+  workloadLabels,
+} from '@conduit/platform';
 import { Construct } from 'constructs';
 import type { ICronJob } from 'kubernetes-models/batch/v1/CronJob';
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
-import type { StageSettings } from '../settings.js';
+import type { RenderSettings } from '../settings.js';
 import { databaseUrlSecret } from './database-ref.js';
-import { manifest, tierLabels } from './object.js';
-import { type ImageTier, podSecurityContext, restrictedContainerSecurityContext } from './security.js';
+import { manifest } from './object.js';
+import { podSecurityContext, restrictedContainerSecurityContext } from './security.js';
 
 export interface JobsProps {
-  readonly stage: StageSettings;
-  readonly apiImage: string;
+  readonly stage: RenderSettings;
+  /**
+   * The workload whose image carries the migrations: its name, its image's user and the reference to run.
+   * @default none: no migration hook
+   */
+  readonly migrations?: { readonly workload: string; readonly user: ImageUser; readonly ref: string };
   readonly opsImage: string;
   /** Name of the API's `DATABASE_URL` variable, from the API's config keys. */
   readonly databaseUrlKey: string;
 }
 
-/** The backup CronJobs' ServiceAccount: deploy/aws associates its IAM role (SERVICE_ACCOUNTS.opsJobs). */
-export const OPS_SERVICE_ACCOUNT = 'conduit-ops';
-
-/** The node binary of the distroless API image (its ENTRYPOINT's first word). */
-export const API_NODE = '/nodejs/bin/node';
+/** The backup CronJobs' ServiceAccount: deploy/aws associates its IAM role with it. */
+export const OPS_SERVICE_ACCOUNT = SERVICE_ACCOUNTS.opsJobs.name;
 
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
 
 function podSpec(
   serviceAccountName: string,
-  image: ImageTier,
+  user: ImageUser,
   container: IPodSpec['containers'][number],
 ): IPodSpec {
   return {
     serviceAccountName,
     automountServiceAccountToken: false,
     restartPolicy: 'Never',
-    securityContext: podSecurityContext(image),
+    securityContext: podSecurityContext(user),
     enableServiceLinks: false,
     containers: [
       {
@@ -49,7 +59,7 @@ function podSpec(
   };
 }
 
-/** The migration hook and the backup CronJobs, with their ServiceAccounts. */
+/** The migration hooks and the backup CronJobs, with their ServiceAccounts. */
 export class Jobs extends Construct {
   constructor(scope: Construct, id: string, props: JobsProps) {
     super(scope, id);
@@ -60,43 +70,47 @@ export class Jobs extends Construct {
       valueFrom: { secretKeyRef: databaseUrlSecret(stage) },
     };
 
-    const migrateLabels = tierLabels('api-migrate');
-    manifest<IServiceAccount>(this, {
-      apiVersion: 'v1',
-      kind: 'ServiceAccount',
-      metadata: { name: 'api-migrate', namespace: ns, labels: migrateLabels },
-      automountServiceAccountToken: false,
-    });
-    manifest<IJob>(this, {
-      apiVersion: 'batch/v1',
-      kind: 'Job',
-      metadata: {
-        name: 'api-migrate',
-        namespace: ns,
-        labels: migrateLabels,
-        annotations: {
-          // Before any new pod exists; the migrator's advisory lock makes a concurrent run wait, not collide.
-          'argocd.argoproj.io/hook': 'PreSync',
-          'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+    const migration = props.migrations;
+    if (migration) {
+      const jobName = migrateJobName(migration.workload);
+      const migrateLabels = workloadLabels(jobName);
+      manifest<IServiceAccount>(this, {
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name: jobName, namespace: ns, labels: migrateLabels },
+        automountServiceAccountToken: false,
+      });
+      manifest<IJob>(this, {
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: {
+          name: jobName,
+          namespace: ns,
+          labels: migrateLabels,
+          annotations: {
+            // Before any new pod exists; the migrator's advisory lock makes a concurrent run wait, not collide.
+            'argocd.argoproj.io/hook': 'PreSync',
+            'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+          },
         },
-      },
-      spec: {
-        backoffLimit: 2,
-        activeDeadlineSeconds: 600,
-        template: {
-          metadata: { labels: migrateLabels },
-          spec: podSpec('api-migrate', 'api', {
-            name: 'migrate',
-            image: props.apiImage,
-            // The API image is distroless: node lives at /nodejs/bin/node and no PATH lookup exists.
-            command: [API_NODE, 'dist/migrate.js'],
-            env: [dbUrl],
-          }),
+        spec: {
+          backoffLimit: 2,
+          activeDeadlineSeconds: 600,
+          template: {
+            metadata: { labels: migrateLabels },
+            spec: podSpec(jobName, migration.user, {
+              name: 'migrate',
+              image: migration.ref,
+              // Our Node images are distroless: node lives at /nodejs/bin/node and no PATH lookup exists.
+              command: [DISTROLESS_NODE, 'dist/migrate.js'],
+              env: [dbUrl],
+            }),
+          },
         },
-      },
-    });
+      });
+    }
 
-    const opsLabels = tierLabels('ops');
+    const opsLabels = workloadLabels(OPS_IMAGE.image);
     manifest<IServiceAccount>(this, {
       apiVersion: 'v1',
       kind: 'ServiceAccount',
@@ -131,7 +145,7 @@ export class Jobs extends Construct {
               activeDeadlineSeconds: deadline,
               template: {
                 metadata: { labels: { ...opsLabels, 'app.kubernetes.io/component': name } },
-                spec: podSpec(OPS_SERVICE_ACCOUNT, 'ops', {
+                spec: podSpec(OPS_SERVICE_ACCOUNT, OPS_IMAGE.user, {
                   name: 'ops',
                   image: props.opsImage,
                   args: ['backup', verb, '--stage', stage.name],
@@ -142,7 +156,7 @@ export class Jobs extends Construct {
           },
         },
       });
-    cron('backup', '30 3 * * *', 'run', 3600);
-    cron('restore-drill', '0 5 * * 0', 'drill', 7200);
+    cron(CRON_JOBS.backup, '30 3 * * *', 'run', 3600);
+    cron(CRON_JOBS.restoreDrill, '0 5 * * 0', 'drill', 7200);
   }
 }

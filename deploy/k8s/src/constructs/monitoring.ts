@@ -2,11 +2,11 @@ import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/mon
 import { Construct } from 'constructs';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { DashboardConfigMap, RuleGroup } from '../observability.js';
-import type { StageSettings } from '../settings.js';
+import type { RenderSettings } from '../settings.js';
 import { manifest, PART_OF } from './object.js';
 
 export interface MonitoringProps {
-  readonly stage: StageSettings;
+  readonly stage: RenderSettings;
   readonly ruleGroups: readonly RuleGroup[];
   /** Grafana dashboards as ConfigMap contents, picked up by Grafana's sidecar through their label. */
   readonly dashboards: readonly DashboardConfigMap[];

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import type { IPriorityClass } from 'kubernetes-models/scheduling.k8s.io/v1/PriorityClass';
 import type { INamespace } from 'kubernetes-models/v1/Namespace';
-import type { StageSettings } from '../settings.js';
-import { PRIORITY_CLASS } from './canary-workload.js';
+import type { RenderSettings } from '../settings.js';
+import { PRIORITY_CLASS } from './app-workload.js';
 import { manifest, PART_OF } from './object.js';
 
 export const POD_SECURITY_VERSION = 'v1.33';
@@ -10,7 +10,7 @@ export const READINESS_GATE_LABEL = 'elbv2.k8s.aws/pod-readiness-gate-inject';
 
 /** The app namespace (Pod Security `restricted`, ALB readiness gates) and the workloads' PriorityClass. */
 export class AppNamespace extends Construct {
-  constructor(scope: Construct, id: string, stage: StageSettings) {
+  constructor(scope: Construct, id: string, stage: RenderSettings) {
     super(scope, id);
     const labels: Record<string, string> = {
       'app.kubernetes.io/part-of': PART_OF,
@@ -36,7 +36,7 @@ export class AppNamespace extends Construct {
       value: 100_000,
       globalDefault: false,
       preemptionPolicy: 'PreemptLowerPriority',
-      description: 'Conduit api and web: preempt batch work, never system components.',
+      description: `Conduit ${new Intl.ListFormat('en').format(stage.workloads.map((w) => w.workload.name))}: preempt batch work, never system components.`,
     });
   }
 }

@@ -1,16 +1,14 @@
+import { migrateJobName, OPS_IMAGE } from '@conduit/platform';
 import { Construct } from 'constructs';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { INetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer';
-import type { StageSettings } from '../settings.js';
+import type { RenderSettings } from '../settings.js';
 import { CNPG_CLUSTER } from './database-ref.js';
-import { manifest, PART_OF } from './object.js';
+import { manifest, PART_OF, selectorLabels } from './object.js';
 
-/** Pod selector labels of each kind of pod in the app namespace. */
+/** Pod selector labels of the pods that are not workloads: migration hooks, ops jobs, the in-cluster database. */
 export const POD_SELECTORS = {
-  api: { 'app.kubernetes.io/name': 'api' },
-  web: { 'app.kubernetes.io/name': 'web' },
-  migrate: { 'app.kubernetes.io/name': 'api-migrate' },
-  ops: { 'app.kubernetes.io/name': 'ops' },
+  ops: { 'app.kubernetes.io/name': OPS_IMAGE.image },
   database: { 'cnpg.io/cluster': CNPG_CLUSTER },
 } as const;
 
@@ -18,10 +16,8 @@ export const POD_SELECTORS = {
 const POD_IDENTITY_AGENT = '169.254.170.23/32';
 
 export interface NetworkPoliciesProps {
-  readonly stage: StageSettings;
-  readonly apiPort: number;
-  readonly webPort: number;
-  readonly webMetricsPort: number;
+  /** The stage; each of its workloads gets the flows the model says it needs, nothing else. */
+  readonly stage: RenderSettings;
 }
 
 /** Default deny in both directions, then one policy per allowed flow. */
@@ -63,64 +59,57 @@ export class NetworkPolicies extends Construct {
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': stage.prometheus.namespace } },
       podSelector: { matchLabels: { ...stage.prometheus.podLabels } },
     };
-    policy('web-ingress', {
-      podSelector: { matchLabels: POD_SELECTORS.web },
-      policyTypes: ['Ingress'],
-      ingress: [
-        { from: lb, ports: [{ protocol: 'TCP', port: props.webPort }] },
-        { from: [prometheus], ports: [{ protocol: 'TCP', port: props.webMetricsPort }] },
-      ],
-    });
-    // The API serves /metrics on its app port.
-    policy('api-ingress', {
-      podSelector: { matchLabels: POD_SELECTORS.api },
-      policyTypes: ['Ingress'],
-      ingress: [
-        { from: lb, ports: [{ protocol: 'TCP', port: props.apiPort }] },
-        { from: [prometheus], ports: [{ protocol: 'TCP', port: props.apiPort }] },
-      ],
-    });
-
     const db = databasePeers(stage);
-    const apiEgress: NonNullable<INetworkPolicy['spec']>['egress'] = [db];
-    if (stage.otlpEndpoint) {
-      const url = new URL(stage.otlpEndpoint);
-      const collectorNs = url.hostname.split('.')[1];
-      if (!collectorNs)
-        throw new Error(`otlpEndpoint (${stage.otlpEndpoint}) must be <service>.<namespace>.svc`);
-      apiEgress.push({
-        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': collectorNs } } }],
-        ports: [{ protocol: 'TCP', port: Number(url.port || 4318) }],
+    const collector = collectorPeer(stage);
+    const awsApis: NetworkPolicyEgressRule[] = [
+      // AWS APIs are only reachable over HTTPS; their addresses are not stable.
+      { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ protocol: 'TCP', port: 443 }] },
+      { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT } }], ports: [{ protocol: 'TCP', port: 80 }] },
+    ];
+    const databaseClients: Record<string, string>[] = [];
+    for (const { workload } of stage.workloads) {
+      const pods = selectorLabels(workload.name);
+      const tcp = (port: number) => [{ protocol: 'TCP' as const, port }];
+      const ingress: NetworkPolicyIngressRule[] = [
+        { from: [prometheus], ports: tcp(workload.metricsPort ?? workload.port) },
+      ];
+      // Only an HTTP service takes traffic from the router; every workload is scraped.
+      if (workload.kind === 'http') ingress.unshift({ from: lb, ports: tcp(workload.port) });
+      policy(`${workload.name}-ingress`, {
+        podSelector: { matchLabels: pods },
+        policyTypes: ['Ingress'],
+        ingress,
       });
+      const egress: NetworkPolicyEgressRule[] = [
+        ...(workload.uses.database ? [db] : []),
+        ...(workload.uses.tracing && collector ? [collector] : []),
+        ...(workload.aws ? awsApis : []),
+      ];
+      if (workload.uses.database) databaseClients.push(pods);
+      if (egress.length > 0) {
+        policy(`${workload.name}-egress`, {
+          podSelector: { matchLabels: pods },
+          policyTypes: ['Egress'],
+          egress,
+        });
+      }
     }
-    policy('api-egress', {
-      podSelector: { matchLabels: POD_SELECTORS.api },
-      policyTypes: ['Egress'],
-      egress: apiEgress,
-    });
-    policy('migrate-egress', {
-      podSelector: { matchLabels: POD_SELECTORS.migrate },
-      policyTypes: ['Egress'],
-      egress: [db],
-    });
+    const migrator = stage.workloads.find((w) => w.workload.migrations);
+    if (migrator) {
+      const pods = selectorLabels(migrateJobName(migrator.workload.name));
+      databaseClients.push(pods);
+      policy('migrate-egress', { podSelector: { matchLabels: pods }, policyTypes: ['Egress'], egress: [db] });
+    }
     policy('ops-egress', {
       podSelector: { matchLabels: POD_SELECTORS.ops },
       policyTypes: ['Egress'],
-      egress: [
-        db,
-        // Object storage and AWS APIs are only reachable over HTTPS; their addresses are not stable.
-        { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ protocol: 'TCP', port: 443 }] },
-        { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT } }], ports: [{ protocol: 'TCP', port: 80 }] },
-      ],
+      egress: [db, ...awsApis],
     });
 
     if (stage.database.kind === 'cnpg') {
-      const clients = [
-        POD_SELECTORS.api,
-        POD_SELECTORS.migrate,
-        POD_SELECTORS.ops,
-        POD_SELECTORS.database,
-      ].map((matchLabels) => ({ podSelector: { matchLabels } }));
+      const clients = [...databaseClients, POD_SELECTORS.ops, POD_SELECTORS.database].map((matchLabels) => ({
+        podSelector: { matchLabels },
+      }));
       policy('database-ingress', {
         podSelector: { matchLabels: POD_SELECTORS.database },
         policyTypes: ['Ingress'],
@@ -155,7 +144,7 @@ export class NetworkPolicies extends Construct {
   }
 }
 
-function loadBalancerPeers(stage: StageSettings): INetworkPolicyPeer[] {
+function loadBalancerPeers(stage: RenderSettings): INetworkPolicyPeer[] {
   const r = stage.router;
   switch (r.kind) {
     case 'alb':
@@ -170,9 +159,22 @@ function loadBalancerPeers(stage: StageSettings): INetworkPolicyPeer[] {
   }
 }
 
-function databasePeers(
-  stage: StageSettings,
-): NonNullable<NonNullable<INetworkPolicy['spec']>['egress']>[number] {
+type NetworkPolicyEgressRule = NonNullable<NonNullable<INetworkPolicy['spec']>['egress']>[number];
+type NetworkPolicyIngressRule = NonNullable<NonNullable<INetworkPolicy['spec']>['ingress']>[number];
+
+/** The trace collector's namespace and port, from the OTLP endpoint; none when tracing is off. */
+function collectorPeer(stage: RenderSettings): NetworkPolicyEgressRule | undefined {
+  if (!stage.otlpEndpoint) return undefined;
+  const url = new URL(stage.otlpEndpoint);
+  const namespace = url.hostname.split('.')[1];
+  if (!namespace) throw new Error(`otlpEndpoint (${stage.otlpEndpoint}) must be <service>.<namespace>.svc`);
+  return {
+    to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } }],
+    ports: [{ protocol: 'TCP', port: Number(url.port || 4318) }],
+  };
+}
+
+function databasePeers(stage: RenderSettings): NetworkPolicyEgressRule {
   const d = stage.database;
   if (d.kind === 'rds') {
     return {

@@ -1,3 +1,4 @@
+import { PRODUCT } from '@conduit/platform';
 import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 
@@ -20,13 +21,10 @@ export function manifest<T extends Manifest>(scope: Construct, object: T, id?: s
   );
 }
 
-export const PART_OF = 'conduit';
+/** `app.kubernetes.io/part-of` of every object: the product name. */
+export const PART_OF = PRODUCT;
 
-/** The labels every object of a tier carries (DEVELOPERS.md "names"). */
-export function tierLabels(tier: string): Record<string, string> {
-  return { 'app.kubernetes.io/name': tier, 'app.kubernetes.io/part-of': PART_OF };
-}
-
-export function selectorLabels(tier: string): Record<string, string> {
-  return { 'app.kubernetes.io/name': tier };
+/** The one label that selects a workload's pods (the first of its labels). */
+export function selectorLabels(workload: string): Record<string, string> {
+  return { 'app.kubernetes.io/name': workload };
 }

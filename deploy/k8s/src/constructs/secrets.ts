@@ -1,13 +1,12 @@
+import { MONITORING_NAMESPACE, secretPrefix } from '@conduit/platform';
 import type { IClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
 import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
 import { Construct } from 'constructs';
-import type { StageSettings } from '../settings.js';
+import type { RenderSettings } from '../settings.js';
 import { JWT_SECRET } from './database-ref.js';
 import { manifest, PART_OF } from './object.js';
 
 export const SECRET_STORE = 'aws-secrets-manager';
-/** Namespace of kube-prometheus-stack, whose Grafana and Alertmanager read two Secrets (deploy/observability). */
-export const MONITORING_NAMESPACE = 'monitoring';
 
 /**
  * Secrets from AWS Secrets Manager through External Secrets Operator. In `plain` mode nothing is rendered:
@@ -18,7 +17,7 @@ export const RDS_DATABASE_URL_TEMPLATE =
   'postgres://{{ .username | urlquery }}:{{ .password | urlquery }}@{{ .host }}:{{ .port }}/{{ .dbname }}?sslmode=verify-full';
 
 export class Secrets extends Construct {
-  constructor(scope: Construct, id: string, stage: StageSettings) {
+  constructor(scope: Construct, id: string, stage: RenderSettings) {
     super(scope, id);
     const s = stage.secrets;
     if (s.kind !== 'external-secrets') return;
@@ -67,7 +66,7 @@ export class Secrets extends Construct {
           refreshInterval: '1h',
           secretStoreRef: { kind: 'ClusterSecretStore', name: SECRET_STORE },
           target: { name, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
-          dataFrom: [{ extract: { key: `conduit/${stage.name}/${name}` } }],
+          dataFrom: [{ extract: { key: `${secretPrefix(stage.name)}${name}` } }],
         },
       });
     }

@@ -1,36 +1,56 @@
+import { INGRESS_NAME, type Workload } from '@conduit/platform';
 import type { IVirtualService } from '@kubernetes-models/istio/networking.istio.io/v1beta1/VirtualService';
 import { Construct } from 'constructs';
 import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
-import type { StageSettings } from '../settings.js';
-import { ALB_INGRESS } from './canary-workload.js';
+import type { RenderSettings } from '../settings.js';
 import { manifest, PART_OF } from './object.js';
 
-export interface Route {
-  readonly tier: 'api' | 'web';
+export interface PublicRoute {
+  /** The HTTP service the path goes to (its root Service is named after it). */
+  readonly workload: string;
   readonly path: string;
   readonly port: number;
+  /** Name of the route in a VirtualService: the workload's name, suffixed for its second path on. */
+  readonly name: string;
 }
 
-/** Paths of the public entry point, most specific first: `/api` to the API, everything else to the SPA. */
-export const ROUTES: readonly Route[] = [
-  { tier: 'api', path: '/api', port: 3000 },
-  { tier: 'web', path: '/', port: 8080 },
-];
+/** The names of a workload's routes in a VirtualService (Argo Rollouts sets the weights of these). */
+export function routeNames(workload: Workload): string[] {
+  return workload.routes.map((_, i) => (i === 0 ? workload.name : `${workload.name}-${i}`));
+}
+
+/**
+ * Paths of the public entry point, most specific first (the ALB and Istio match in order): every route of
+ * every HTTP service of the stage.
+ */
+export function routesOf(stage: RenderSettings): PublicRoute[] {
+  return stage.workloads
+    .flatMap(({ workload }) =>
+      workload.routes.map((path, i) => ({
+        workload: workload.name,
+        path,
+        port: workload.port,
+        name: routeNames(workload)[i]!,
+      })),
+    )
+    .sort((a, b) => b.path.length - a.path.length);
+}
 
 /** The public entry point for the stage's router. */
 export class Traffic extends Construct {
-  constructor(scope: Construct, id: string, stage: StageSettings) {
+  constructor(scope: Construct, id: string, stage: RenderSettings) {
     super(scope, id);
     const ns = stage.namespace;
     const labels = { 'app.kubernetes.io/part-of': PART_OF };
     const router = stage.router;
+    const routes = routesOf(stage);
     switch (router.kind) {
       case 'alb':
         manifest<IIngress>(this, {
           apiVersion: 'networking.k8s.io/v1',
           kind: 'Ingress',
           metadata: {
-            name: ALB_INGRESS,
+            name: INGRESS_NAME,
             namespace: ns,
             labels,
             annotations: {
@@ -56,10 +76,10 @@ export class Traffic extends Construct {
                 host: stage.host,
                 http: {
                   // `use-annotation`: Argo Rollouts writes the weighted forward action named after the root Service.
-                  paths: ROUTES.map((r) => ({
+                  paths: routes.map((r) => ({
                     path: r.path,
                     pathType: 'Prefix',
-                    backend: { service: { name: r.tier, port: { name: 'use-annotation' } } },
+                    backend: { service: { name: r.workload, port: { name: 'use-annotation' } } },
                   })),
                 },
               },
@@ -68,13 +88,13 @@ export class Traffic extends Construct {
         });
         return;
       case 'nginx':
-        // One Ingress per tier: Argo Rollouts clones each `stableIngress` into a canary Ingress.
-        for (const r of ROUTES) {
+        // One Ingress per HTTP service: Argo Rollouts clones each `stableIngress` into a canary Ingress.
+        for (const { workload } of stage.workloads.filter((w) => w.workload.kind === 'http')) {
           manifest<IIngress>(this, {
             apiVersion: 'networking.k8s.io/v1',
             kind: 'Ingress',
             metadata: {
-              name: `conduit-${r.tier}`,
+              name: `${INGRESS_NAME}-${workload.name}`,
               namespace: ns,
               labels,
               annotations: {
@@ -89,13 +109,11 @@ export class Traffic extends Construct {
                 {
                   host: stage.host,
                   http: {
-                    paths: [
-                      {
-                        path: r.path,
-                        pathType: 'Prefix',
-                        backend: { service: { name: r.tier, port: { number: r.port } } },
-                      },
-                    ],
+                    paths: workload.routes.map((path) => ({
+                      path,
+                      pathType: 'Prefix',
+                      backend: { service: { name: workload.name, port: { number: workload.port } } },
+                    })),
                   },
                 },
               ],
@@ -108,16 +126,16 @@ export class Traffic extends Construct {
         manifest<IVirtualService>(this, {
           apiVersion: 'networking.istio.io/v1beta1',
           kind: 'VirtualService',
-          metadata: { name: 'conduit', namespace: ns, labels },
+          metadata: { name: INGRESS_NAME, namespace: ns, labels },
           spec: {
             hosts: [stage.host],
             gateways: [router.gateway],
-            http: ROUTES.map((r) => ({
-              name: r.tier,
+            http: routes.map((r) => ({
+              name: r.name,
               match: [{ uri: { prefix: r.path } }],
               route: [
-                { destination: { host: r.tier, port: { number: r.port } }, weight: 100 },
-                { destination: { host: `${r.tier}-canary`, port: { number: r.port } }, weight: 0 },
+                { destination: { host: r.workload, port: { number: r.port } }, weight: 100 },
+                { destination: { host: `${r.workload}-canary`, port: { number: r.port } }, weight: 0 },
               ],
             })),
           },

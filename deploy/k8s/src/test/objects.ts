@@ -1,25 +1,26 @@
+import { STAGE_NAMES } from '@conduit/platform';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import { type K8sObject, type RenderedStage, renderStage } from '../render.js';
-import type { StageSettings } from '../settings.js';
-import { stage, stageNames } from '../stages/index.js';
+import type { RenderSettings } from '../settings.js';
+import { renderSettings } from '../stages/index.js';
 
 export interface RenderedCase {
   readonly name: string;
-  readonly settings: StageSettings;
+  readonly settings: RenderSettings;
   readonly dirs: RenderedStage;
   readonly all: K8sObject[];
 }
 
 /** The three stages plus variants that exercise the other branches of each setting. */
 export function renderedCases(): RenderedCase[] {
-  const base = stageNames.map((name) => ({ name, settings: stage(name) }));
-  const prod = stage('prod');
-  const dev = stage('dev');
+  const base = STAGE_NAMES.map((name) => ({ name, settings: renderSettings(name) }));
+  const prod = renderSettings('prod');
+  const dev = renderSettings('dev');
   // Clusters without AWS (kind, k3s, another cloud) are settings, not a stage: NGINX or Istio routing,
   // CloudNativePG in the cluster, Secrets created by hand, no AWS add-ons.
   const { aws: _aws, otlpEndpoint: _otlp, ...withoutAws } = dev;
-  const variants: { name: string; settings: StageSettings }[] = [
+  const variants: { name: string; settings: RenderSettings }[] = [
     {
       name: 'dev+nginx+cnpg+plain',
       settings: {
@@ -58,7 +59,7 @@ export function renderedCases(): RenderedCase[] {
       settings: {
         ...prod,
         router: {
-          ...(prod.router as Extract<StageSettings['router'], { kind: 'alb' }>),
+          ...(prod.router as Extract<RenderSettings['router'], { kind: 'alb' }>),
           canaryServices: 'verify',
         },
         secrets: {

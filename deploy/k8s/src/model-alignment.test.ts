@@ -1,73 +1,71 @@
-import { readFileSync } from 'node:fs';
+import {
+  clusterName,
+  databaseSecretName,
+  jwtSecretName,
+  SERVICE_ACCOUNTS,
+  STAGE_NAMES,
+  STAGES,
+} from '@conduit/platform';
 import { parse } from 'pg-connection-string';
 import { describe, expect, it } from 'vitest';
 import { RDS_DATABASE_URL_TEMPLATE } from './constructs/secrets.js';
 import { renderStage } from './render.js';
-import { stage, stageNames } from './stages/index.js';
+import { renderSettings } from './stages/index.js';
 import { find, one, renderedCases } from './test/objects.js';
 
-// Reads deploy/aws's source text instead of importing it: the k8s workspace must not depend on the CDK
-// app, but the names both sides use must agree (the AWS side creates what these manifests reference).
-const awsFile = (path: string) => readFileSync(new URL(`../../aws/${path}`, import.meta.url), 'utf8');
-const awsStages = awsFile('lib/stages.ts');
-const names = awsFile('lib/names.ts');
-
-/** `edge: { domainName: '…' }` of each stage in deploy/aws/lib/stages.ts, in declaration order. */
-function awsDomains(): Record<string, string> {
-  const blocks = [...awsStages.matchAll(/^ {2}(dev|staging|prod): \{\n {4}name: '\1'/gm)];
-  const out: Record<string, string> = {};
-  blocks.forEach((block, i) => {
-    const body = awsStages.slice(block.index, blocks[i + 1]?.index ?? awsStages.length);
-    const domain = /edge:\s*\{\s*domainName:\s*'([^']+)'/.exec(body)?.[1];
-    if (domain) out[block[1]!] = domain;
-  });
-  return out;
-}
-
-describe('every stage runs on what deploy/aws creates for it', () => {
-  const domains = awsDomains();
-
-  it('reads a domain for every stage from deploy/aws', () => {
-    expect(Object.keys(domains).sort()).toEqual([...stageNames].sort());
-  });
-
-  it.each(stageNames)('%s: ALB router, RDS and External Secrets (no in-cluster database)', (name) => {
-    const s = stage(name);
-    expect(s.router.kind).toBe('alb');
-    expect(s.database.kind).toBe('rds');
-    expect(s.secrets.kind).toBe('external-secrets');
-    expect(s.aws?.clusterName).toBe(`conduit-${name}`);
-    expect(s.aws?.region).toBe('us-east-1');
+/**
+ * What is rendered for each stage matches the platform model deploy/aws builds from: the names both sides
+ * use come from the model, and these tests follow them into the rendered objects.
+ */
+describe('every stage renders what the platform model says it runs', () => {
+  it.each(STAGE_NAMES)('%s: the router, database and secret store modules of the model', (name) => {
+    const s = renderSettings(name);
+    const { options } = STAGES[name];
+    expect([s.router.kind, s.database.kind, s.secrets.kind]).toEqual([
+      options.router,
+      options.database,
+      options.secretStore,
+    ]);
+    expect(s.aws).toEqual({ clusterName: clusterName(name), region: STAGES[name].region });
     const all = Object.values(renderStage(s)).flat();
     expect(find(all, 'Cluster')).toEqual([]);
     expect(find(all, 'ExternalSecret', 'conduit-db')).toHaveLength(1);
   });
 
-  it.each(stageNames)('%s: the Ingress host is the CloudFront origin name origin.<domain>', (name) => {
-    expect(awsFile('lib/stacks/edge-stack.ts')).toContain(`this.originDomain = \`origin.\${domain}\``);
-    const ingress = one(Object.values(renderStage(stage(name))).flat(), 'Ingress', 'conduit') as unknown as {
+  it.each(STAGE_NAMES)('%s: the Ingress host is the CloudFront origin name origin.<domain>', (name) => {
+    const ingress = one(
+      Object.values(renderStage(renderSettings(name))).flat(),
+      'Ingress',
+      'conduit',
+    ) as unknown as {
       spec: { rules: { host: string }[] };
     };
-    expect(ingress.spec.rules.map((r) => r.host)).toEqual([`origin.${domains[name]}`]);
+    expect(ingress.spec.rules.map((r) => r.host)).toEqual([`origin.${STAGES[name].edge.domainName}`]);
   });
 
-  it.each(stageNames)(
-    '%s: the JWT secret and the RDS instance have the names deploy/aws and ops use',
+  it.each(STAGE_NAMES)(
+    '%s: the JWT and database ExternalSecrets read the secrets the model names',
     (name) => {
-      const jwt = /jwtSecretName: `([^`]+)`/.exec(names)?.[1]?.replace(`\${stage}`, name);
-      const s = stage(name);
-      expect(s.secrets.kind === 'external-secrets' && s.secrets.jwtSecretName).toBe(jwt);
-      const dbSecret = /dbSecretName: `([^`]+)`/.exec(names)?.[1]?.replace(`\${stage}`, name);
-      expect(dbSecret).toBe(`conduit/${name}/db`);
-      expect(s.database.kind === 'rds' && s.database.secretName).toBe(dbSecret);
+      type ExternalSecret = {
+        spec: { data: { remoteRef: { key: string } }[] };
+      };
+      const all = Object.values(renderStage(renderSettings(name))).flat();
+      const keys = (secret: string) =>
+        new Set(
+          (one(all, 'ExternalSecret', secret) as unknown as ExternalSecret).spec.data.map(
+            (d) => d.remoteRef.key,
+          ),
+        );
+      expect([...keys('conduit-jwt')]).toEqual([jwtSecretName(name)]);
+      expect([...keys('conduit-db')]).toEqual([databaseSecretName(name)]);
     },
   );
 
-  it.each(stageNames)(
-    '%s: DATABASE_URL is built from every field of conduit/<stage>/db, nothing hand-copied',
+  it.each(STAGE_NAMES)(
+    '%s: DATABASE_URL is built from every field of the database secret, nothing hand-copied',
     (name) => {
       const es = one(
-        Object.values(renderStage(stage(name))).flat(),
+        Object.values(renderStage(renderSettings(name))).flat(),
         'ExternalSecret',
         'conduit-db',
       ) as unknown as {
@@ -79,7 +77,7 @@ describe('every stage runs on what deploy/aws creates for it', () => {
       expect(es.spec.data).toEqual(
         ['username', 'password', 'host', 'port', 'dbname'].map((k) => ({
           secretKey: k,
-          remoteRef: { key: `conduit/${name}/db`, property: k },
+          remoteRef: { key: databaseSecretName(name), property: k },
         })),
       );
       expect(es.spec.target.template).toEqual({
@@ -89,10 +87,6 @@ describe('every stage runs on what deploy/aws creates for it', () => {
             'postgres://{{ .username | urlquery }}:{{ .password | urlquery }}@{{ .host }}:{{ .port }}/{{ .dbname }}?sslmode=verify-full',
         },
       });
-      // The attached secret's JSON has exactly these keys (deploy/aws: DatabaseSecret + attachment).
-      expect(awsFile('lib/constructs/postgres-database.ts')).toMatch(
-        /new rds\.DatabaseSecret\(this, 'Credentials', \{\s*secretName: props\.secretName,\s*username: DATABASE_USER,\s*dbname: DATABASE_NAME,/,
-      );
     },
   );
 
@@ -117,7 +111,7 @@ describe('every stage runs on what deploy/aws creates for it', () => {
   });
 
   it('clusters without AWS stay covered as settings: NGINX and Istio routers, CloudNativePG, plain Secrets', () => {
-    const variants = renderedCases().filter((c) => !stageNames.includes(c.name as 'dev'));
+    const variants = renderedCases().filter((c) => !(STAGE_NAMES as readonly string[]).includes(c.name));
     const kinds = (pick: (c: (typeof variants)[number]) => string) => new Set(variants.map(pick));
     expect([...kinds((c) => c.settings.router.kind)]).toEqual(expect.arrayContaining(['nginx', 'istio']));
     expect([...kinds((c) => c.settings.database.kind)]).toContain('cnpg');
@@ -141,24 +135,15 @@ function named(values: unknown): string[] {
   ];
 }
 
-describe('ServiceAccounts match the Pod Identity associations of deploy/aws (lib/names.ts)', () => {
-  /** `key: { namespace: 'x', name: 'y' }` entries of SERVICE_ACCOUNTS. */
-  const accounts = [...names.matchAll(/^ {2}(\w+): \{ namespace: '([^']+)', name: '([^']+)' \},$/gm)].map(
-    ([, key, namespace, name]) => ({ key: key!, namespace: namespace!, name: name! }),
-  );
+describe('ServiceAccounts match the Pod Identity associations deploy/aws creates (SERVICE_ACCOUNTS)', () => {
+  const accounts = Object.entries(SERVICE_ACCOUNTS).map(([key, sa]) => ({ key, ...sa }));
   // deploy/aws installs these itself (Karpenter and Load Balancer Controller charts, EKS add-on).
   const installedByAws = ['karpenter', 'ebsCsi', 'loadBalancerController'];
 
-  it('parses the associations', () => {
-    expect(accounts.map((a) => a.key)).toEqual(
-      expect.arrayContaining(['opsJobs', 'externalSecrets', 'loadBalancerController', 'argoRollouts']),
-    );
-  });
-
-  it.each(stageNames)(
+  it.each(STAGE_NAMES)(
     '%s: every association names a ServiceAccount rendered here, in its namespace',
     (name) => {
-      const dirs = renderStage(stage(name));
+      const dirs = renderStage(renderSettings(name));
       const all = Object.values(dirs).flat();
       type App = {
         spec: {

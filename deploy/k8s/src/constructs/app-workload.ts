@@ -1,24 +1,26 @@
 import { createHash } from 'node:crypto';
+import { INGRESS_NAME, type Workload, type WorkloadSize, workloadLabels } from '@conduit/platform';
 import type { IRollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
 import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { Construct } from 'constructs';
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
+import type { IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
-import { SHUTDOWN, type StageSettings, type WorkloadSettings } from '../settings.js';
-import { manifest, selectorLabels, tierLabels } from './object.js';
+import { type RenderSettings, SHUTDOWN } from '../settings.js';
+import { manifest, selectorLabels } from './object.js';
 import { podSecurityContext, restrictedContainerSecurityContext } from './security.js';
+import { routeNames } from './traffic.js';
 
 export const CANARY_HEADER = { name: 'X-Canary', value: 'always' } as const;
 export const HEADER_ROUTE = 'canary-header';
-/** Ingress shared by both tiers behind the ALB (one load balancer, path routing). */
-export const ALB_INGRESS = 'conduit';
 export const PRIORITY_CLASS = 'conduit-app';
 /** Seconds the old ReplicaSet keeps running after a switch, so the ALB can finish draining it. */
 export const SCALE_DOWN_DELAY_SECONDS = 30;
@@ -30,13 +32,13 @@ export interface AnalysisRefs {
   readonly step: readonly string[];
 }
 
-export interface CanaryWorkloadProps {
-  readonly stage: StageSettings;
-  readonly tier: 'api' | 'web';
+export interface AppWorkloadProps {
+  readonly stage: RenderSettings;
+  /** The model's workload: name, port, probes. */
+  readonly workload: Workload;
   readonly image: string;
-  /** Container port of the app, also the Service port. */
-  readonly port: number;
-  readonly resources: WorkloadSettings;
+  /** Replicas, autoscaling and resources in this stage. */
+  readonly size: WorkloadSize;
   /** Non-secret settings, rendered into a ConfigMap whose name carries a hash of its content. */
   readonly config?: Readonly<Record<string, string>>;
   /** Extra variables (secret references). @default none */
@@ -51,19 +53,21 @@ export interface CanaryWorkloadProps {
 }
 
 /**
- * One tier as an Argo Rollouts canary: Rollout, its Services (ping/pong, stable/canary), HPA, PDB,
- * ServiceAccount, hashed ConfigMap and ServiceMonitor.
+ * One workload of the model: an HTTP service as an Argo Rollouts canary with its traffic Services (ping/pong
+ * or stable/canary), a worker as a rolling Deployment; both with HPA, PDB, ServiceAccount, hashed ConfigMap,
+ * headless metrics Service and ServiceMonitor.
  */
-export class CanaryWorkload extends Construct {
+export class AppWorkload extends Construct {
   readonly configMapName?: string;
   readonly serviceNames: string[] = [];
 
-  constructor(scope: Construct, id: string, props: CanaryWorkloadProps) {
+  constructor(scope: Construct, id: string, props: AppWorkloadProps) {
     super(scope, id);
-    const { stage, tier, port, resources } = props;
+    const { stage, workload, size: resources } = props;
+    const { name: tier, port, probes } = workload;
+    const http = workload.kind === 'http';
     const ns = stage.namespace;
-    const labels = tierLabels(tier);
-    checkResources(tier, resources);
+    const labels = workloadLabels(tier);
 
     manifest<IServiceAccount>(this, {
       apiVersion: 'v1',
@@ -107,80 +111,104 @@ export class CanaryWorkload extends Construct {
       },
       // Startup gives a cold start up to 60 s before liveness may kill it.
       startupProbe: {
-        httpGet: { path: '/healthz', port: 'http' },
+        httpGet: { path: probes.liveness, port: 'http' },
         periodSeconds: 2,
         failureThreshold: 30,
         timeoutSeconds: 2,
       },
       livenessProbe: {
-        httpGet: { path: '/healthz', port: 'http' },
+        httpGet: { path: probes.liveness, port: 'http' },
         periodSeconds: 10,
         failureThreshold: 3,
         timeoutSeconds: 2,
       },
       readinessProbe: {
-        httpGet: { path: '/readyz', port: 'http' },
+        httpGet: { path: probes.readiness, port: 'http' },
         periodSeconds: 5,
         failureThreshold: 2,
         successThreshold: 1,
         timeoutSeconds: 2,
       },
       // The pod keeps serving while the load balancer deregisters it; SIGTERM comes only after this.
-      lifecycle: { preStop: { sleep: { seconds: SHUTDOWN.preStopSeconds } } },
+      lifecycle: http ? { preStop: { sleep: { seconds: SHUTDOWN.preStopSeconds } } } : undefined,
       securityContext: restrictedContainerSecurityContext(),
       volumeMounts: mounts,
     };
 
-    const canary = canaryStrategy(stage, tier, port, props.analysis);
-    manifest<IRollout>(this, {
-      apiVersion: 'argoproj.io/v1alpha1',
-      kind: 'Rollout',
-      metadata: { name: tier, namespace: ns, labels },
+    // Spread within one ReplicaSet: the label its controller puts on the pods.
+    const templateHash = http ? 'rollouts-pod-template-hash' : 'pod-template-hash';
+    const template: IPodTemplateSpec = {
+      metadata: { labels },
       spec: {
-        revisionHistoryLimit: 5,
-        // A canary that never gets ready is aborted instead of holding the release forever.
-        progressDeadlineSeconds: 600,
-        progressDeadlineAbort: true,
-        selector: { matchLabels: selectorLabels(tier) },
-        template: {
-          metadata: { labels },
-          spec: {
-            serviceAccountName: tier,
-            automountServiceAccountToken: false,
-            priorityClassName: PRIORITY_CLASS,
-            terminationGracePeriodSeconds: SHUTDOWN.terminationGracePeriodSeconds,
-            securityContext: podSecurityContext(tier),
-            enableServiceLinks: false,
-            topologySpreadConstraints: [
-              {
-                maxSkew: 1,
-                topologyKey: 'topology.kubernetes.io/zone',
-                whenUnsatisfiable: stage.zoneSpread,
-                labelSelector: { matchLabels: selectorLabels(tier) },
-                matchLabelKeys: ['rollouts-pod-template-hash'],
-              },
-              {
-                maxSkew: 1,
-                topologyKey: 'kubernetes.io/hostname',
-                whenUnsatisfiable: 'ScheduleAnyway',
-                labelSelector: { matchLabels: selectorLabels(tier) },
-                matchLabelKeys: ['rollouts-pod-template-hash'],
-              },
-            ],
-            containers: [app, ...(props.sidecars ?? [])],
-            volumes,
+        serviceAccountName: tier,
+        automountServiceAccountToken: false,
+        priorityClassName: PRIORITY_CLASS,
+        terminationGracePeriodSeconds: SHUTDOWN.terminationGracePeriodSeconds,
+        securityContext: podSecurityContext(workload.user),
+        enableServiceLinks: false,
+        topologySpreadConstraints: [
+          {
+            maxSkew: 1,
+            topologyKey: 'topology.kubernetes.io/zone',
+            whenUnsatisfiable: stage.zoneSpread,
+            labelSelector: { matchLabels: selectorLabels(tier) },
+            matchLabelKeys: [templateHash],
           },
-        },
-        strategy: { canary },
+          {
+            maxSkew: 1,
+            topologyKey: 'kubernetes.io/hostname',
+            whenUnsatisfiable: 'ScheduleAnyway',
+            labelSelector: { matchLabels: selectorLabels(tier) },
+            matchLabelKeys: [templateHash],
+          },
+        ],
+        containers: [app, ...(props.sidecars ?? [])],
+        volumes,
       },
-    });
+    };
+    if (http) {
+      manifest<IRollout>(this, {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Rollout',
+        metadata: { name: tier, namespace: ns, labels },
+        spec: {
+          revisionHistoryLimit: 5,
+          // A canary that never gets ready is aborted instead of holding the release forever.
+          progressDeadlineSeconds: 600,
+          progressDeadlineAbort: true,
+          selector: { matchLabels: selectorLabels(tier) },
+          template,
+          strategy: { canary: canaryStrategy(stage, workload, props.analysis) },
+        },
+      });
+    } else {
+      // A worker takes no traffic, so there is nothing to split: a rolling Deployment that never drops below
+      // the wanted replicas, with the same pod hardening.
+      manifest<IDeployment>(this, {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: tier, namespace: ns, labels },
+        spec: {
+          revisionHistoryLimit: 5,
+          progressDeadlineSeconds: 600,
+          selector: { matchLabels: selectorLabels(tier) },
+          strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+          template,
+        },
+      });
+    }
 
-    for (const svc of servicesFor(stage, tier)) {
+    for (const svc of http ? servicesFor(stage, tier) : []) {
       this.serviceNames.push(svc);
       manifest<IService>(this, {
         apiVersion: 'v1',
         kind: 'Service',
-        metadata: { name: svc, namespace: ns, labels, annotations: albServiceAnnotations(stage) },
+        metadata: {
+          name: svc,
+          namespace: ns,
+          labels,
+          annotations: albServiceAnnotations(stage, probes.readiness),
+        },
         spec: {
           type: 'ClusterIP',
           selector: selectorLabels(tier),
@@ -240,13 +268,18 @@ export class CanaryWorkload extends Construct {
       kind: 'HorizontalPodAutoscaler',
       metadata: { name: tier, namespace: ns, labels },
       spec: {
-        scaleTargetRef: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: tier },
+        scaleTargetRef: http
+          ? { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: tier }
+          : { apiVersion: 'apps/v1', kind: 'Deployment', name: tier },
         minReplicas: resources.minReplicas,
         maxReplicas: resources.maxReplicas,
         metrics: [
           {
             type: 'Resource',
-            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } },
+            resource: {
+              name: 'cpu',
+              target: { type: 'Utilization', averageUtilization: resources.targetCpuPercent },
+            },
           },
           {
             type: 'Resource',
@@ -280,17 +313,20 @@ export class CanaryWorkload extends Construct {
 }
 
 /** Names of the traffic Services of a tier for the stage's router; the first one is the root/stable one. */
-export function servicesFor(stage: StageSettings, tier: string): string[] {
+export function servicesFor(stage: RenderSettings, tier: string): string[] {
   if (stage.router.kind === 'alb' && stage.router.canaryServices === 'pingPong') {
     return [tier, `${tier}-ping`, `${tier}-pong`];
   }
   return [tier, `${tier}-canary`];
 }
 
-function albServiceAnnotations(stage: StageSettings): Record<string, string> | undefined {
+function albServiceAnnotations(
+  stage: RenderSettings,
+  readinessPath: string,
+): Record<string, string> | undefined {
   if (stage.router.kind !== 'alb') return undefined;
   return {
-    'alb.ingress.kubernetes.io/healthcheck-path': '/readyz',
+    'alb.ingress.kubernetes.io/healthcheck-path': readinessPath,
     'alb.ingress.kubernetes.io/healthcheck-interval-seconds': '5',
     'alb.ingress.kubernetes.io/healthcheck-timeout-seconds': '2',
     'alb.ingress.kubernetes.io/healthy-threshold-count': '2',
@@ -301,12 +337,8 @@ function albServiceAnnotations(stage: StageSettings): Record<string, string> | u
 
 type CanaryStrategy = NonNullable<NonNullable<IRollout['spec']['strategy']>['canary']>;
 
-function canaryStrategy(
-  stage: StageSettings,
-  tier: string,
-  port: number,
-  analysis: AnalysisRefs,
-): CanaryStrategy {
+function canaryStrategy(stage: RenderSettings, workload: Workload, analysis: AnalysisRefs): CanaryStrategy {
+  const { name: tier, port } = workload;
   const router = stage.router;
   const args = [
     { name: 'namespace', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
@@ -365,7 +397,7 @@ function canaryStrategy(
         trafficRouting: {
           managedRoutes: [{ name: HEADER_ROUTE }],
           alb: {
-            ingress: ALB_INGRESS,
+            ingress: INGRESS_NAME,
             servicePort: port,
             ...(router.canaryServices === 'pingPong' ? { rootService: tier } : {}),
           },
@@ -379,7 +411,7 @@ function canaryStrategy(
         canaryService: `${tier}-canary`,
         trafficRouting: {
           nginx: {
-            stableIngress: `conduit-${tier}`,
+            stableIngress: `${INGRESS_NAME}-${tier}`,
             additionalIngressAnnotations: {
               'canary-by-header': CANARY_HEADER.name,
               'canary-by-header-value': CANARY_HEADER.value,
@@ -394,16 +426,13 @@ function canaryStrategy(
         canaryService: `${tier}-canary`,
         trafficRouting: {
           managedRoutes: [{ name: HEADER_ROUTE }],
-          istio: { virtualService: { name: 'conduit', routes: [tier] } },
+          istio: {
+            virtualService: {
+              name: INGRESS_NAME,
+              routes: routeNames(workload),
+            },
+          },
         },
       };
-  }
-}
-
-function checkResources(tier: string, r: WorkloadSettings): void {
-  for (const field of ['cpuRequest', 'cpuLimit', 'memoryRequest', 'memoryLimit'] as const) {
-    if (!/^[0-9]+(\.[0-9]+)?(m|Mi|Gi|Ki)?$/.test(r[field])) {
-      throw new Error(`${tier}.${field} (${r[field]}) is not a Kubernetes quantity`);
-    }
   }
 }

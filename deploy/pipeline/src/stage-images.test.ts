@@ -2,34 +2,26 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  images as imageNames,
+  imageRepository,
+  STAGE_NAMES,
+  STAGES,
+  type StageImages,
+  type StageName,
+} from '@conduit/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from './cli.js';
-import {
-  formatImages,
-  parseImages,
-  promoteImages,
-  STAGES,
-  type Stage,
-  type StageImages,
-  setPushed,
-  stageFile,
-  TIERS,
-} from './stages.js';
+import { formatImages, parseImages, promoteImages, setPushed, stageFile } from './stage-images.js';
 
 const sha = (digit: string) => digit.repeat(40);
 const digest = (digit: string) => `sha256:${digit.repeat(64)}`;
-const ACCOUNTS: Record<Stage, string> = {
-  dev: '111111111111',
-  staging: '222222222222',
-  prod: '333333333333',
-};
-const repo = (stage: Stage, tier: string) =>
-  `${ACCOUNTS[stage]}.dkr.ecr.us-east-1.amazonaws.com/conduit/${tier}`;
-const images = (stage: Stage, pin: { digest?: string; tag?: string }): StageImages =>
-  Object.fromEntries(TIERS.map((tier) => [tier, { repository: repo(stage, tier), ...pin }])) as StageImages;
+const repo = (stage: StageName, image: string) => imageRepository(STAGES[stage], image);
+const images = (stage: StageName, pin: { digest?: string; tag?: string }): StageImages =>
+  Object.fromEntries(imageNames().map((image) => [image, { repository: repo(stage, image), ...pin }]));
 
 describe('stage image files', () => {
-  it('set records the pushed digest and git SHA of one tier and keeps the rest', () => {
+  it('set records the pushed digest and git SHA of one image and keeps the rest', () => {
     const before = images('dev', { tag: sha('1') });
     const after = setPushed(before, 'ops', digest('a'), sha('2'));
     expect(after.ops).toEqual({ repository: repo('dev', 'ops'), digest: digest('a'), tag: sha('2') });
@@ -37,19 +29,19 @@ describe('stage image files', () => {
     expect(parseImages(formatImages(after))).toEqual(after);
   });
 
-  it('refuses latest, short tags, malformed digests, missing tiers and foreign repositories', () => {
+  it('refuses latest, short tags, malformed digests, missing images and foreign repositories', () => {
     const text = (value: unknown) => JSON.stringify(value);
     expect(() => setPushed(images('dev', { tag: sha('1') }), 'api', 'latest')).toThrow(/sha256:<64 hex>/);
     expect(() => parseImages(text(images('dev', { tag: 'latest' })), 'dev.json')).toThrow(
-      /dev.json: api.tag "latest" must be a full 40-hex git SHA/,
+      'dev.json: images.api.tag must be an immutable git SHA, never "latest"',
     );
     expect(() => parseImages(text(images('dev', { digest: 'sha256:abc' })))).toThrow(/api.digest/);
     const { ops: _ops, ...noOps } = images('dev', { tag: sha('1') });
-    expect(() => parseImages(text(noOps), 'dev.json')).toThrow(/dev.json: ops.repository must be/);
+    expect(() => parseImages(text(noOps), 'dev.json')).toThrow('dev.json: images.ops is missing');
     expect(() => parseImages('{', 'dev.json')).toThrow(/dev.json: not JSON/);
   });
 
-  it('promotion copies digests per tier into the target registry and refuses tag-only sources', () => {
+  it('promotion copies digests per image into the target registry and refuses tag-only sources', () => {
     const dev = setPushed(images('dev', { tag: sha('1') }), 'api', digest('a'), sha('2'));
     expect(() => promoteImages(dev, images('staging', { tag: sha('1') }), 'dev')).toThrow(
       /dev web has no digest/,
@@ -66,10 +58,9 @@ describe('stage image files', () => {
 
   it('reads the real stage files of deploy/k8s', async () => {
     const root = new URL('../../..', import.meta.url).pathname;
-    for (const stage of STAGES) {
+    for (const stage of STAGE_NAMES) {
       const parsed = parseImages(await readFile(join(root, stageFile(stage)), 'utf8'), stageFile(stage));
-      for (const tier of TIERS)
-        expect(parsed[tier].repository).toMatch(/\.dkr\.ecr\.us-east-1\.amazonaws\.com\/conduit\//);
+      for (const image of imageNames()) expect(parsed[image]!.repository).toBe(repo(stage, image));
     }
   });
 });
@@ -88,7 +79,7 @@ describe('stage-image on a real git history', () => {
         GIT_COMMITTER_EMAIL: 't@e',
       },
     });
-  const write = (stage: Stage, content: StageImages) =>
+  const write = (stage: StageName, content: StageImages) =>
     writeFile(join(root, stageFile(stage)), formatImages(content));
   const run = async (...argv: string[]) => {
     const lines: string[] = [];
@@ -100,7 +91,7 @@ describe('stage-image on a real git history', () => {
     root = await mkdtemp(join(tmpdir(), 'conduit-promote-'));
     await mkdir(join(root, 'deploy/k8s/src/stages/images'), { recursive: true });
     git('init', '-q', '-b', 'main');
-    for (const stage of STAGES) await write(stage, images(stage, { digest: digest('1') }));
+    for (const stage of STAGE_NAMES) await write(stage, images(stage, { digest: digest('1') }));
     git('add', '.');
     git('commit', '-qm', 'initial');
     // dev released 2 then 3; staging took 2.
@@ -119,11 +110,11 @@ describe('stage-image on a real git history', () => {
     git('checkout', '-q', '--', '.');
     await write('prod', images('prod', { digest: digest('2') }));
     expect(await run('check-promotion', 'main')).toEqual(
-      TIERS.map((tier) => `prod ${tier} -> ${digest('2')}: ran in staging before`),
+      imageNames().map((image) => `prod ${image} -> ${digest('2')}: ran in staging before`),
     );
   });
 
-  it('rejects prod taking an image that only dev ran (skipping staging), even for one tier', async () => {
+  it('rejects prod taking an image that only dev ran (skipping staging), even for one image', async () => {
     git('checkout', '-q', '--', '.');
     const prod = images('prod', { digest: digest('2') });
     await write('prod', { ...prod, ops: { repository: repo('prod', 'ops'), digest: digest('3') } });
@@ -144,10 +135,15 @@ describe('stage-image on a real git history', () => {
     ]);
     expect(await run('get', 'staging', 'api')).toEqual([`${repo('staging', 'api')}@${digest('3')}`]);
     expect(await run('source', 'prod')).toEqual(['staging']);
+    expect(JSON.parse((await run('refs', 'staging'))[0]!)).toEqual({
+      api: `${repo('staging', 'api')}@${digest('3')}`,
+      web: `${repo('staging', 'web')}@${digest('3')}`,
+      ops: `${repo('staging', 'ops')}@${digest('4')}`,
+    });
     // ops 4 exists only in the working tree, not in main's dev history.
     await expect(run('check-promotion', 'main')).rejects.toThrow(/staging cannot take ops image/);
     await expect(run('promote', 'dev')).rejects.toThrow(/released by release.yml/);
-    await expect(run('get', 'dev', 'db')).rejects.toThrow(/unknown tier "db"/);
+    await expect(run('get', 'dev', 'db')).rejects.toThrow('unknown image "db" (known: api, web, ops)');
     await expect(run('frobnicate')).rejects.toThrow(/usage: stage-image/);
   });
 });
