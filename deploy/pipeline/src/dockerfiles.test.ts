@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DISTROLESS_NODE, imageUser, OPS_IMAGE, WORKLOADS } from '@conduit/platform';
 import { describe, expect, it } from 'vitest';
-import { parseDockerfile, type BuildStage } from './dockerfile.js';
+import { type BuildStage, parseDockerfile } from './dockerfile.js';
 import { checkDockerfile, type DockerfileRules } from './dockerfile-checks.js';
 import { repoRoot } from './paths.js';
 
