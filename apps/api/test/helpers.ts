@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { GENEROUS_LIMITS } from '@conduit/testing';
 import pg from 'pg';
 import { type App, buildApp } from '../src/app.js';
 import { type Config, loadConfig } from '../src/config.js';
@@ -12,12 +13,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     JWT_SECRET: randomBytes(32).toString('hex'),
-    // Suites sign in and write far faster than people; the limits have suites of their own.
-    AUTH_RATE_LIMIT_MAX: '10000',
-    AUTH_ACCOUNT_FAILURE_MAX: '10000',
-    ARTICLE_RATE_LIMIT_MAX: '10000',
-    COMMENT_RATE_LIMIT_MAX: '10000',
-    TAG_RATE_LIMIT_MAX: '100000',
+    ...GENEROUS_LIMITS,
     ...overrides,
   }).config;
 }

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { freePort, requireTool, startPostgres, type TestPostgres } from '@conduit/testing';
+import { freePort, GENEROUS_LIMITS, requireTool, startPostgres, type TestPostgres } from '@conduit/testing';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 const WEB = resolve(import.meta.dirname, '..');
@@ -68,8 +68,8 @@ export async function startApi(options: { webRoot?: string } = {}): Promise<ApiP
         ...(options.webRoot ? { WEB_ROOT: options.webRoot } : {}),
         JWT_SECRET: randomBytes(32).toString('hex'),
         NODE_ENV: 'test',
-        // Every test signs up its own users; the login throttle is tested in the API tier.
-        AUTH_RATE_LIMIT_MAX: '10000',
+        // Every test signs up its own users and writes fast; the limits are tested in the API tier.
+        ...GENEROUS_LIMITS,
         SHUTDOWN_DRAIN_DELAY_MS: '0',
         LOG_LEVEL: 'warn',
       },
