@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { workload } from '@conduit/platform';
 import { startApiProcess } from '@conduit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
@@ -194,6 +195,8 @@ describe('notifier', () => {
       'notifier_queue_depth',
       'notifier_queue_oldest_age_seconds',
       'app_info',
+      // The backlog gauge the model entry declares, which the alert and the dashboard read.
+      workload('notifier').queue!.ageMetric,
     ]) {
       expect(text).toContain(`# TYPE ${name} `);
     }
