@@ -126,7 +126,11 @@ export function validateWorkload(w: Workload): Workload {
     fail(where, 'canary.analyses', 'may include http only for an HTTP service');
   }
   if (w.uses.email && !w.aws?.statements.some((s) => s.actions.includes('ses:SendEmail'))) {
-    fail(where, 'uses.email', 'needs an aws.statements entry granting ses:SendEmail (the pods send through SES)');
+    fail(
+      where,
+      'uses.email',
+      'needs an aws.statements entry granting ses:SendEmail (the pods send through SES)',
+    );
   }
   if (w.queue && !/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(w.queue.ageMetric)) {
     fail(where, 'queue.ageMetric', `(${w.queue.ageMetric}) must be a Prometheus metric name`);
