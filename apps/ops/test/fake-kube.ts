@@ -68,15 +68,32 @@ export class FakeKube implements KubeApi {
     ['api', canaryRollout('api')],
     ['web', canaryRollout('web')],
   ]);
-  /** Workers (none in the model today; tests add fixture workloads). */
-  readonly deployments = new Map<string, Deployment>();
+  /** Workers: the model's notifier as dev runs it; tests add fixture workloads. */
+  readonly deployments = new Map<string, Deployment>([
+    [
+      'notifier',
+      {
+        metadata: { name: 'notifier' },
+        spec: {
+          replicas: 2,
+          template: { spec: { containers: [{ image: 'ghcr.io/example/conduit-notifier:1.4.0' }] } },
+        },
+        status: { replicas: 2, readyReplicas: 2, updatedReplicas: 2 },
+      },
+    ],
+  ]);
   readonly hpas = new Map<string, Hpa>([
     ['api', { name: 'api', minReplicas: 2, maxReplicas: 10, currentReplicas: 3, desiredReplicas: 3 }],
     ['web', { name: 'web', minReplicas: 2, maxReplicas: 6, currentReplicas: 2, desiredReplicas: 2 }],
+    [
+      'notifier',
+      { name: 'notifier', minReplicas: 2, maxReplicas: 3, currentReplicas: 2, desiredReplicas: 2 },
+    ],
   ]);
   readonly pdbs = new Map<string, Pdb>([
     ['api', { name: 'api', disruptionsAllowed: 1 }],
     ['web', { name: 'web', disruptionsAllowed: 1 }],
+    ['notifier', { name: 'notifier', disruptionsAllowed: 1 }],
   ]);
   pods: Record<string, PodSummary[]> = {
     api: [
@@ -87,6 +104,10 @@ export class FakeKube implements KubeApi {
     web: [
       { name: 'web-1', ready: true },
       { name: 'web-2', ready: true },
+    ],
+    notifier: [
+      { name: 'notifier-1', ready: true },
+      { name: 'notifier-2', ready: true },
     ],
   };
   ingresses: IngressSummary[] = [

@@ -1,4 +1,4 @@
-import { GITHUB_REPOSITORY, STAGE_NAMES, STAGES } from '@conduit/platform';
+import { GITHUB_REPOSITORY, images, STAGE_NAMES, STAGES } from '@conduit/platform';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { resourcesOfType, template } from './templates.js';
@@ -31,7 +31,7 @@ describe.each(STAGE_NAMES)('CI identity stack (%s)', (stage) => {
     t.resourceCountIs('AWS::Lambda::Function', 0);
   });
 
-  it('lets only main and release tags of this repository push images, to our three repositories', () => {
+  it('lets only main and release tags of this repository push images, to the repositories of the model', () => {
     const push = role(`conduit-${stage}-github-image-push`);
     expect(push.AssumeRolePolicyDocument.Statement).toEqual([
       expect.objectContaining({
@@ -49,10 +49,10 @@ describe.each(STAGE_NAMES)('CI identity stack (%s)', (stage) => {
     ]);
     const statements = policyOf('ImagePush').Statement;
     const pushStatement = statements.find((s) => [s.Action].flat().includes('ecr:PutImage'))!;
-    for (const tier of ['api', 'web', 'ops']) {
+    for (const tier of images()) {
       expect(JSON.stringify(pushStatement.Resource)).toMatch(new RegExp(`GetAttRepo${tier}[0-9A-F]{8}Arn`));
     }
-    expect([pushStatement.Resource].flat()).toHaveLength(3);
+    expect([pushStatement.Resource].flat()).toHaveLength(images().length);
     const wildcard = statements.filter((s) => s.Resource === '*');
     expect(wildcard.flatMap((s) => [s.Action].flat())).toEqual(['ecr:GetAuthorizationToken']);
   });

@@ -1,4 +1,10 @@
-import { SERVICE_ACCOUNTS, STAGE_NAMES, STAGES } from '@conduit/platform';
+import {
+  SERVICE_ACCOUNTS,
+  STAGE_NAMES,
+  STAGES,
+  workloadServiceAccount,
+  workloadsIn,
+} from '@conduit/platform';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { parseJsonProperty, resourcesOfType, template, templateJson } from './templates.js';
@@ -372,7 +378,13 @@ describe.each(STAGE_NAMES)('cluster stack (%s)', (stage) => {
     expect(
       associations.map(([, r]) => `${r.Properties!.Namespace}/${r.Properties!.ServiceAccount}`).sort(),
     ).toEqual(
-      Object.values(SERVICE_ACCOUNTS)
+      // The platform's service accounts and each workload of the stage that calls AWS.
+      [
+        ...Object.values(SERVICE_ACCOUNTS),
+        ...workloadsIn(stage)
+          .filter(({ workload }) => workload.aws)
+          .map(({ workload }) => workloadServiceAccount(workload.name)),
+      ]
         .map((sa) => `${sa.namespace}/${sa.name}`)
         .sort(),
     );

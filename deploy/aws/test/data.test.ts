@@ -1,4 +1,4 @@
-import { STAGE_NAMES, STAGES } from '@conduit/platform';
+import { ecrRepositoryName, images, STAGE_NAMES, STAGES } from '@conduit/platform';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -161,9 +161,9 @@ describe.each(STAGE_NAMES)('data stack (%s)', (stage) => {
     });
   });
 
-  it('has ECR repositories conduit/api, conduit/web and conduit/ops: scan on push, immutable, lifecycle, retained', () => {
-    t.resourceCountIs('AWS::ECR::Repository', 3);
-    for (const name of ['conduit/api', 'conduit/web', 'conduit/ops']) {
+  it('has one ECR repository per image of the model (conduit/<image>): scan on push, immutable, lifecycle, retained', () => {
+    t.resourceCountIs('AWS::ECR::Repository', images().length);
+    for (const name of images().map(ecrRepositoryName)) {
       t.hasResource('AWS::ECR::Repository', {
         Properties: {
           RepositoryName: name,

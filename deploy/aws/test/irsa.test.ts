@@ -1,4 +1,4 @@
-import { SERVICE_ACCOUNTS, STAGES } from '@conduit/platform';
+import { SERVICE_ACCOUNTS, STAGES, workloadsIn } from '@conduit/platform';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
@@ -27,7 +27,11 @@ describe('IRSA as the workload-identity option (dev settings, cluster stack only
     const subjects = Object.values(json.Resources)
       .filter((r) => r.Type === 'AWS::CloudFormation::CustomResource' || r.Type === 'Custom::AWSCDKCfnJson')
       .map((r) => JSON.stringify(r.Properties.Value));
-    expect(subjects).toHaveLength(Object.keys(SERVICE_ACCOUNTS).length);
+    // The platform's service accounts, and each dev workload that calls AWS (its own role).
+    const workloads = workloadsIn('dev')
+      .filter(({ workload }) => workload.aws)
+      .map(({ workload }) => `conduit:${workload.name}`);
+    expect(subjects).toHaveLength(Object.keys(SERVICE_ACCOUNTS).length + workloads.length);
     for (const sa of [
       'external-secrets:external-secrets',
       'logging:fluent-bit',
@@ -39,6 +43,7 @@ describe('IRSA as the workload-identity option (dev settings, cluster stack only
       'kube-system:aws-load-balancer-controller',
       'kube-system:karpenter',
       'kube-system:ebs-csi-controller-sa',
+      ...workloads,
     ]) {
       expect(
         subjects.some((s) => s.includes(`system:serviceaccount:${sa}`)),

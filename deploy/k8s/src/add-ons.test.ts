@@ -1,4 +1,4 @@
-import { STAGE_NAMES } from '@conduit/platform';
+import { STAGE_NAMES, workloadsIn } from '@conduit/platform';
 import { describe, expect, it } from 'vitest';
 import { renderStage } from './render.js';
 import { renderSettings } from './stages/index.js';
@@ -39,7 +39,7 @@ describe('rollout monitoring and Argo CD drift', () => {
         kind: 'HorizontalPodAutoscaler',
         jsonPointers: ['/spec/minReplicas', '/spec/maxReplicas'],
       });
-      expect(find(dirs.conduit, 'HorizontalPodAutoscaler').length).toBe(2);
+      expect(find(dirs.conduit, 'HorizontalPodAutoscaler').length).toBe(workloadsIn(name).length);
     },
   );
 });

@@ -10,6 +10,7 @@ import {
   fluentBitValues,
   kubePrometheusStackValues,
   OTLP_ENDPOINT,
+  queueWatches,
 } from '@conduit/observability';
 import { CRON_JOBS } from '@conduit/platform';
 import type { RenderSettings } from './settings.js';
@@ -22,6 +23,7 @@ export function ruleGroups(stage: RenderSettings) {
     namespace: stage.namespace,
     backupCronJob: CRON_JOBS.backup,
     workloads: stage.workloads.map((w) => w.workload.name),
+    queues: queueWatches(stage.workloads.map((w) => w.workload)),
   });
 }
 

@@ -1,4 +1,4 @@
-import { MAX_ABORT_SECONDS } from '@conduit/platform';
+import { images, MAX_ABORT_SECONDS } from '@conduit/platform';
 import { describe, expect, it } from 'vitest';
 import { VERIFY_TARGET_GROUP_FLAG } from './add-ons.js';
 import { CANARY_HEADER, SCALE_DOWN_DELAY_SECONDS } from './constructs/app-workload.js';
@@ -40,13 +40,17 @@ describe('policy: workloads', () => {
     '%s: every pod is hardened (non-root, read-only root, drop ALL, RuntimeDefault, no escalation, no token)',
     (_, c) => {
       const pods = podSpecs(c.all);
-      expect(pods.map((p) => p.owner).sort()).toEqual([
-        'CronJob/backup',
-        'CronJob/restore-drill',
-        'Job/api-migrate',
-        'Rollout/api',
-        'Rollout/web',
-      ]);
+      // The jobs, then one controller per workload of the stage: a Rollout per HTTP service, a Deployment per worker.
+      expect(pods.map((p) => p.owner).sort()).toEqual(
+        [
+          'CronJob/backup',
+          'CronJob/restore-drill',
+          'Job/api-migrate',
+          ...c.settings.workloads.map(
+            ({ workload: w }) => `${w.kind === 'http' ? 'Rollout' : 'Deployment'}/${w.name}`,
+          ),
+        ].sort(),
+      );
       for (const pod of pods) {
         expect(pod.spec.securityContext?.runAsNonRoot, pod.owner).toBe(true);
         expect(pod.spec.securityContext?.seccompProfile?.type, pod.owner).toBe('RuntimeDefault');
@@ -72,7 +76,7 @@ describe('policy: workloads', () => {
           const image = ctr.image ?? '';
           expect(image, `${pod.owner}/${ctr.name}`).not.toMatch(/:latest$/);
           expect(image, `${pod.owner}/${ctr.name}`).toMatch(/(:[\w.-]+|@sha256:[a-f0-9]{64})$/);
-          const tier = /\/conduit\/(api|web|ops)[:@]/.exec(image)?.[1] as 'api' | 'web' | 'ops' | undefined;
+          const tier = new RegExp(`/conduit/(${images().join('|')})[:@]`).exec(image)?.[1];
           if (image.includes('/conduit/')) {
             expect(tier, `${pod.owner}/${ctr.name}: ${image}`).toBeDefined();
             const setting = c.settings.images[tier!]!;

@@ -323,7 +323,7 @@ const container = `${ns}, container!="", container!="POD"`;
 /** One row per workload of the model: its ready pods, CPU and memory against limits, restarts. */
 function workloadRow(builder: DashboardBuilder, workload: Workload): DashboardBuilder {
   const own = `${ns}, container="${workload.name}"`;
-  return builder
+  const row = builder
     .withRow(new RowBuilder(`Workload ${workload.name}`))
     .withPanel(
       graph(`${workload.name}: ready pods`, 'short', [
@@ -354,6 +354,14 @@ function workloadRow(builder: DashboardBuilder, workload: Workload): DashboardBu
         },
       ]),
     );
+  // A worker with a queue also gets the age its backlog alert (WorkerQueueBacklog) watches.
+  return workload.queue
+    ? row.withPanel(
+        graph(`${workload.name}: oldest queued`, 's', [
+          { prom: `max(${workload.queue.ageMetric}{${ns}})`, legend: 'oldest' },
+        ]),
+      )
+    : row;
 }
 
 function resources(workloads: readonly Workload[]): Dashboard {

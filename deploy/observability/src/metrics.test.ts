@@ -11,7 +11,13 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../test/tools.js';
 import { dashboards, panelsOf } from './dashboards.js';
-import { API_METRICS, EXPORTER_METRICS, exposedMetricNames, RECORDED_METRICS } from './metrics.js';
+import {
+  API_METRICS,
+  EXPORTER_METRICS,
+  exposedMetricNames,
+  RECORDED_METRICS,
+  workloadQueueMetrics,
+} from './metrics.js';
 import { writeObserveFiles } from './observe.js';
 import { promqlCheck } from './promql.js';
 import { alertRuleGroups, isAlertingRule, ruleExpressions } from './rules.js';
@@ -55,6 +61,8 @@ describe('metric names against a real /metrics scrape of the API', () => {
       ...Object.values(EXPORTER_METRICS).flatMap((e) => e.metrics),
       ...RECORDED_METRICS,
       ...scraped,
+      // Checked against the worker's own /metrics in its suite (apps/notifier).
+      ...workloadQueueMetrics(),
     ]);
     const exprs = [
       ...ruleExpressions(alertRuleGroups()),

@@ -1,3 +1,4 @@
+import { WORKLOADS, type Workload } from '@conduit/platform';
 import { errorRatioRecord, SLI_WINDOWS, slowRatioRecord } from './rules.js';
 
 export interface ExporterMetrics {
@@ -131,12 +132,21 @@ export const RECORDED_METRICS: readonly string[] = SLI_WINDOWS.flatMap((w) => [
   slowRatioRecord(w),
 ]);
 
-/** Exporter metrics, recording rules and the API contract: the vocabulary PromQL in this repo may use. */
+/**
+ * The backlog gauges the model's workload entries declare (`queue.ageMetric`); each worker's own suite checks
+ * its /metrics exports the name its entry declares.
+ */
+export function workloadQueueMetrics(workloads: readonly Workload[] = WORKLOADS): string[] {
+  return workloads.flatMap((w) => (w.queue ? [w.queue.ageMetric] : []));
+}
+
+/** Exporter metrics, recording rules, the API contract and the workers' backlog gauges: the vocabulary PromQL in this repo may use. */
 export function knownMetrics(extra: Iterable<string> = []): Set<string> {
   return new Set([
     ...Object.values(EXPORTER_METRICS).flatMap((e) => e.metrics),
     ...RECORDED_METRICS,
     ...API_METRICS,
+    ...workloadQueueMetrics(),
     ...extra,
   ]);
 }

@@ -97,6 +97,29 @@ const scenarios: Record<AlertName, readonly Scenario[]> = {
       fires: [],
     },
   ],
+  WorkerQueueBacklog: [
+    {
+      title: 'the oldest notification waiting past 15 minutes for 10 more fires for the notifier',
+      series: [
+        // Nothing is sent: the age grows a minute per minute from 10 minutes.
+        { series: `notifier_queue_oldest_age_seconds{${ns}, pod="notifier-1"}`, values: '600+60x40' },
+        { series: `notifier_queue_oldest_age_seconds{${ns}, pod="notifier-2"}`, values: '600+60x40' },
+      ],
+      at: '30m',
+      fires: [{ severity: 'warning', labels: { workload: 'notifier' } }],
+    },
+    {
+      title: 'a backlog that stays under 15 minutes, or is above it for less than 10, stays silent',
+      series: [
+        {
+          series: `notifier_queue_oldest_age_seconds{${ns}, pod="notifier-1"}`,
+          values: '600x10 1000x5 300x20',
+        },
+      ],
+      at: '30m',
+      fires: [],
+    },
+  ],
   WorkloadUnavailable: [
     {
       title: 'the HPA wants 2 pods and none has been ready for 5 minutes fires, for that workload only',

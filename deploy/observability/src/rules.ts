@@ -1,4 +1,4 @@
-import { APP_NAMESPACE, REPOSITORY_BLOB_URL, runbookUrl, WORKLOADS } from '@conduit/platform';
+import { APP_NAMESPACE, REPOSITORY_BLOB_URL, runbookUrl, WORKLOADS, type Workload } from '@conduit/platform';
 
 export type Severity = 'critical' | 'warning';
 
@@ -51,6 +51,24 @@ export interface AlertRuleOptions {
    * @default the platform model's workloads
    */
   readonly workloads?: readonly string[];
+  /**
+   * Worker backlogs watched by WorkerQueueBacklog, one rule each: the workload, its age gauge and the age
+   * beyond which it pages.
+   * @default the platform model's workloads that declare a `queue`
+   */
+  readonly queues?: readonly QueueWatch[];
+}
+
+/** A worker's backlog, as the model entry's `queue` declares it. */
+export interface QueueWatch {
+  readonly workload: string;
+  readonly ageMetric: string;
+  readonly maxAgeSeconds: number;
+}
+
+/** The backlogs of the given model workloads (those that declare a `queue`). */
+export function queueWatches(workloads: readonly Workload[] = WORKLOADS): QueueWatch[] {
+  return workloads.flatMap((w) => (w.queue ? [{ workload: w.name, ...w.queue }] : []));
 }
 
 /** The restore drill runs weekly; a success older than this means at least one drill was missed or failed. */
@@ -79,6 +97,7 @@ export const ALERT_NAMES = [
   'HighMemoryUsage',
   'ContainerOOMKilled',
   'WorkloadUnavailable',
+  'WorkerQueueBacklog',
   'HighNodeCPU',
   'HighNodeMemory',
   'PersistentVolumeFillingUp',
@@ -124,6 +143,12 @@ export function alertRuleGroups(options: AlertRuleOptions = {}): RuleGroup[] {
   for (const w of workloads) {
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(w)) {
       throw new Error(`workloads must be DNS-1123 labels (got "${w}")`);
+    }
+  }
+  const queues = options.queues ?? queueWatches();
+  for (const q of queues) {
+    if (!workloads.includes(q.workload)) {
+      throw new Error(`queues: ${q.workload} is not one of the workloads (${workloads.join(', ')})`);
     }
   }
   const base = options.runbookBaseUrl ?? REPOSITORY_BLOB_URL;
@@ -202,6 +227,18 @@ export function alertRuleGroups(options: AlertRuleOptions = {}): RuleGroup[] {
           `The autoscaler of ${w} wants pods but none has been ready for 5 minutes: everything ${w} does is down.`,
         );
         return { ...rule, labels: { ...rule.labels, workload: w } };
+      }),
+      // One rule per worker backlog: the oldest waiting item is older than the entry allows.
+      ...queues.map((q) => {
+        const rule = alert(
+          'WorkerQueueBacklog',
+          'warning',
+          '10m',
+          `max(${q.ageMetric}{${sel}}) > ${q.maxAgeSeconds}`,
+          `Items have waited in ${q.workload}'s queue for over ${q.maxAgeSeconds} s`,
+          `${q.workload} has not caught up for 10 minutes: its oldest waiting item is older than ${q.maxAgeSeconds} s (sends failing, too few replicas, or the workload down).`,
+        );
+        return { ...rule, labels: { ...rule.labels, workload: q.workload } };
       }),
     ],
   };

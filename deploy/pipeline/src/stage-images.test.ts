@@ -46,10 +46,17 @@ describe('stage image files', () => {
     expect(() => promoteImages(dev, images('staging', { tag: sha('1') }), 'dev')).toThrow(
       /dev web has no digest/,
     );
+    // release.yml has pushed every other image of the model too.
     const released = {
       ...dev,
-      web: { repository: repo('dev', 'web'), digest: digest('b') },
-      ops: { repository: repo('dev', 'ops'), digest: digest('c') },
+      ...Object.fromEntries(
+        imageNames()
+          .filter((image) => image !== 'api')
+          .map((image) => [
+            image,
+            { repository: repo('dev', image), digest: digest(image === 'ops' ? 'c' : 'b') },
+          ]),
+      ),
     };
     const staging = promoteImages(released, images('staging', { tag: sha('1') }), 'dev');
     expect(staging.api).toEqual({ repository: repo('staging', 'api'), digest: digest('a'), tag: sha('2') });
@@ -128,22 +135,29 @@ describe('stage-image on a real git history', () => {
     expect(await run('set', 'dev', 'ops', digest('4'), sha('4'))).toEqual([
       `dev ops -> ${repo('dev', 'ops')}@${digest('4')}`,
     ]);
-    expect(await run('promote', 'staging')).toEqual([
-      `staging api -> ${repo('staging', 'api')}@${digest('3')} (from dev)`,
-      `staging web -> ${repo('staging', 'web')}@${digest('3')} (from dev)`,
-      `staging ops -> ${repo('staging', 'ops')}@${digest('4')} (from dev)`,
-    ]);
+    // Every image of the model, in release order; only ops got a new digest.
+    expect(await run('promote', 'staging')).toEqual(
+      imageNames().map(
+        (image) =>
+          `staging ${image} -> ${repo('staging', image)}@${digest(image === 'ops' ? '4' : '3')} (from dev)`,
+      ),
+    );
     expect(await run('get', 'staging', 'api')).toEqual([`${repo('staging', 'api')}@${digest('3')}`]);
     expect(await run('source', 'prod')).toEqual(['staging']);
-    expect(JSON.parse((await run('refs', 'staging'))[0]!)).toEqual({
-      api: `${repo('staging', 'api')}@${digest('3')}`,
-      web: `${repo('staging', 'web')}@${digest('3')}`,
-      ops: `${repo('staging', 'ops')}@${digest('4')}`,
-    });
+    expect(JSON.parse((await run('refs', 'staging'))[0]!)).toEqual(
+      Object.fromEntries(
+        imageNames().map((image) => [
+          image,
+          `${repo('staging', image)}@${digest(image === 'ops' ? '4' : '3')}`,
+        ]),
+      ),
+    );
     // ops 4 exists only in the working tree, not in main's dev history.
     await expect(run('check-promotion', 'main')).rejects.toThrow(/staging cannot take ops image/);
     await expect(run('promote', 'dev')).rejects.toThrow(/released by release.yml/);
-    await expect(run('get', 'dev', 'db')).rejects.toThrow('unknown image "db" (known: api, web, ops)');
+    await expect(run('get', 'dev', 'db')).rejects.toThrow(
+      `unknown image "db" (known: ${imageNames().join(', ')})`,
+    );
     await expect(run('frobnicate')).rejects.toThrow(/usage: stage-image/);
   });
 });

@@ -44,20 +44,23 @@ const WORKER_FIXTURE: Workload = {
 };
 
 describe('workloads', () => {
-  it('are the API and the web tier, both HTTP services in every stage', () => {
+  it('are the API and the web tier (HTTP services in every stage) and the notifier (a worker, dev only)', () => {
     expect(WORKLOADS.map((w) => [w.name, w.kind, w.routes])).toEqual([
       ['api', 'http', ['/api']],
       ['web', 'http', ['/']],
+      ['notifier', 'worker', []],
     ]);
-    for (const name of STAGE_NAMES)
+    expect(workloadsIn('dev').map((w) => w.workload.name)).toEqual(['api', 'web', 'notifier']);
+    for (const name of STAGE_NAMES.filter((s) => s !== 'dev'))
       expect(workloadsIn(name).map((w) => w.workload.name)).toEqual(['api', 'web']);
   });
 
   it('build one image each, plus the ops CLI image, each with its non-root user', () => {
-    expect(images()).toEqual(['api', 'web', 'ops']);
+    expect(images()).toEqual(['api', 'web', 'notifier', 'ops']);
     expect(imageUser('ops')).toEqual({ uid: 1000, gid: 1000 });
     expect(imageUser('web')).toEqual({ uid: 101, gid: 101 });
-    expect(() => imageUser('mailer')).toThrow('unknown image "mailer" (known: api, web, ops)');
+    expect(imageUser('notifier')).toEqual({ uid: 65532, gid: 65532 });
+    expect(() => imageUser('mailer')).toThrow('unknown image "mailer" (known: api, web, notifier, ops)');
   });
 
   it('a stage a workload does not list does not run it', () => {
@@ -115,6 +118,20 @@ describe('workloads', () => {
     expect(() => validateWorkload({ ...WORKER_FIXTURE, canary: { analyses: ['http'] } })).toThrow(
       'workload mailer: canary.analyses may include http only for an HTTP service',
     );
+  });
+
+  it('refuses e-mail without the SES permission, and a queue without a metric name or age', () => {
+    const email = { ...WORKER_FIXTURE.uses, email: true };
+    expect(() => validateWorkload({ ...WORKER_FIXTURE, uses: email })).not.toThrow();
+    expect(() => validateWorkload({ ...WORKER_FIXTURE, uses: email, aws: undefined })).toThrow(
+      'workload mailer: uses.email needs an aws.statements entry granting ses:SendEmail',
+    );
+    expect(() =>
+      validateWorkload({ ...WORKER_FIXTURE, queue: { ageMetric: 'queue age', maxAgeSeconds: 60 } }),
+    ).toThrow('workload mailer: queue.ageMetric (queue age) must be a Prometheus metric name');
+    expect(() =>
+      validateWorkload({ ...WORKER_FIXTURE, queue: { ageMetric: 'mail_age_seconds', maxAgeSeconds: 0 } }),
+    ).toThrow('workload mailer: queue.maxAgeSeconds must be positive');
   });
 
   it('refuses a second workload with the same name, image or route', () => {

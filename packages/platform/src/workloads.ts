@@ -63,13 +63,28 @@ export interface Workload {
   readonly probes: { readonly liveness: string; readonly readiness: string };
   /** Public path prefixes the router sends to this workload (HTTP services only; the longest match wins). */
   readonly routes: readonly string[];
-  /** What the pods reach besides DNS: the database (its URL secret), the JWT secret, the trace collector. */
-  readonly uses: { readonly database: boolean; readonly jwtSecret: boolean; readonly tracing: boolean };
+  /**
+   * What the pods reach besides DNS: the database (its URL secret), the JWT secret, the trace collector, and
+   * e-mail, which they send through the Amazon SES API with their own role (so `aws.statements` must grant
+   * `ses:SendEmail`; the egress is the AWS APIs' HTTPS, no SMTP port opens).
+   */
+  readonly uses: {
+    readonly database: boolean;
+    readonly jwtSecret: boolean;
+    readonly tracing: boolean;
+    /** @default false */
+    readonly email?: boolean;
+  };
   /** Its image carries the database migrations, run once per release before the pods change. */
   readonly migrations: boolean;
   /** AWS APIs the pods call, through a Pod Identity role of their own. @default none: no role */
   readonly aws?: { readonly statements: readonly AwsStatement[] };
   readonly canary: { readonly analyses: readonly CanaryAnalysis[] };
+  /**
+   * A worker's backlog: the gauge (on its metrics port) of how long its oldest waiting item has waited; the
+   * alerts page once it exceeds `maxAgeSeconds`, the dashboard plots it. @default none: no backlog alert
+   */
+  readonly queue?: { readonly ageMetric: string; readonly maxAgeSeconds: number };
   /** The stages it runs in, with its size there; a stage not listed does not run it. */
   readonly stages: Readonly<Partial<Record<StageName, WorkloadSize>>>;
 }
@@ -110,6 +125,17 @@ export function validateWorkload(w: Workload): Workload {
   if (w.canary.analyses.includes('http') && w.kind !== 'http') {
     fail(where, 'canary.analyses', 'may include http only for an HTTP service');
   }
+  if (w.uses.email && !w.aws?.statements.some((s) => s.actions.includes('ses:SendEmail'))) {
+    fail(
+      where,
+      'uses.email',
+      'needs an aws.statements entry granting ses:SendEmail (the pods send through SES)',
+    );
+  }
+  if (w.queue && !/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(w.queue.ageMetric)) {
+    fail(where, 'queue.ageMetric', `(${w.queue.ageMetric}) must be a Prometheus metric name`);
+  }
+  if (w.queue && !(w.queue.maxAgeSeconds > 0)) fail(where, 'queue.maxAgeSeconds', 'must be positive');
   for (const [i, s] of (w.aws?.statements ?? []).entries()) {
     if (s.actions.length === 0 || s.resources.length === 0) {
       fail(where, `aws.statements[${i}]`, 'needs actions and resources');
@@ -212,12 +238,38 @@ const WEB: Workload = {
   },
 };
 
+const NOTIFIER: Workload = {
+  name: 'notifier',
+  kind: 'worker',
+  runtime: 'node',
+  image: 'notifier',
+  // distroless `nonroot`
+  user: { uid: 65532, gid: 65532 },
+  // Health and metrics only: a worker takes no traffic.
+  port: 9464,
+  probes: { liveness: '/healthz', readiness: '/readyz' },
+  routes: [],
+  uses: { database: true, jwtSecret: false, tracing: false, email: true },
+  migrations: false,
+  aws: {
+    // Sending only, and only from identities (the stage's domain) verified in the stage's own account.
+    statements: [{ actions: ['ses:SendEmail'], resources: ['arn:aws:ses:{region}:{account}:identity/*'] }],
+  },
+  canary: { analyses: ['pod-health'] },
+  // Comment e-mails are worth little after a quarter of an hour.
+  queue: { ageMetric: 'notifier_queue_oldest_age_seconds', maxAgeSeconds: 900 },
+  // Dev only at first: staging and prod get it by adding their sizes here.
+  stages: {
+    dev: { minReplicas: 2, maxReplicas: 3, targetCpuPercent: 70, ...size('50m', '200m', '64Mi', '128Mi') },
+  },
+};
+
 function size(cpuRequest: string, cpuLimit: string, memoryRequest: string, memoryLimit: string) {
   return { cpuRequest, cpuLimit, memoryRequest, memoryLimit };
 }
 
 /** Every workload of the platform, validated once when the model is loaded. Adding one is one entry. */
-export const WORKLOADS: readonly Workload[] = validateWorkloads([API, WEB]);
+export const WORKLOADS: readonly Workload[] = validateWorkloads([API, WEB, NOTIFIER]);
 
 /** The workloads that run in a stage, with their size there. */
 export function workloadsIn(

@@ -1,3 +1,4 @@
+import { WORKLOADS } from '@conduit/platform';
 import { describe, expect, it } from 'vitest';
 import { canaryRollout } from '../../test/fake-kube.js';
 import { harness } from '../../test/harness.js';
@@ -137,7 +138,10 @@ describe('conduit rollout (fake k8s API)', () => {
   it('an unknown workload is a usage error, a missing rollout a failure', async () => {
     const h = harness();
     const bad = await h.run('rollout', 'promote', 'db');
-    expect([bad.code, bad.stderr]).toEqual([2, 'conduit: unknown workload "db" (expected one of api, web)']);
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      `conduit: unknown workload "db" (expected one of ${WORKLOADS.map((w) => w.name).join(', ')})`,
+    ]);
     h.kube.rollouts.delete('web');
     const missing = await h.run('rollout', 'status', 'web');
     expect([missing.code, missing.stderr]).toEqual([1, 'conduit: rollout conduit/web not found']);

@@ -1,3 +1,4 @@
+import { WORKLOADS } from '@conduit/platform';
 import { describe, expect, it } from 'vitest';
 import { harness } from '../../test/harness.js';
 
@@ -39,7 +40,10 @@ describe('conduit scale (fake k8s API)', () => {
         ['scale', 'api', '1'],
         'replicas must be at least 2 in dev (the PDB needs a spare pod; use "conduit stop" to go to zero)',
       ],
-      [['scale', 'db', '3'], 'unknown workload "db" (expected one of api, web)'],
+      [
+        ['scale', 'db', '3'],
+        `unknown workload "db" (expected one of ${WORKLOADS.map((w) => w.name).join(', ')})`,
+      ],
       [['scale', 'api', 'two'], 'replicas must be a whole number, got "two"'],
       [['scale', 'api', '5', '--max', '4'], '--max (4) must be at least replicas (5)'],
       [['scale', 'api', '5', '--max', '500'], '--max (500) is above the safety cap of 50'],

@@ -48,6 +48,13 @@ describe('conduit status (fake k8s API, fake AWS API)', () => {
         pdb: { disruptionsAllowed: 1 },
       },
       expect.objectContaining({ workload: 'web', pdb: { error: 'pdb web not found' } }),
+      // The worker, read from its Deployment: no canary step.
+      expect.objectContaining({
+        workload: 'notifier',
+        rollout: expect.objectContaining({ phase: 'Healthy', step: '-' }),
+        pods: { ready: 2, total: 2 },
+        hpa: { current: 2, desired: 2, min: 2, max: 3 },
+      }),
     ]);
     expect(json.database).toEqual({ instance: 'conduit-dev', status: 'available', engineVersion: '17.6' });
     expect(json.backup).toEqual({ lastBackupAt: null, ageHours: null });

@@ -23,6 +23,15 @@ describe('conduit stop / start (fake k8s API, fake AWS API)', () => {
           spec: { replicas: 0 },
         },
       },
+      // The worker of the model, a Deployment.
+      {
+        op: 'patchDeployment',
+        name: 'notifier',
+        patch: {
+          metadata: { annotations: { 'ops.conduit.dev/replicas-before-stop': '2' } },
+          spec: { replicas: 0 },
+        },
+      },
       {
         op: 'patchNodePool',
         name: 'default',
@@ -77,6 +86,7 @@ describe('conduit stop / start (fake k8s API, fake AWS API)', () => {
       'set Karpenter NodePool default CPU limit back to 16',
       'scale rollout api from 0 to 3 replicas',
       'scale rollout web from 0 to 3 replicas',
+      'scale deployment notifier from 0 to 2 replicas',
     ]);
     expect(h.aws.nodegroups.map((ng) => [ng.name, ng.minSize, ng.desiredSize, ng.tags])).toEqual([
       ['system', 2, 2, {}],

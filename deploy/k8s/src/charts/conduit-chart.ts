@@ -1,4 +1,5 @@
 import { configKeys } from '@conduit/api';
+import { configKeys as notifierKeys } from '@conduit/notifier';
 import { OPS_IMAGE, type Workload } from '@conduit/platform';
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
@@ -6,11 +7,11 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import { AnalysisTemplates, TEMPLATES } from '../constructs/analysis-templates.js';
 import { type AnalysisRefs, AppWorkload } from '../constructs/app-workload.js';
-import { databaseUrlSecret, JWT_SECRET } from '../constructs/database-ref.js';
+import { databaseUrlSecret, JWT_SECRET, SMTP_SECRET } from '../constructs/database-ref.js';
 import { Jobs } from '../constructs/jobs.js';
 import { Monitoring } from '../constructs/monitoring.js';
 import { Traffic } from '../constructs/traffic.js';
-import type { DashboardConfigMap, RuleGroup } from '../observability.js';
+import { type DashboardConfigMap, publicUrl, type RuleGroup } from '../observability.js';
 import { pinnedImage, type RenderSettings, SHUTDOWN } from '../settings.js';
 
 /** Pinned image of the nginx metrics exporter that runs beside nginx workloads. */
@@ -66,6 +67,22 @@ function analysisOf(workload: Workload): AnalysisRefs {
   return { background: templates.map((t) => t.background), step: templates.map((t) => t.step) };
 }
 
+/**
+ * E-mail goes through the Amazon SES API of the stage's region with the pod's own role (the model entry's
+ * `ses:SendEmail`), from the stage's public domain, which SES must have verified. A cluster without AWS has no
+ * SES: it sends through the SMTP relay of its SMTP_SECRET. Links point at the app either way.
+ */
+function emailConfig(stage: RenderSettings): Record<string, string> {
+  const url = publicUrl(stage);
+  return {
+    [notifierKeys.PUBLIC_URL]: url,
+    [notifierKeys.EMAIL_FROM]: `Conduit <notifications@${new URL(url).hostname}>`,
+    ...(stage.aws
+      ? { [notifierKeys.EMAIL_TRANSPORT]: 'ses', [notifierKeys.AWS_REGION]: stage.aws.region }
+      : { [notifierKeys.EMAIL_TRANSPORT]: 'smtp' }),
+  };
+}
+
 /** What a runtime needs beside the image: our Node apps' settings contract, nginx's cache and exporter. */
 function runtimeOf(stage: RenderSettings, workload: Workload) {
   const k = configKeys;
@@ -77,22 +94,32 @@ function runtimeOf(stage: RenderSettings, workload: Workload) {
       ...(workload.uses.jwtSecret
         ? [{ name: k.JWT_SECRET, valueFrom: { secretKeyRef: { ...JWT_SECRET } } }]
         : []),
+      ...(workload.uses.email && !stage.aws
+        ? [{ name: notifierKeys.SMTP_URL, valueFrom: { secretKeyRef: { ...SMTP_SECRET } } }]
+        : []),
     ];
+    const http = workload.kind === 'http';
     const config: Record<string, string> = {
       [k.NODE_ENV]: 'production',
       [k.HOST]: '0.0.0.0',
       [k.PORT]: String(workload.port),
       [k.LOG_LEVEL]: stage.logLevel,
       // The PreSync Job migrates once per release; pods only check that migrations are current.
-      [k.MIGRATE_ON_START]: 'false',
-      // CloudFront appends the viewer's address to X-Forwarded-For and the ALB appends CloudFront's: the
-      // client is two hops from the socket, and anything further left was written by the client.
-      [k.TRUST_PROXY_HOPS]: '2',
-      [k.SHUTDOWN_DRAIN_DELAY_MS]: String(SHUTDOWN.drainDelaySeconds * 1000),
+      ...(workload.migrations ? { [k.MIGRATE_ON_START]: 'false' } : {}),
+      // Only HTTP services sit behind CloudFront and the ALB, and only they wait for a load balancer to
+      // deregister them; a worker has neither. CloudFront appends the viewer's address to X-Forwarded-For
+      // and the ALB appends CloudFront's: the client is two hops from the socket.
+      ...(http
+        ? {
+            [k.TRUST_PROXY_HOPS]: '2',
+            [k.SHUTDOWN_DRAIN_DELAY_MS]: String(SHUTDOWN.drainDelaySeconds * 1000),
+          }
+        : {}),
       [k.SHUTDOWN_TIMEOUT_MS]: String(SHUTDOWN.shutdownTimeoutSeconds * 1000),
       ...(workload.uses.tracing && stage.otlpEndpoint
         ? { [k.OTEL_EXPORTER_OTLP_ENDPOINT]: stage.otlpEndpoint }
         : {}),
+      ...(workload.uses.email ? emailConfig(stage) : {}),
     };
     return { config, env };
   }

@@ -11,3 +11,9 @@ export function databaseUrlSecret(stage: RenderSettings): { name: string; key: s
 }
 
 export const JWT_SECRET = { name: 'conduit-jwt', key: 'JWT_SECRET' } as const;
+
+/**
+ * The SMTP relay URL of clusters without AWS (no SES): a Secret created out of band, like the plain secrets,
+ * because the URL carries the relay's credentials.
+ */
+export const SMTP_SECRET = { name: 'conduit-smtp', key: 'SMTP_URL' } as const;

@@ -66,6 +66,11 @@ export class NetworkPolicies extends Construct {
       { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ protocol: 'TCP', port: 443 }] },
       { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT } }], ports: [{ protocol: 'TCP', port: 80 }] },
     ];
+    // A relay outside the cluster whose address the model does not know; only the submission port (STARTTLS).
+    const smtpRelay: NetworkPolicyEgressRule = {
+      to: [{ ipBlock: { cidr: '0.0.0.0/0' } }],
+      ports: [{ protocol: 'TCP', port: 587 }],
+    };
     const databaseClients: Record<string, string>[] = [];
     for (const { workload } of stage.workloads) {
       const pods = selectorLabels(workload.name);
@@ -84,6 +89,9 @@ export class NetworkPolicies extends Construct {
         ...(workload.uses.database ? [db] : []),
         ...(workload.uses.tracing && collector ? [collector] : []),
         ...(workload.aws ? awsApis : []),
+        // E-mail without AWS goes to an SMTP relay on the submission port; with AWS it is the SES API's
+        // HTTPS above, and no mail port opens.
+        ...(workload.uses.email && !stage.aws ? [smtpRelay] : []),
       ];
       if (workload.uses.database) databaseClients.push(pods);
       if (egress.length > 0) {

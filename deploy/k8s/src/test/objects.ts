@@ -95,7 +95,9 @@ export function podSpecs(
   for (const o of objects) {
     const spec = o.spec as Record<string, unknown> | undefined;
     let template: { metadata?: { labels?: Record<string, string> }; spec: IPodSpec } | undefined;
-    if (o.kind === 'Rollout' || o.kind === 'Job') template = spec?.template as typeof template;
+    // Deployments are the workers' pods: they get every pod check the Rollouts get.
+    if (o.kind === 'Rollout' || o.kind === 'Deployment' || o.kind === 'Job')
+      template = spec?.template as typeof template;
     if (o.kind === 'CronJob') {
       const jobTemplate = spec?.jobTemplate as { spec: { template: typeof template } } | undefined;
       template = jobTemplate?.spec.template;

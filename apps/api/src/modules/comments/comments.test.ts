@@ -45,6 +45,25 @@ describe('POST /api/articles/:slug/comments', () => {
     });
   });
 
+  it("queues one e-mail to the article's author with the comment, none for the author's own comment", async () => {
+    const queued = async (id: number) =>
+      (
+        await server.db.query<{ recipient: string; status: string }>(
+          `SELECT u.username AS recipient, n.status FROM comment_notifications n
+             JOIN users u ON u.id = n.recipient_id WHERE n.comment_id = $1`,
+          [id],
+        )
+      ).rows;
+    const theirs = await api.post<SingleCommentResponse>(path, {
+      token: commenter.token,
+      body: comment('Nice one'),
+    });
+    expect(await queued(theirs.body.comment.id)).toEqual([{ recipient: author.username, status: 'pending' }]);
+    const own = await api.post<SingleCommentResponse>(path, { token: author.token, body: comment('Thanks') });
+    expect(own.status).toBe(201);
+    expect(await queued(own.body.comment.id)).toEqual([]);
+  });
+
   it('answers 422 "body can\'t be blank" for a missing or blank body', async () => {
     expectError(
       await api.post(path, { token: commenter.token, body: { comment: {} } }),

@@ -32,11 +32,19 @@ export function commentsRepository(db: pg.Pool) {
       return rows;
     },
 
+    /**
+     * Creates the comment and, in the same statement (so atomically), queues the e-mail to the article's
+     * author for the notifier worker; an author commenting on their own article is not notified.
+     */
     async create(articleId: string, authorId: string, body: string): Promise<CommentRow> {
       const { rows } = await db.query<CommentRow>(
         `WITH c AS (
            INSERT INTO comments (article_id, author_id, body) VALUES ($2, $1, $3)
-           RETURNING id, created_at, updated_at, body, author_id
+           RETURNING id, created_at, updated_at, body, author_id, article_id
+         ), queued AS (
+           INSERT INTO comment_notifications (comment_id, recipient_id)
+           SELECT c.id, a.author_id FROM c JOIN articles a ON a.id = c.article_id
+            WHERE a.author_id <> c.author_id
          )
          ${SELECT.replace('FROM comments c', 'FROM c')}`,
         [authorId, articleId, body],
