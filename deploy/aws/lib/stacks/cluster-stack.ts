@@ -695,31 +695,24 @@ export class ClusterStack extends Stack {
    */
   private addOpsJobsRole(settings: platform.Stage, props: ClusterStackProps): void {
     const { region, account, partition } = this;
-    const isAurora = props.database.kind === 'aurora';
     const backupBucketArn = `arn:${partition}:s3:::${props.backupBucketName}`;
-    const snapshotArn = `arn:${partition}:rds:${region}:${account}:${isAurora ? 'cluster-snapshot' : 'snapshot'}:${platform.databaseSnapshotPrefix(settings.name)}*`;
-    const rds = isAurora
-      ? {
-          create: 'rds:CreateDBClusterSnapshot',
-          describe: ['rds:DescribeDBClusters', 'rds:DescribeDBClusterSnapshots'],
-          remove: 'rds:DeleteDBClusterSnapshot',
-        }
-      : {
-          create: 'rds:CreateDBSnapshot',
-          describe: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots'],
-          remove: 'rds:DeleteDBSnapshot',
-        };
+    const snapshotArn = `arn:${partition}:rds:${region}:${account}:snapshot:${platform.databaseSnapshotPrefix(settings.name)}*`;
     const role = this.workloadRole('BackupJob', {
       ...sa(platform.SERVICE_ACCOUNTS.opsJobs),
       statements: [
         new iam.PolicyStatement({
           sid: 'SnapshotOurDatabase',
-          actions: [rds.create, 'rds:AddTagsToResource', ...rds.describe],
+          actions: [
+            'rds:CreateDBSnapshot',
+            'rds:AddTagsToResource',
+            'rds:DescribeDBInstances',
+            'rds:DescribeDBSnapshots',
+          ],
           resources: [props.database.resourceArn, snapshotArn],
         }),
         new iam.PolicyStatement({
           sid: 'PruneOurSnapshots',
-          actions: [rds.remove],
+          actions: ['rds:DeleteDBSnapshot'],
           resources: [snapshotArn],
         }),
         // DeleteObject only adds a delete marker in the versioned bucket: old versions stay for the

@@ -1,14 +1,14 @@
 import { Construct } from 'constructs';
 import type { IPriorityClass } from 'kubernetes-models/scheduling.k8s.io/v1/PriorityClass';
 import type { INamespace } from 'kubernetes-models/v1/Namespace';
+import { routerOf } from '../routers/index.js';
 import type { RenderSettings } from '../settings.js';
 import { PRIORITY_CLASS } from './app-workload.js';
 import { manifest, PART_OF } from './object.js';
 
 export const POD_SECURITY_VERSION = 'v1.33';
-export const READINESS_GATE_LABEL = 'elbv2.k8s.aws/pod-readiness-gate-inject';
 
-/** The app namespace (Pod Security `restricted`, ALB readiness gates) and the workloads' PriorityClass. */
+/** The app namespace (Pod Security `restricted`, the router's labels) and the workloads' PriorityClass. */
 export class AppNamespace extends Construct {
   constructor(scope: Construct, id: string, stage: RenderSettings) {
     super(scope, id);
@@ -20,10 +20,8 @@ export class AppNamespace extends Construct {
       'pod-security.kubernetes.io/audit-version': POD_SECURITY_VERSION,
       'pod-security.kubernetes.io/warn': 'restricted',
       'pod-security.kubernetes.io/warn-version': POD_SECURITY_VERSION,
+      ...routerOf(stage).namespaceLabels(),
     };
-    // Without the gate a pod counts as ready before the ALB sends it health checks, so a rollout can
-    // remove the last healthy targets while the new ones are still `initial`.
-    if (stage.router.kind === 'alb') labels[READINESS_GATE_LABEL] = 'enabled';
     manifest<INamespace>(this, {
       apiVersion: 'v1',
       kind: 'Namespace',

@@ -1,26 +1,24 @@
-import { MONITORING_NAMESPACE, secretPrefix } from '@conduit/platform';
+import { MONITORING_NAMESPACE, SERVICE_ACCOUNTS, secretPrefix } from '@conduit/platform';
 import type { IClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
 import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
 import { Construct } from 'constructs';
+import { identityOf } from '../identities/index.js';
 import type { RenderSettings } from '../settings.js';
-import { JWT_SECRET } from './database-ref.js';
+import { DATABASE_URL_SECRET, JWT_SECRET } from './database-ref.js';
 import { manifest, PART_OF } from './object.js';
 
 export const SECRET_STORE = 'aws-secrets-manager';
 
-/**
- * Secrets from AWS Secrets Manager through External Secrets Operator. In `plain` mode nothing is rendered:
- * the Secrets are created out of band and the workloads only reference them by name.
- */
 /** External Secrets (Go template, engine v2) `DATABASE_URL` from deploy/aws's attached credentials. */
 export const RDS_DATABASE_URL_TEMPLATE =
   'postgres://{{ .username | urlquery }}:{{ .password | urlquery }}@{{ .host }}:{{ .port }}/{{ .dbname }}?sslmode=verify-full';
 
+/** Secrets from AWS Secrets Manager through External Secrets Operator. */
 export class Secrets extends Construct {
   constructor(scope: Construct, id: string, stage: RenderSettings) {
     super(scope, id);
     const s = stage.secrets;
-    if (s.kind !== 'external-secrets') return;
+    const auth = identityOf(stage).secretStoreAuth(SERVICE_ACCOUNTS.externalSecrets);
     const labels = { 'app.kubernetes.io/part-of': PART_OF };
     manifest<IClusterSecretStore>(this, {
       apiVersion: 'external-secrets.io/v1',
@@ -33,14 +31,7 @@ export class Secrets extends Construct {
           aws: {
             service: 'SecretsManager',
             region: s.region,
-            // Pod Identity: the controller's own credentials. IRSA: a web identity token of its ServiceAccount.
-            ...(s.identity.kind === 'irsa'
-              ? {
-                  auth: {
-                    jwt: { serviceAccountRef: { name: 'external-secrets', namespace: 'external-secrets' } },
-                  },
-                }
-              : {}),
+            ...(auth ? { auth } : {}),
           },
         },
       },
@@ -71,31 +62,29 @@ export class Secrets extends Construct {
       });
     }
     const db = stage.database;
-    if (db.kind === 'rds') {
-      // deploy/aws's rotation Lambda changes the password every 30 days; the URL is rebuilt from the
-      // attached secret (host, port and dbname included) on every refresh, so nothing here is hand-copied.
-      // node-postgres treats sslmode=verify-full as "verify against Node's CA store plus sslrootcert":
-      // see the README (TLS to RDS) for the RDS CA bundle it needs.
-      const keys = ['username', 'password', 'host', 'port', 'dbname'] as const;
-      manifest<IExternalSecret>(this, {
-        apiVersion: 'external-secrets.io/v1',
-        kind: 'ExternalSecret',
-        metadata: { name: 'conduit-db', namespace: stage.namespace, labels },
-        spec: {
-          refreshInterval: '15m',
-          secretStoreRef: { kind: 'ClusterSecretStore', name: SECRET_STORE },
-          target: {
-            name: 'conduit-db',
-            creationPolicy: 'Owner',
-            deletionPolicy: 'Retain',
-            template: {
-              engineVersion: 'v2',
-              data: { DATABASE_URL: RDS_DATABASE_URL_TEMPLATE },
-            },
+    // deploy/aws's rotation Lambda changes the password every 30 days; the URL is rebuilt from the
+    // attached secret (host, port and dbname included) on every refresh, so nothing here is hand-copied.
+    // node-postgres treats sslmode=verify-full as "verify against Node's CA store plus sslrootcert":
+    // see the README (TLS to RDS) for the RDS CA bundle it needs.
+    const keys = ['username', 'password', 'host', 'port', 'dbname'] as const;
+    manifest<IExternalSecret>(this, {
+      apiVersion: 'external-secrets.io/v1',
+      kind: 'ExternalSecret',
+      metadata: { name: DATABASE_URL_SECRET.name, namespace: stage.namespace, labels },
+      spec: {
+        refreshInterval: '15m',
+        secretStoreRef: { kind: 'ClusterSecretStore', name: SECRET_STORE },
+        target: {
+          name: DATABASE_URL_SECRET.name,
+          creationPolicy: 'Owner',
+          deletionPolicy: 'Retain',
+          template: {
+            engineVersion: 'v2',
+            data: { DATABASE_URL: RDS_DATABASE_URL_TEMPLATE },
           },
-          data: keys.map((key) => ({ secretKey: key, remoteRef: { key: db.secretName, property: key } })),
         },
-      });
-    }
+        data: keys.map((key) => ({ secretKey: key, remoteRef: { key: db.secretName, property: key } })),
+      },
+    });
   }
 }
