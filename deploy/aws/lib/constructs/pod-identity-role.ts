@@ -18,6 +18,11 @@ export interface PodIdentityRoleProps {
    * @default 'pod-identity'
    */
   readonly mode?: WorkloadIdentityMode;
+  /**
+   * A fixed role name, for IRSA: the service account's annotation must name the role before it exists.
+   * @default a name CloudFormation generates
+   */
+  readonly roleName?: string;
 }
 
 export type WorkloadIdentityMode = 'pod-identity' | 'irsa';
@@ -45,7 +50,11 @@ export class PodIdentityRole extends Construct {
       throw new Error(`statements or managedPolicyNames must grant something to ${props.serviceAccount}`);
     }
     const mode = props.mode ?? 'pod-identity';
+    if (props.roleName !== undefined && !/^[\w+=,.@-]{1,64}$/.test(props.roleName)) {
+      throw new Error(`roleName "${props.roleName}" must be 1-64 letters, digits or +=,.@_- (IAM)`);
+    }
     this.role = new iam.Role(this, 'Role', {
+      ...(props.roleName ? { roleName: props.roleName } : {}),
       assumedBy:
         mode === 'irsa'
           ? this.irsaPrincipal(props)

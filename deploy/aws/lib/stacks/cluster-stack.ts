@@ -266,12 +266,28 @@ export class ClusterStack extends Stack {
   }
 
   /**
-   * A workload role in the stage's identity mode. With IRSA the service account needs the role ARN as
-   * an annotation, so it is published as an output for deploy/k8s.
+   * A workload role in the stage's identity mode. With IRSA the service account needs the role ARN as an
+   * annotation: the role gets the model's name for it (deploy/k8s renders the same ARN), also published as
+   * an output.
    */
-  private workloadRole(id: string, props: Omit<PodIdentityRoleProps, 'cluster' | 'mode'>): PodIdentityRole {
+  private workloadRole(
+    id: string,
+    props: Omit<PodIdentityRoleProps, 'cluster' | 'mode' | 'roleName'>,
+  ): PodIdentityRole {
     const mode = this.settings.options.workloadIdentity;
-    const role = new PodIdentityRole(this, id, { ...props, cluster: this.cluster, mode });
+    const role = new PodIdentityRole(this, id, {
+      ...props,
+      cluster: this.cluster,
+      mode,
+      ...(mode === 'irsa'
+        ? {
+            roleName: platform.irsaRoleName(this.settings.name, {
+              namespace: props.namespace,
+              name: props.serviceAccount,
+            }),
+          }
+        : {}),
+    });
     if (mode === 'irsa') new CfnOutput(this, `${id}RoleArn`, { value: role.role.roleArn });
     return role;
   }
