@@ -1,4 +1,5 @@
-import { CfnJson } from 'aws-cdk-lib';
+import { irsaRoleName, type StageName } from '@conduit/platform';
+import { CfnJson, CfnOutput } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -90,4 +91,33 @@ export class PodIdentityRole extends Construct {
     });
     return new iam.OpenIdConnectPrincipal(provider, { StringEquals: conditions });
   }
+}
+
+/** How a stage binds roles to service accounts: the mode, and the stage IRSA role names derive from. */
+export interface WorkloadIdentity {
+  readonly mode: WorkloadIdentityMode;
+  readonly stage: StageName;
+}
+
+/**
+ * A role for one service account in the stage's identity mode, created in `scope`. With IRSA the role gets
+ * the model's name (deploy/k8s annotates the service account with it) and its ARN is an output
+ * `<id>RoleArn` beside it.
+ */
+export function workloadRole(
+  scope: Construct,
+  id: string,
+  identity: WorkloadIdentity,
+  props: Omit<PodIdentityRoleProps, 'mode' | 'roleName'>,
+): PodIdentityRole {
+  const irsa = identity.mode === 'irsa';
+  const role = new PodIdentityRole(scope, id, {
+    ...props,
+    mode: identity.mode,
+    ...(irsa
+      ? { roleName: irsaRoleName(identity.stage, { namespace: props.namespace, name: props.serviceAccount }) }
+      : {}),
+  });
+  if (irsa) new CfnOutput(scope, `${id}RoleArn`, { value: role.role.roleArn });
+  return role;
 }

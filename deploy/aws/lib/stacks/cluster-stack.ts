@@ -20,6 +20,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { ArgoCdBootstrap } from '../constructs/argocd-bootstrap.js';
 import {
   karpenterControllerStatements,
   loadBalancerControllerStatements,
@@ -30,7 +31,6 @@ import type { PostgresDatabase } from '../constructs/postgres-database.js';
 /** Pinned chart versions: upgrades are reviewed changes, never a side effect of a deploy. */
 export const CLUSTER_CHARTS = {
   karpenter: { repository: 'oci://public.ecr.aws/karpenter/karpenter', version: '1.8.1' },
-  argoCd: { repository: 'https://argoproj.github.io/argo-helm', chart: 'argo-cd', version: '9.1.4' },
   awsLoadBalancerController: {
     repository: 'https://aws.github.io/eks-charts',
     chart: 'aws-load-balancer-controller',
@@ -49,6 +49,7 @@ export const CONTROL_PLANE_LOGS = [
 /** System pods tolerate this taint; app pods do not, so they land on Karpenter capacity. */
 const SYSTEM_TAINT = { key: 'CriticalAddonsOnly', value: 'true', effect: 'NoSchedule' } as const;
 const SYSTEM_TOLERATION = { key: 'CriticalAddonsOnly', operator: 'Exists', effect: 'NoSchedule' };
+const SYSTEM_NODE_SELECTOR = { 'conduit.io/pool': 'system' };
 
 export interface ClusterStackProps extends StackProps {
   readonly settings: platform.Stage;
@@ -226,7 +227,17 @@ export class ClusterStack extends Stack {
     this.addKarpenter(settings, props.dbClientSecurityGroup, systemNodes);
     const lbcRole = this.addWorkloadIdentities(settings, props);
     const lbc = this.addLoadBalancerController(settings, props, systemNodes, lbcRole);
-    this.addArgoCd(settings, systemNodes, lbc);
+    new ArgoCdBootstrap(this, 'ArgoCd', {
+      cluster: this.cluster,
+      applicationName: `conduit-${settings.name}`,
+      repoUrl: settings.gitops.repoUrl,
+      targetRevision: settings.gitops.targetRevision,
+      path: platform.gitopsPath(settings.name),
+      tolerations: [SYSTEM_TOLERATION],
+      nodeSelector: SYSTEM_NODE_SELECTOR,
+      after: [systemNodes],
+      applicationAfter: [lbc],
+    });
 
     new CfnOutput(this, 'ClusterName', { value: this.cluster.clusterName });
     new CfnOutput(this, 'UpdateKubeconfigCommand', {
@@ -772,50 +783,6 @@ export class ClusterStack extends Stack {
       ],
       [`Resource::${backupBucketArn}/*`, 'Objects of our backup bucket only.'],
     ]);
-  }
-
-  private addArgoCd(
-    settings: platform.Stage,
-    systemNodes: eks.Nodegroup,
-    loadBalancerController: eks.HelmChart,
-  ): void {
-    const chart = this.cluster.addHelmChart('ArgoCd', {
-      chart: CLUSTER_CHARTS.argoCd.chart,
-      repository: CLUSTER_CHARTS.argoCd.repository,
-      version: CLUSTER_CHARTS.argoCd.version,
-      release: 'argocd',
-      namespace: 'argocd',
-      createNamespace: true,
-      wait: true,
-      values: {
-        global: { tolerations: [SYSTEM_TOLERATION], nodeSelector: { 'conduit.io/pool': 'system' } },
-        // No Dex: people sign in through the cluster's access entries (kubectl port-forward).
-        dex: { enabled: false },
-        configs: { params: { 'server.insecure': true } },
-      },
-    });
-    chart.node.addDependency(systemNodes);
-    this.cluster
-      .addManifest('AppOfApps', {
-        apiVersion: 'argoproj.io/v1alpha1',
-        kind: 'Application',
-        metadata: {
-          name: `conduit-${settings.name}`,
-          namespace: 'argocd',
-          finalizers: ['resources-finalizer.argocd.argoproj.io'],
-        },
-        spec: {
-          project: 'default',
-          source: {
-            repoURL: settings.gitops.repoUrl,
-            targetRevision: settings.gitops.targetRevision,
-            path: platform.gitopsPath(settings.name),
-          },
-          destination: { server: 'https://kubernetes.default.svc', namespace: 'argocd' },
-          syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['CreateNamespace=true'] },
-        },
-      })
-      .node.addDependency(chart, loadBalancerController);
   }
 }
 
