@@ -1,7 +1,12 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import type * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { ArgoCdBootstrap, type ArgoCdBootstrapProps } from '../lib/constructs/argocd-bootstrap.js';
+import { InlineLogicalIds } from '../lib/constructs/inline-logical-ids.js';
+import { OpsJobsRole, type OpsJobsRoleProps } from '../lib/constructs/ops-jobs-role.js';
 
 // Validation runs before a construct touches the cluster, so these need no real one.
 const cluster = {} as eks.ICluster;
@@ -29,5 +34,58 @@ describe('ArgoCdBootstrap props', () => {
   it('rejects an empty application name, revision or path, naming the field', () => {
     expect(() => build({ path: ' ' })).toThrow('ArgoCdBootstrap: path must not be empty');
     expect(() => build({ targetRevision: '' })).toThrow('ArgoCdBootstrap: targetRevision must not be empty');
+  });
+});
+
+describe('InlineLogicalIds', () => {
+  class Split extends Stack {
+    readonly inline = new InlineLogicalIds();
+    protected override allocateLogicalId(element: CfnElement): string {
+      return super.allocateLogicalId(this.inline.view(element));
+    }
+  }
+  const roleId = (inlined: boolean) => {
+    const stack = new Split(new App(), 'S');
+    const group = new Construct(stack, 'Group');
+    if (inlined) stack.inline.add(group);
+    new iam.Role(group, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    return Object.keys(Template.fromStack(stack).findResources('AWS::IAM::Role'));
+  };
+
+  it('gives a resource moved into an inlined construct the logical id it had directly in the stack', () => {
+    const direct = new Stack(new App(), 'S');
+    new iam.Role(direct, 'Role', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    const before = Object.keys(Template.fromStack(direct).findResources('AWS::IAM::Role'));
+    expect(roleId(true)).toEqual(before);
+    // Without the marking the grouping's id is part of the logical id: CloudFormation would replace the role.
+    expect(roleId(false)).not.toEqual(before);
+  });
+});
+
+describe('OpsJobsRole props', () => {
+  const props: OpsJobsRoleProps = {
+    cluster,
+    identity: { mode: 'pod-identity', stage: 'dev' },
+    serviceAccount: { namespace: 'conduit', name: 'conduit-ops' },
+    databaseArn: 'arn:aws:rds:us-east-1:111111111111:db:conduit-dev',
+    snapshotPrefix: 'conduit-dev',
+    databaseSecretName: 'conduit/dev/db',
+    backupBucketName: 'conduit-dev-backups-111111111111',
+    dataKeyArn: 'arn:aws:kms:us-east-1:111111111111:key/1',
+  };
+  const build = (overrides: Partial<OpsJobsRoleProps>) =>
+    new OpsJobsRole(new Stack(new App(), 'S'), 'OpsJobs', { ...props, ...overrides });
+
+  it('refuses a snapshot prefix that would widen the snapshot wildcard, naming the field', () => {
+    expect(() => build({ snapshotPrefix: '' })).toThrow(
+      'OpsJobsRole: snapshotPrefix () must be an RDS identifier',
+    );
+    expect(() => build({ snapshotPrefix: 'conduit-*' })).toThrow('OpsJobsRole: snapshotPrefix (conduit-*)');
+  });
+
+  it('refuses a secret name that is a pattern, naming the field', () => {
+    expect(() => build({ databaseSecretName: 'conduit/*' })).toThrow(
+      'OpsJobsRole: databaseSecretName (conduit/*) must name one secret',
+    );
   });
 });

@@ -2,6 +2,7 @@ import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import * as platform from '@conduit/platform';
 import {
   CfnCondition,
+  type CfnElement,
   CfnOutput,
   type CfnResource,
   Duration,
@@ -20,12 +21,20 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { acknowledgeManagedPolicy, acknowledgeWildcards } from '../constructs/acknowledge.js';
 import { ArgoCdBootstrap } from '../constructs/argocd-bootstrap.js';
 import {
   karpenterControllerStatements,
   loadBalancerControllerStatements,
 } from '../constructs/controller-policies.js';
-import { PodIdentityRole, type PodIdentityRoleProps } from '../constructs/pod-identity-role.js';
+import { InlineLogicalIds } from '../constructs/inline-logical-ids.js';
+import { OpsJobsRole } from '../constructs/ops-jobs-role.js';
+import {
+  type PodIdentityRole,
+  type PodIdentityRoleProps,
+  type WorkloadIdentity,
+  workloadRole,
+} from '../constructs/pod-identity-role.js';
 import type { PostgresDatabase } from '../constructs/postgres-database.js';
 
 /** Pinned chart versions: upgrades are reviewed changes, never a side effect of a deploy. */
@@ -71,11 +80,15 @@ export interface ClusterStackProps extends StackProps {
 export class ClusterStack extends Stack {
   readonly cluster: eks.Cluster;
   private readonly settings: platform.Stage;
+  private readonly identity: WorkloadIdentity;
+  /** Constructs split out of this stack after it was deployed; see `allocateLogicalId`. */
+  private readonly inlineIds = new InlineLogicalIds();
 
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id, props);
     const { settings } = props;
     this.settings = settings;
+    this.identity = { mode: settings.options.workloadIdentity, stage: settings.name };
     const c = settings.cluster;
     const nodes = c.systemNodes;
     if (!(nodes.minSize <= nodes.desiredSize && nodes.desiredSize <= nodes.maxSize) || nodes.minSize < 1) {
@@ -276,31 +289,20 @@ export class ClusterStack extends Stack {
     );
   }
 
-  /**
-   * A workload role in the stage's identity mode. With IRSA the service account needs the role ARN as an
-   * annotation: the role gets the model's name for it (deploy/k8s renders the same ARN), also published as
-   * an output.
-   */
+  /** A workload role in the stage's identity mode (IRSA: named by the model, ARN as an output). */
   private workloadRole(
     id: string,
     props: Omit<PodIdentityRoleProps, 'cluster' | 'mode' | 'roleName'>,
   ): PodIdentityRole {
-    const mode = this.settings.options.workloadIdentity;
-    const role = new PodIdentityRole(this, id, {
-      ...props,
-      cluster: this.cluster,
-      mode,
-      ...(mode === 'irsa'
-        ? {
-            roleName: platform.irsaRoleName(this.settings.name, {
-              namespace: props.namespace,
-              name: props.serviceAccount,
-            }),
-          }
-        : {}),
-    });
-    if (mode === 'irsa') new CfnOutput(this, `${id}RoleArn`, { value: role.role.roleArn });
-    return role;
+    return workloadRole(this, id, this.identity, { ...props, cluster: this.cluster });
+  }
+
+  /**
+   * Resources of the constructs split out of this stack (`inlineIds`) keep the logical ids they had when the
+   * stack created them itself: moving code must not make CloudFormation replace a role or a queue.
+   */
+  protected override allocateLogicalId(element: CfnElement): string {
+    return super.allocateLogicalId(this.inlineIds.view(element));
   }
 
   private roleArn(roleName: string): string {
@@ -616,7 +618,18 @@ export class ClusterStack extends Stack {
       ['Resource::*', 'ELB Describe* calls support no resource-level permissions; read-only.'],
     ]);
 
-    this.addOpsJobsRole(settings, props);
+    this.inlineIds.add(
+      new OpsJobsRole(this, 'OpsJobs', {
+        cluster: this.cluster,
+        identity: this.identity,
+        serviceAccount: platform.SERVICE_ACCOUNTS.opsJobs,
+        databaseArn: props.database.resourceArn,
+        snapshotPrefix: platform.databaseSnapshotPrefix(settings.name),
+        databaseSecretName: platform.databaseSecretName(settings.name),
+        backupBucketName: props.backupBucketName,
+        dataKeyArn: props.dataKey.keyArn,
+      }),
+    );
 
     const externalDns = this.workloadRole('ExternalDns', {
       ...sa(platform.SERVICE_ACCOUNTS.externalDns),
@@ -714,91 +727,8 @@ export class ClusterStack extends Stack {
       );
     }
   }
-
-  /**
-   * The ops CLI's CronJobs (`backup run`: snapshot, dump to S3, prune; `backup drill`: download the latest
-   * dump and restore it into a scratch database). Manual snapshots are named `<dbIdentifier>-<time>`, so
-   * the snapshot wildcard never reaches AWS Backup's recovery points (`awsbackup:*`).
-   */
-  private addOpsJobsRole(settings: platform.Stage, props: ClusterStackProps): void {
-    const { region, account, partition } = this;
-    const backupBucketArn = `arn:${partition}:s3:::${props.backupBucketName}`;
-    const snapshotArn = `arn:${partition}:rds:${region}:${account}:snapshot:${platform.databaseSnapshotPrefix(settings.name)}*`;
-    const role = this.workloadRole('BackupJob', {
-      ...sa(platform.SERVICE_ACCOUNTS.opsJobs),
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'SnapshotOurDatabase',
-          actions: [
-            'rds:CreateDBSnapshot',
-            'rds:AddTagsToResource',
-            'rds:DescribeDBInstances',
-            'rds:DescribeDBSnapshots',
-          ],
-          resources: [props.database.resourceArn, snapshotArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'PruneOurSnapshots',
-          actions: ['rds:DeleteDBSnapshot'],
-          resources: [snapshotArn],
-        }),
-        // DeleteObject only adds a delete marker in the versioned bucket: old versions stay for the
-        // lifecycle's noncurrent days (and the object lock in prod). No version deletes, no lock bypass.
-        new iam.PolicyStatement({
-          sid: 'ReadWriteOurBackupBucket',
-          actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
-          resources: [`${backupBucketArn}/*`],
-        }),
-        new iam.PolicyStatement({
-          sid: 'ListOurBackupBucket',
-          actions: ['s3:ListBucket'],
-          resources: [backupBucketArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'EncryptThroughS3',
-          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          resources: [props.dataKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
-        }),
-        new iam.PolicyStatement({
-          sid: 'ReadOurDatabaseSecret',
-          actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-          // Exactly conduit/<stage>/db plus Secrets Manager's 6-character suffix, not conduit/<stage>/db-*.
-          resources: [
-            `arn:${partition}:secretsmanager:${region}:${account}:secret:${platform.databaseSecretName(settings.name)}-??????`,
-          ],
-        }),
-        new iam.PolicyStatement({
-          sid: 'DecryptThroughSecretsManager',
-          actions: ['kms:Decrypt'],
-          resources: [props.dataKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
-        }),
-      ],
-    });
-    acknowledgeWildcards(role, [
-      [
-        `Resource::${snapshotArn}`,
-        `Only snapshots named ${platform.databaseSnapshotPrefix(settings.name)}*, which the job creates.`,
-      ],
-      [`Resource::${backupBucketArn}/*`, 'Objects of our backup bucket only.'],
-    ]);
-  }
 }
 
 function sa(account: { namespace: string; name: string }) {
   return { namespace: account.namespace, serviceAccount: account.name };
-}
-
-function acknowledgeManagedPolicy(role: Construct, name: string, what: string): void {
-  Validations.of(role).acknowledge({
-    id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${name}]`,
-    reason: `AWS maintains this policy together with the ${what}; copying it would drift.`,
-  });
-}
-
-function acknowledgeWildcards(scope: Construct, findings: [string, string][]): void {
-  for (const [finding, reason] of findings) {
-    Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
-  }
 }
