@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { ArgoCdBootstrap, type ArgoCdBootstrapProps } from '../lib/constructs/argocd-bootstrap.js';
 import { InlineLogicalIds } from '../lib/constructs/inline-logical-ids.js';
+import { Karpenter, type KarpenterProps } from '../lib/constructs/karpenter.js';
 import { OpsJobsRole, type OpsJobsRoleProps } from '../lib/constructs/ops-jobs-role.js';
 
 // Validation runs before a construct touches the cluster, so these need no real one.
@@ -86,6 +87,29 @@ describe('OpsJobsRole props', () => {
   it('refuses a secret name that is a pattern, naming the field', () => {
     expect(() => build({ databaseSecretName: 'conduit/*' })).toThrow(
       'OpsJobsRole: databaseSecretName (conduit/*) must name one secret',
+    );
+  });
+});
+
+describe('Karpenter props', () => {
+  const props: KarpenterProps = {
+    cluster,
+    clusterName: 'conduit-dev',
+    identity: { mode: 'pod-identity', stage: 'dev' },
+    nodeSecurityGroups: [],
+    cpuLimit: 16,
+    capacityTypes: ['spot', 'on-demand'],
+    tolerations: [],
+    after: [],
+  };
+  const build = (overrides: Partial<KarpenterProps>) =>
+    new Karpenter(new Stack(new App(), 'S'), 'Karpenter', { ...props, ...overrides });
+
+  it('refuses a vCPU limit that is not a positive integer and an empty capacity list, naming the field', () => {
+    expect(() => build({ cpuLimit: 0 })).toThrow('Karpenter: cpuLimit (0) must be a positive integer');
+    expect(() => build({ cpuLimit: 2.5 })).toThrow('Karpenter: cpuLimit (2.5) must be a positive integer');
+    expect(() => build({ capacityTypes: [] })).toThrow(
+      'Karpenter: capacityTypes must list spot, on-demand or both',
     );
   });
 });

@@ -5,7 +5,6 @@ import {
   type CfnElement,
   CfnOutput,
   type CfnResource,
-  Duration,
   RemovalPolicy,
   Stack,
   type StackProps,
@@ -13,21 +12,16 @@ import {
 } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { acknowledgeManagedPolicy, acknowledgeWildcards } from '../constructs/acknowledge.js';
 import { ArgoCdBootstrap } from '../constructs/argocd-bootstrap.js';
-import {
-  karpenterControllerStatements,
-  loadBalancerControllerStatements,
-} from '../constructs/controller-policies.js';
+import { loadBalancerControllerStatements } from '../constructs/controller-policies.js';
 import { InlineLogicalIds } from '../constructs/inline-logical-ids.js';
+import { Karpenter } from '../constructs/karpenter.js';
 import { OpsJobsRole } from '../constructs/ops-jobs-role.js';
 import {
   type PodIdentityRole,
@@ -39,7 +33,6 @@ import type { PostgresDatabase } from '../constructs/postgres-database.js';
 
 /** Pinned chart versions: upgrades are reviewed changes, never a side effect of a deploy. */
 export const CLUSTER_CHARTS = {
-  karpenter: { repository: 'oci://public.ecr.aws/karpenter/karpenter', version: '1.8.1' },
   awsLoadBalancerController: {
     repository: 'https://aws.github.io/eks-charts',
     chart: 'aws-load-balancer-controller',
@@ -79,7 +72,6 @@ export interface ClusterStackProps extends StackProps {
  */
 export class ClusterStack extends Stack {
   readonly cluster: eks.Cluster;
-  private readonly settings: platform.Stage;
   private readonly identity: WorkloadIdentity;
   /** Constructs split out of this stack after it was deployed; see `allocateLogicalId`. */
   private readonly inlineIds = new InlineLogicalIds();
@@ -87,7 +79,6 @@ export class ClusterStack extends Stack {
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id, props);
     const { settings } = props;
-    this.settings = settings;
     this.identity = { mode: settings.options.workloadIdentity, stage: settings.name };
     const c = settings.cluster;
     const nodes = c.systemNodes;
@@ -237,7 +228,18 @@ export class ClusterStack extends Stack {
       })
       .node.addDependency(ebsAddon);
 
-    this.addKarpenter(settings, props.dbClientSecurityGroup, systemNodes);
+    this.inlineIds.add(
+      new Karpenter(this, 'Karpenter', {
+        cluster: this.cluster,
+        clusterName: platform.clusterName(settings.name),
+        identity: this.identity,
+        nodeSecurityGroups: [props.dbClientSecurityGroup],
+        cpuLimit: c.karpenterCpuLimit,
+        capacityTypes: c.karpenterCapacityTypes,
+        tolerations: [SYSTEM_TOLERATION],
+        after: [systemNodes],
+      }),
+    );
     const lbcRole = this.addWorkloadIdentities(settings, props);
     const lbc = this.addLoadBalancerController(settings, props, systemNodes, lbcRole);
     new ArgoCdBootstrap(this, 'ArgoCd', {
@@ -307,171 +309,6 @@ export class ClusterStack extends Stack {
 
   private roleArn(roleName: string): string {
     return `arn:${this.partition}:iam::${this.account}:role/${roleName}`;
-  }
-
-  private addKarpenter(
-    settings: platform.Stage,
-    dbClients: ec2.ISecurityGroup,
-    systemNodes: eks.Nodegroup,
-  ): void {
-    const clusterName = platform.clusterName(settings.name);
-    const nodeManagedPolicies = [
-      'AmazonEKSWorkerNodePolicy',
-      'AmazonEKS_CNI_Policy',
-      'AmazonEC2ContainerRegistryPullOnly',
-      'AmazonSSMManagedInstanceCore',
-    ];
-    const nodeRole = new iam.Role(this, 'KarpenterNodeRole', {
-      roleName: `KarpenterNodeRole-${clusterName}`,
-      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      managedPolicies: nodeManagedPolicies.map((n) => iam.ManagedPolicy.fromAwsManagedPolicyName(n)),
-    });
-    for (const n of nodeManagedPolicies) acknowledgeManagedPolicy(nodeRole, n, 'EKS worker nodes');
-    new eks.AccessEntry(this, 'KarpenterNodeAccess', {
-      cluster: this.cluster,
-      principal: nodeRole.roleArn,
-      accessEntryType: eks.AccessEntryType.EC2_LINUX,
-      accessPolicies: [],
-    });
-
-    const queue = new sqs.Queue(this, 'KarpenterInterruptions', {
-      queueName: `${clusterName}-karpenter`,
-      retentionPeriod: Duration.minutes(5),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-    });
-    Validations.of(queue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'Interruption notices are useless after minutes; a dead-letter queue would only hold stale events.',
-    });
-    const rules: Record<string, events.EventPattern> = {
-      ScheduledChange: { source: ['aws.health'], detailType: ['AWS Health Event'] },
-      SpotInterruption: { source: ['aws.ec2'], detailType: ['EC2 Spot Instance Interruption Warning'] },
-      Rebalance: { source: ['aws.ec2'], detailType: ['EC2 Instance Rebalance Recommendation'] },
-      StateChange: { source: ['aws.ec2'], detailType: ['EC2 Instance State-change Notification'] },
-    };
-    for (const [id, eventPattern] of Object.entries(rules)) {
-      new events.Rule(this, `Karpenter${id}`, { eventPattern, targets: [new targets.SqsQueue(queue)] });
-    }
-
-    const controller = this.workloadRole('Karpenter', {
-      ...sa(platform.SERVICE_ACCOUNTS.karpenter),
-      statements: karpenterControllerStatements(this, {
-        clusterName,
-        clusterArn: this.cluster.clusterArn,
-        nodeRoleArn: nodeRole.roleArn,
-        queueArn: queue.queueArn,
-      }),
-    });
-    acknowledgeWildcards(controller, [
-      [
-        'Resource::*',
-        'EC2 describe calls and pricing:GetProducts support no resource scoping; limited to our region.',
-      ],
-      [
-        `Resource::arn:${this.partition}:ec2:${this.region}::image/*`,
-        'Karpenter picks the current EKS AMI; RunInstances needs the image resource.',
-      ],
-      [`Resource::arn:${this.partition}:ec2:${this.region}::snapshot/*`, 'AMI root snapshots, as above.'],
-      ...['security-group', 'subnet', 'capacity-reservation'].map(
-        (r) =>
-          [
-            `Resource::arn:${this.partition}:ec2:${this.region}:*:${r}/*`,
-            `RunInstances needs the ${r} resource; which ones is decided by the EC2NodeClass selectors.`,
-          ] as [string, string],
-      ),
-      ...[
-        'fleet',
-        'instance',
-        'volume',
-        'network-interface',
-        'launch-template',
-        'spot-instances-request',
-      ].map(
-        (r) =>
-          [
-            `Resource::arn:${this.partition}:ec2:${this.region}:*:${r}/*`,
-            `Only ${r}s tagged kubernetes.io/cluster/${clusterName}=owned (condition on the statement).`,
-          ] as [string, string],
-      ),
-      [
-        `Resource::arn:${this.partition}:ssm:${this.region}::parameter/aws/service/*`,
-        'Public AMI-id parameters published by AWS.',
-      ],
-      [
-        `Resource::arn:${this.partition}:iam::${this.account}:instance-profile/*`,
-        'Instance profiles Karpenter creates, scoped by tag conditions to our cluster.',
-      ],
-    ]);
-
-    const chart = this.cluster.addHelmChart('KarpenterChart', {
-      chart: 'karpenter',
-      repository: CLUSTER_CHARTS.karpenter.repository,
-      version: CLUSTER_CHARTS.karpenter.version,
-      release: 'karpenter',
-      namespace: platform.SERVICE_ACCOUNTS.karpenter.namespace,
-      wait: true,
-      values: {
-        settings: { clusterName, interruptionQueue: queue.queueName },
-        serviceAccount: {
-          name: platform.SERVICE_ACCOUNTS.karpenter.name,
-          ...(settings.options.workloadIdentity === 'irsa'
-            ? { annotations: { 'eks.amazonaws.com/role-arn': controller.role.roleArn } }
-            : {}),
-        },
-        controller: {
-          resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '512Mi' } },
-        },
-        tolerations: [SYSTEM_TOLERATION],
-      },
-    });
-    chart.node.addDependency(systemNodes, controller);
-
-    const nodeClass = {
-      apiVersion: 'karpenter.k8s.aws/v1',
-      kind: 'EC2NodeClass',
-      metadata: { name: 'default' },
-      spec: {
-        role: nodeRole.roleName,
-        amiSelectorTerms: [{ alias: 'al2023@latest' }],
-        subnetSelectorTerms: [{ tags: { 'karpenter.sh/discovery': clusterName } }],
-        securityGroupSelectorTerms: [
-          { id: this.cluster.clusterSecurityGroupId },
-          { id: dbClients.securityGroupId },
-        ],
-        metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1 },
-        blockDeviceMappings: [
-          { deviceName: '/dev/xvda', ebs: { volumeSize: '50Gi', volumeType: 'gp3', encrypted: true } },
-        ],
-      },
-    };
-    const nodePool = {
-      apiVersion: 'karpenter.sh/v1',
-      kind: 'NodePool',
-      metadata: { name: 'default' },
-      spec: {
-        template: {
-          spec: {
-            nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' },
-            requirements: [
-              { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] },
-              {
-                key: 'karpenter.sh/capacity-type',
-                operator: 'In',
-                values: [...settings.cluster.karpenterCapacityTypes],
-              },
-              { key: 'karpenter.k8s.aws/instance-category', operator: 'In', values: ['c', 'm', 'r'] },
-              { key: 'karpenter.k8s.aws/instance-generation', operator: 'Gt', values: ['5'] },
-            ],
-            expireAfter: '720h',
-          },
-        },
-        limits: { cpu: settings.cluster.karpenterCpuLimit },
-        disruption: { consolidationPolicy: 'WhenEmptyOrUnderutilized', consolidateAfter: '1m' },
-      },
-    };
-    this.cluster.addManifest('KarpenterNodePool', nodeClass, nodePool).node.addDependency(chart);
   }
 
   /**
