@@ -8,6 +8,7 @@ import { ArgoCdBootstrap, type ArgoCdBootstrapProps } from '../lib/constructs/ar
 import { InlineLogicalIds } from '../lib/constructs/inline-logical-ids.js';
 import { Karpenter, type KarpenterProps } from '../lib/constructs/karpenter.js';
 import { OpsJobsRole, type OpsJobsRoleProps } from '../lib/constructs/ops-jobs-role.js';
+import { WorkloadIdentities, type WorkloadIdentitiesProps } from '../lib/constructs/workload-identities.js';
 
 // Validation runs before a construct touches the cluster, so these need no real one.
 const cluster = {} as eks.ICluster;
@@ -110,6 +111,45 @@ describe('Karpenter props', () => {
     expect(() => build({ cpuLimit: 2.5 })).toThrow('Karpenter: cpuLimit (2.5) must be a positive integer');
     expect(() => build({ capacityTypes: [] })).toThrow(
       'Karpenter: capacityTypes must list spot, on-demand or both',
+    );
+  });
+});
+
+describe('WorkloadIdentities props', () => {
+  const props: WorkloadIdentitiesProps = {
+    cluster,
+    clusterName: 'conduit-dev',
+    identity: { mode: 'pod-identity', stage: 'dev' },
+    vpcId: 'vpc-1',
+    hostedZoneArn: 'arn:aws:route53:::hostedzone/Z1',
+    dataKeyArn: 'arn:aws:kms:us-east-1:111111111111:key/1',
+    secretPrefix: 'conduit/dev/',
+    containerLogGroupName: '/conduit/dev/containers',
+    containerLogRetentionDays: 7,
+    opsJobs: {
+      serviceAccount: { namespace: 'conduit', name: 'conduit-ops' },
+      databaseArn: 'arn:aws:rds:us-east-1:111111111111:db:conduit-dev',
+      snapshotPrefix: 'conduit-dev',
+      databaseSecretName: 'conduit/dev/db',
+      backupBucketName: 'conduit-dev-backups-111111111111',
+      dataKeyArn: 'arn:aws:kms:us-east-1:111111111111:key/1',
+    },
+  };
+  const build = (overrides: Partial<WorkloadIdentitiesProps>) =>
+    new WorkloadIdentities(new Stack(new App(), 'S'), 'Ids', { ...props, ...overrides });
+
+  it('refuses a secret prefix that would widen the secrets wildcard, naming the field', () => {
+    expect(() => build({ secretPrefix: 'conduit/dev' })).toThrow(
+      'WorkloadIdentities: secretPrefix (conduit/dev) must be a literal prefix ending in /',
+    );
+    expect(() => build({ secretPrefix: 'conduit/*/' })).toThrow(
+      'WorkloadIdentities: secretPrefix (conduit/*/)',
+    );
+  });
+
+  it('refuses a log retention CloudWatch Logs does not offer, naming the field', () => {
+    expect(() => build({ containerLogRetentionDays: 10 })).toThrow(
+      'WorkloadIdentities: containerLogRetentionDays (10) must be a CloudWatch Logs retention',
     );
   });
 });

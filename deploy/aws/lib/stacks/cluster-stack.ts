@@ -12,17 +12,14 @@ import {
 } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
-import { acknowledgeManagedPolicy, acknowledgeWildcards } from '../constructs/acknowledge.js';
+import { acknowledgeManagedPolicy } from '../constructs/acknowledge.js';
 import { ArgoCdBootstrap } from '../constructs/argocd-bootstrap.js';
-import { loadBalancerControllerStatements } from '../constructs/controller-policies.js';
 import { InlineLogicalIds } from '../constructs/inline-logical-ids.js';
 import { Karpenter } from '../constructs/karpenter.js';
-import { OpsJobsRole } from '../constructs/ops-jobs-role.js';
 import {
   type PodIdentityRole,
   type PodIdentityRoleProps,
@@ -30,6 +27,7 @@ import {
   workloadRole,
 } from '../constructs/pod-identity-role.js';
 import type { PostgresDatabase } from '../constructs/postgres-database.js';
+import { WorkloadIdentities } from '../constructs/workload-identities.js';
 
 /** Pinned chart versions: upgrades are reviewed changes, never a side effect of a deploy. */
 export const CLUSTER_CHARTS = {
@@ -240,7 +238,30 @@ export class ClusterStack extends Stack {
         after: [systemNodes],
       }),
     );
-    const lbcRole = this.addWorkloadIdentities(settings, props);
+    const identities = this.inlineIds.add(
+      new WorkloadIdentities(this, 'WorkloadIdentities', {
+        cluster: this.cluster,
+        clusterName: platform.clusterName(settings.name),
+        identity: this.identity,
+        vpcId: props.vpc.vpcId,
+        hostedZoneArn: props.zone.hostedZoneArn,
+        dataKeyArn: props.dataKey.keyArn,
+        secretPrefix: platform.secretPrefix(settings.name),
+        containerLogGroupName: platform.containerLogGroupName(settings.name),
+        containerLogRetentionDays: c.containerLogRetentionDays,
+        workloads: platform.workloadsIn(settings.name, props.workloads).map((w) => w.workload),
+        opsJobs: {
+          serviceAccount: platform.SERVICE_ACCOUNTS.opsJobs,
+          databaseArn: props.database.resourceArn,
+          snapshotPrefix: platform.databaseSnapshotPrefix(settings.name),
+          databaseSecretName: platform.databaseSecretName(settings.name),
+          backupBucketName: props.backupBucketName,
+          dataKeyArn: props.dataKey.keyArn,
+        },
+      }),
+    );
+    this.inlineIds.add(identities.opsJobs);
+    const lbcRole = identities.loadBalancerController;
     const lbc = this.addLoadBalancerController(settings, props, systemNodes, lbcRole);
     new ArgoCdBootstrap(this, 'ArgoCd', {
       cluster: this.cluster,
@@ -353,216 +374,6 @@ export class ClusterStack extends Stack {
     // The association must exist before the pods start, or they come up without credentials.
     chart.node.addDependency(systemNodes, role);
     return chart;
-  }
-
-  private addWorkloadIdentities(settings: platform.Stage, props: ClusterStackProps): PodIdentityRole {
-    const { region, account, partition } = this;
-    // One owner: CDK creates the group with its retention; Fluent Bit only writes streams (no
-    // CreateLogGroup/PutRetentionPolicy), so a group auto-created with the wrong retention cannot happen.
-    // CloudWatch Logs encrypts at rest by default; a KMS key would add cost and a key policy for no reader
-    // outside this account.
-    const containerLogs = new logs.LogGroup(this, 'ContainerLogs', {
-      logGroupName: platform.containerLogGroupName(settings.name),
-      retention: settings.cluster.containerLogRetentionDays as logs.RetentionDays,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-
-    const lbc = this.workloadRole('LoadBalancerController', {
-      ...sa(platform.SERVICE_ACCOUNTS.loadBalancerController),
-      statements: loadBalancerControllerStatements(
-        this,
-        platform.clusterName(settings.name),
-        props.vpc.vpcId,
-      ),
-    });
-    const elb = `arn:${partition}:elasticloadbalancing:${region}:${account}`;
-    acknowledgeWildcards(lbc, [
-      ['Resource::*', 'Describe/list calls of ELB, EC2, ACM, WAF and Shield support no resource scoping.'],
-      [
-        `Resource::arn:${this.partition}:ec2:${region}:${account}:security-group/*`,
-        'Security groups the controller creates; mutations require our VPC or our cluster tag.',
-      ],
-      ...[
-        'loadbalancer/app/*/*',
-        'loadbalancer/net/*/*',
-        'targetgroup/*/*',
-        'listener/app/*/*/*',
-        'listener/net/*/*/*',
-        'listener-rule/app/*/*/*/*',
-        'listener-rule/net/*/*/*/*',
-      ].map(
-        (r) =>
-          [
-            `Resource::${elb}:${r}`,
-            'Only load balancers tagged elbv2.k8s.aws/cluster with our cluster name.',
-          ] as [string, string],
-      ),
-    ]);
-
-    const secretPrefixArn = `arn:${partition}:secretsmanager:${region}:${account}:secret:${platform.secretPrefix(settings.name)}*`;
-    const eso = this.workloadRole('ExternalSecrets', {
-      ...sa(platform.SERVICE_ACCOUNTS.externalSecrets),
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'ReadOurSecrets',
-          actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-          // conduit/<stage>/db is under the prefix: no cross-stack reference to the data stack's secret.
-          resources: [secretPrefixArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'DecryptThroughSecretsManager',
-          actions: ['kms:Decrypt'],
-          resources: [props.dataKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
-        }),
-      ],
-    });
-    acknowledgeWildcards(eso, [
-      [
-        `Resource::arn:${partition}:secretsmanager:${region}:${account}:secret:${platform.secretPrefix(settings.name)}*`,
-        `Only secrets under ${platform.secretPrefix(settings.name)}; the suffix wildcard covers Secrets Manager's random ARN suffix.`,
-      ],
-    ]);
-
-    this.workloadRole('FluentBit', {
-      ...sa(platform.SERVICE_ACCOUNTS.fluentBit),
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'WriteOurLogGroup',
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-          resources: [containerLogs.logGroupArn],
-        }),
-      ],
-    });
-
-    const rollouts = this.workloadRole('ArgoRollouts', {
-      ...sa(platform.SERVICE_ACCOUNTS.argoRollouts),
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'VerifyTargetGroups',
-          actions: [
-            'elasticloadbalancing:DescribeTargetGroups',
-            'elasticloadbalancing:DescribeLoadBalancers',
-            'elasticloadbalancing:DescribeListeners',
-            'elasticloadbalancing:DescribeRules',
-            'elasticloadbalancing:DescribeTargetHealth',
-          ],
-          resources: ['*'],
-        }),
-      ],
-    });
-    acknowledgeWildcards(rollouts, [
-      ['Resource::*', 'ELB Describe* calls support no resource-level permissions; read-only.'],
-    ]);
-
-    this.inlineIds.add(
-      new OpsJobsRole(this, 'OpsJobs', {
-        cluster: this.cluster,
-        identity: this.identity,
-        serviceAccount: platform.SERVICE_ACCOUNTS.opsJobs,
-        databaseArn: props.database.resourceArn,
-        snapshotPrefix: platform.databaseSnapshotPrefix(settings.name),
-        databaseSecretName: platform.databaseSecretName(settings.name),
-        backupBucketName: props.backupBucketName,
-        dataKeyArn: props.dataKey.keyArn,
-      }),
-    );
-
-    const externalDns = this.workloadRole('ExternalDns', {
-      ...sa(platform.SERVICE_ACCOUNTS.externalDns),
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'ChangeOurZone',
-          actions: [
-            'route53:ChangeResourceRecordSets',
-            'route53:ListResourceRecordSets',
-            'route53:ListTagsForResources',
-          ],
-          resources: [props.zone.hostedZoneArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'FindZones',
-          actions: ['route53:ListHostedZones'],
-          resources: ['*'],
-        }),
-      ],
-    });
-    acknowledgeWildcards(externalDns, [
-      ['Resource::*', 'route53:ListHostedZones supports no resource scoping.'],
-    ]);
-
-    const adot = this.workloadRole('AdotCollector', {
-      ...sa(platform.SERVICE_ACCOUNTS.adotCollector),
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'SendTraces',
-          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
-          resources: ['*'],
-          conditions: { StringEquals: { 'aws:RequestedRegion': region } },
-        }),
-      ],
-    });
-    acknowledgeWildcards(adot, [
-      ['Resource::*', 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource scoping; write-only.'],
-    ]);
-
-    const grafana = this.workloadRole('Grafana', {
-      ...sa(platform.SERVICE_ACCOUNTS.grafana),
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'ReadCloudWatchMetrics',
-          actions: [
-            'cloudwatch:GetMetricData',
-            'cloudwatch:ListMetrics',
-            'cloudwatch:DescribeAlarms',
-            'cloudwatch:DescribeAlarmsForMetric',
-            'cloudwatch:DescribeAlarmHistory',
-            'tag:GetResources',
-          ],
-          resources: ['*'],
-          conditions: { StringEquals: { 'aws:RequestedRegion': region } },
-        }),
-      ],
-    });
-    acknowledgeWildcards(grafana, [
-      [
-        'Resource::*',
-        'CloudWatch metric reads and tag:GetResources support no resource scoping; read-only, our region.',
-      ],
-    ]);
-    this.addAppWorkloadRoles(settings, props.workloads);
-    return lbc;
-  }
-
-  /**
-   * One role per workload of the stage that calls AWS, bound to the workload's own service account and
-   * holding exactly the statements its model entry declares (`{account}`, `{region}`, `{stage}` filled in).
-   */
-  private addAppWorkloadRoles(settings: platform.Stage, workloads: readonly platform.Workload[]): void {
-    const fill = (resource: string) =>
-      resource
-        .replaceAll('{account}', this.account)
-        .replaceAll('{region}', this.region)
-        .replaceAll('{stage}', settings.name);
-    for (const { workload } of platform.workloadsIn(settings.name, workloads)) {
-      if (!workload.aws) continue;
-      const statements = workload.aws.statements.map(
-        (s) => new iam.PolicyStatement({ actions: [...s.actions], resources: s.resources.map(fill) }),
-      );
-      const role = this.workloadRole(`Workload-${workload.name}`, {
-        ...sa(platform.workloadServiceAccount(workload.name)),
-        statements,
-      });
-      // Wildcards left in a declared resource are the workload's own scoping, reviewed in its model entry.
-      const wildcards = statements.flatMap((s) => s.resources).filter((r) => r.includes('*'));
-      acknowledgeWildcards(
-        role,
-        wildcards.map((r) => [
-          `Resource::${r}`,
-          `Declared by workload ${workload.name} in packages/platform.`,
-        ]),
-      );
-    }
   }
 }
 
