@@ -337,42 +337,6 @@ describe('PostgresDatabase construct', () => {
     return Template.fromStack(stack);
   };
 
-  it('offers Aurora PostgreSQL 17 with a writer and a reader, same safety settings', () => {
-    const t = build({ engine: 'aurora', protect: true });
-    t.hasResource('AWS::RDS::DBCluster', {
-      Properties: Match.objectLike({
-        Engine: 'aurora-postgresql',
-        EngineVersion: Match.stringLikeRegexp('^17\\.'),
-        StorageEncrypted: true,
-        ManageMasterUserPassword: Match.absent(),
-        DeletionProtection: true,
-        PreferredBackupWindow: '03:00-04:00',
-        BackupRetentionPeriod: 7,
-      }),
-      DeletionPolicy: 'Snapshot',
-    });
-    t.resourceCountIs('AWS::RDS::DBInstance', 2);
-    t.hasResourceProperties('AWS::RDS::DBCluster', { DBClusterIdentifier: 'conduit-test' });
-    for (const role of ['writer', 'reader']) {
-      t.hasResourceProperties('AWS::RDS::DBInstance', {
-        DBInstanceIdentifier: `conduit-test-${role}`,
-        DBClusterIdentifier: { Ref: Match.stringLikeRegexp('^DatabaseCluster') },
-      });
-    }
-    t.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', {
-      Parameters: Match.objectLike({ 'rds.force_ssl': '1' }),
-    });
-    // The same fixed-name, attached, rotated credentials as the instance variant.
-    t.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'conduit/test/db' });
-    t.hasResourceProperties('AWS::SecretsManager::SecretTargetAttachment', {
-      TargetType: 'AWS::RDS::DBCluster',
-      TargetId: { Ref: Match.stringLikeRegexp('^DatabaseCluster') },
-    });
-    t.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
-      HostedRotationLambda: Match.objectLike({ RotationType: 'PostgreSQLSingleUser' }),
-    });
-  });
-
   it('rejects an identifier RDS would refuse, naming the field', () => {
     for (const identifier of ['1conduit', 'conduit--dev', 'conduit-', 'Conduit_dev']) {
       expect(() => build({ identifier }), identifier).toThrow(

@@ -1,5 +1,7 @@
 import type { AddOn } from './constructs/argocd.js';
+import { identityOf, withServiceAccountAnnotations } from './identities/index.js';
 import { OTEL_NAMESPACE } from './observability.js';
+import { routerOf } from './routers/index.js';
 import type { RenderSettings } from './settings.js';
 
 /** Pinned chart versions of the cluster add-ons; an upgrade is a one-line, reviewed diff here. */
@@ -36,11 +38,6 @@ export const ADD_ON_CHARTS = {
     chart: 'ingress-nginx',
     version: '4.13.2',
   },
-  cloudnativePg: {
-    repoURL: 'https://cloudnative-pg.github.io/charts',
-    chart: 'cloudnative-pg',
-    version: '0.26.0',
-  },
   openTelemetryCollector: {
     repoURL: 'https://open-telemetry.github.io/opentelemetry-helm-charts',
     chart: 'opentelemetry-collector',
@@ -51,22 +48,8 @@ export const ADD_ON_CHARTS = {
     chart: 'prometheus-blackbox-exporter',
     version: '11.3.1',
   },
-  istioBase: {
-    repoURL: 'https://istio-release.storage.googleapis.com/charts',
-    chart: 'base',
-    version: '1.27.1',
-  },
-  istiod: {
-    repoURL: 'https://istio-release.storage.googleapis.com/charts',
-    chart: 'istiod',
-    version: '1.27.1',
-  },
 } as const;
 
-/** Flag that makes Argo Rollouts wait until the ALB target group holds the new pods before shifting. */
-export const VERIFY_TARGET_GROUP_FLAG = '--aws-verify-target-group';
-
-/** The add-ons a stage needs, derived from its router, database and secret settings. */
 /** Helm values of the monitoring add-ons, from deploy/observability. */
 export interface MonitoringValues {
   readonly kubePrometheusStack: Readonly<Record<string, unknown>>;
@@ -76,8 +59,9 @@ export interface MonitoringValues {
   readonly adotCollector?: Readonly<Record<string, unknown>>;
 }
 
+/** The add-ons a stage needs: the common ones, its router's, and External Secrets. */
 export function addOnsFor(stage: RenderSettings, monitoring: MonitoringValues): AddOn[] {
-  const alb = stage.router.kind === 'alb';
+  const router = routerOf(stage);
   const aws = stage.aws;
   const list: AddOn[] = [
     {
@@ -88,8 +72,7 @@ export function addOnsFor(stage: RenderSettings, monitoring: MonitoringValues): 
       values: {
         controller: {
           replicas: 2,
-          // Verification needs elasticloadbalancing:Describe* for the controller (Pod Identity, deploy/aws).
-          extraArgs: alb && aws ? [VERIFY_TARGET_GROUP_FLAG, `--aws-region=${aws.region}`] : [],
+          extraArgs: router.rolloutsControllerArgs(stage),
           // Scraped by our own ServiceMonitor (constructs/rollouts-monitor.ts), which honours labels.
           metrics: { enabled: true, serviceMonitor: { enabled: false } },
         },
@@ -137,7 +120,8 @@ export function addOnsFor(stage: RenderSettings, monitoring: MonitoringValues): 
       values: monitoring.adotCollector,
     });
   }
-  if (alb && aws) {
+  // Publishes `origin.<domain>` from the Ingress status, whichever load balancer the router made.
+  if (aws) {
     list.push({
       name: 'external-dns',
       ...ADD_ON_CHARTS.externalDns,
@@ -151,56 +135,17 @@ export function addOnsFor(stage: RenderSettings, monitoring: MonitoringValues): 
       },
     });
   }
-  if (stage.secrets.kind === 'external-secrets') {
-    const identity = stage.secrets.identity;
-    list.push({
-      name: 'external-secrets',
-      ...ADD_ON_CHARTS.externalSecrets,
-      namespace: 'external-secrets',
-      wave: 1,
-      values: {
-        installCRDs: true,
-        serviceAccount: {
-          name: 'external-secrets',
-          annotations: identity.kind === 'irsa' ? { 'eks.amazonaws.com/role-arn': identity.roleArn } : {},
-        },
-      },
-    });
-  }
-  if (stage.router.kind === 'nginx') {
-    list.push(
-      {
-        name: 'ingress-nginx',
-        ...ADD_ON_CHARTS.ingressNginx,
-        namespace: stage.router.controllerNamespace,
-        wave: 1,
-        values: {
-          controller: { replicaCount: 2, metrics: { enabled: true, serviceMonitor: { enabled: true } } },
-        },
-      },
-      {
-        name: 'cert-manager',
-        ...ADD_ON_CHARTS.certManager,
-        namespace: 'cert-manager',
-        wave: 1,
-        values: { crds: { enabled: true } },
-      },
-    );
-  }
-  if (stage.router.kind === 'istio') {
-    list.push(
-      { name: 'istio-base', ...ADD_ON_CHARTS.istioBase, namespace: 'istio-system', wave: 0, values: {} },
-      { name: 'istiod', ...ADD_ON_CHARTS.istiod, namespace: 'istio-system', wave: 1, values: {} },
-    );
-  }
-  if (stage.database.kind === 'cnpg') {
-    list.push({
-      name: 'cloudnative-pg',
-      ...ADD_ON_CHARTS.cloudnativePg,
-      namespace: 'cnpg-system',
-      wave: 1,
-      values: {},
-    });
-  }
-  return list;
+  list.push({
+    name: 'external-secrets',
+    ...ADD_ON_CHARTS.externalSecrets,
+    namespace: 'external-secrets',
+    wave: 1,
+    // The workload identity adds its annotations (IRSA: the role ARN) below.
+    values: { installCRDs: true, serviceAccount: { name: 'external-secrets', annotations: {} } },
+  });
+  const identity = identityOf(stage);
+  return [...list, ...router.addOns(stage)].map((addOn) => ({
+    ...addOn,
+    values: withServiceAccountAnnotations(addOn.values, addOn.namespace, identity),
+  }));
 }

@@ -1,17 +1,24 @@
 import {
   clusterName,
   databaseSecretName,
+  irsaRoleArn,
   jwtSecretName,
+  SCENARIOS,
   SERVICE_ACCOUNTS,
   STAGE_NAMES,
   STAGES,
+  scenarioStage,
+  workloadServiceAccount,
 } from '@conduit/platform';
 import { parse } from 'pg-connection-string';
 import { describe, expect, it } from 'vitest';
 import { RDS_DATABASE_URL_TEMPLATE } from './constructs/secrets.js';
+import { ROLE_ARN_ANNOTATION } from './identities/irsa.js';
 import { renderStage } from './render.js';
 import { renderSettings } from './stages/index.js';
 import { find, one, renderedCases } from './test/objects.js';
+
+type Json = Record<string, unknown>;
 
 /**
  * What is rendered for each stage matches the platform model deploy/aws builds from: the names both sides
@@ -28,7 +35,6 @@ describe('every stage renders what the platform model says it runs', () => {
     ]);
     expect(s.aws).toEqual({ clusterName: clusterName(name), region: STAGES[name].region });
     const all = Object.values(renderStage(s)).flat();
-    expect(find(all, 'Cluster')).toEqual([]);
     expect(find(all, 'ExternalSecret', 'conduit-db')).toHaveLength(1);
   });
 
@@ -110,16 +116,18 @@ describe('every stage renders what the platform model says it runs', () => {
     });
   });
 
-  it('clusters without AWS stay covered as settings: NGINX and Istio routers, CloudNativePG, plain Secrets', () => {
-    const variants = renderedCases().filter((c) => !(STAGE_NAMES as readonly string[]).includes(c.name));
-    const kinds = (pick: (c: (typeof variants)[number]) => string) => new Set(variants.map(pick));
-    expect([...kinds((c) => c.settings.router.kind)]).toEqual(expect.arrayContaining(['nginx', 'istio']));
-    expect([...kinds((c) => c.settings.database.kind)]).toContain('cnpg');
-    expect([...kinds((c) => c.settings.secrets.kind)]).toContain('plain');
-    for (const c of variants.filter((v) => v.settings.database.kind === 'cnpg')) {
-      expect(find(c.all, 'Cluster'), c.name).toHaveLength(1);
-    }
-  });
+  it.each(renderedCases().map((c) => [c.name, c] as const))(
+    'scenario %s: renders the router and workload identity its options select',
+    (name, c) => {
+      const { options } = scenarioStage(SCENARIOS.find((s) => s.name === name)!);
+      expect([c.settings.router.kind, c.settings.identity.kind]).toEqual([
+        options.router,
+        options.workloadIdentity,
+      ]);
+      const ingressClasses = new Set(find(c.all, 'Ingress').map((i) => (i.spec as Json).ingressClassName));
+      expect([...ingressClasses]).toEqual([options.router]);
+    },
+  );
 });
 
 /** Helm values name a chart's ServiceAccount as `serviceAccount.name`, at the top or under a subchart. */
@@ -173,3 +181,67 @@ describe('ServiceAccounts match the Pod Identity associations deploy/aws creates
     },
   );
 });
+
+describe('workload identity: every service account with AWS permissions is bound the way the stage says', () => {
+  type App = {
+    spec: {
+      destination: { namespace: string };
+      source: { helm?: { valuesObject?: Record<string, unknown> } };
+    };
+  };
+  /** `namespace/name` of each service account rendered here or set in Helm values, with its annotations. */
+  const accountsOf = (c: ReturnType<typeof renderedCases>[number]) => {
+    const out = new Map<string, Record<string, string>>();
+    for (const sa of find(c.all, 'ServiceAccount')) {
+      out.set(`${sa.metadata.namespace}/${sa.metadata.name}`, sa.metadata.annotations ?? {});
+    }
+    for (const app of find(c.dirs.apps, 'Application') as unknown as App[]) {
+      for (const [name, annotations] of namedWithAnnotations(app.spec.source.helm?.valuesObject)) {
+        out.set(`${app.spec.destination.namespace}/${name}`, annotations);
+      }
+    }
+    return out;
+  };
+  // deploy/aws installs these itself (Karpenter and Load Balancer Controller charts, EKS add-on).
+  const notHere = ['karpenter', 'ebsCsi', 'loadBalancerController'];
+
+  it.each(renderedCases().map((c) => [c.name, c] as const))('scenario %s', (name, c) => {
+    const stage = scenarioStage(SCENARIOS.find((s) => s.name === name)!);
+    const accounts = accountsOf(c);
+    const withAws = [
+      ...Object.entries(SERVICE_ACCOUNTS)
+        .filter(([key]) => !notHere.includes(key))
+        .map(([, sa]) => sa),
+      ...c.settings.workloads
+        .filter((w) => w.workload.aws)
+        .map((w) => workloadServiceAccount(w.workload.name)),
+    ];
+    expect(withAws.length).toBeGreaterThan(5);
+    for (const sa of withAws) {
+      const annotations = accounts.get(`${sa.namespace}/${sa.name}`);
+      expect(annotations, `${sa.namespace}/${sa.name} is rendered`).toBeDefined();
+      expect(annotations?.[ROLE_ARN_ANNOTATION], `${sa.namespace}/${sa.name}`).toBe(
+        stage.options.workloadIdentity === 'irsa' ? irsaRoleArn(stage, sa) : undefined,
+      );
+    }
+    // Nothing else gets a role: a service account the model gives no AWS access carries no annotation.
+    const annotated = [...accounts].filter(([, a]) => a[ROLE_ARN_ANNOTATION]).map(([key]) => key);
+    expect(annotated.sort()).toEqual(
+      stage.options.workloadIdentity === 'irsa'
+        ? withAws.map((sa) => `${sa.namespace}/${sa.name}`).sort()
+        : [],
+    );
+  });
+});
+
+/** Each `serviceAccount` in Helm values (any depth) that has a name, with its annotations. */
+function namedWithAnnotations(values: unknown): [string, Record<string, string>][] {
+  if (typeof values !== 'object' || values === null) return [];
+  return Object.entries(values as Record<string, unknown>).flatMap(([key, child]) => {
+    const sa = child as { name?: unknown; annotations?: Record<string, string> } | null;
+    if (key === 'serviceAccount' && typeof sa?.name === 'string') {
+      return [[sa.name, sa.annotations ?? {}] as [string, Record<string, string>]];
+    }
+    return namedWithAnnotations(child);
+  });
+}

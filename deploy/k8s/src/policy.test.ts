@@ -1,9 +1,9 @@
 import { images, MAX_ABORT_SECONDS } from '@conduit/platform';
 import { describe, expect, it } from 'vitest';
-import { VERIFY_TARGET_GROUP_FLAG } from './add-ons.js';
-import { CANARY_HEADER, SCALE_DOWN_DELAY_SECONDS } from './constructs/app-workload.js';
-import { READINESS_GATE_LABEL } from './constructs/namespace.js';
+import { SCALE_DOWN_DELAY_SECONDS } from './constructs/app-workload.js';
 import { type K8sObject, renderStage } from './render.js';
+import { READINESS_GATE_LABEL, VERIFY_TARGET_GROUP_FLAG } from './routers/alb.js';
+import { CANARY_HEADER } from './routers/router.js';
 import { SHUTDOWN } from './settings.js';
 import { containers, find, one, podSpecs, renderedCases } from './test/objects.js';
 
@@ -235,22 +235,25 @@ describe('policy: canary invariants', () => {
     },
   );
 
-  it.each(each)('%s: ALB canaries use pingPong or target-group verification', (_, c) => {
-    if (c.settings.router.kind !== 'alb') return expect(c.settings.router.kind).toMatch(/nginx|istio/);
-    const rollouts = find(c.dirs.apps, 'Application').find((a) =>
-      a.metadata.name.endsWith('-argo-rollouts'),
-    ) as Json;
-    const verifies =
-      rollouts.spec.source.helm.valuesObject.controller.extraArgs.includes(VERIFY_TARGET_GROUP_FLAG);
-    for (const tier of ['api', 'web']) {
-      const canary = (one(c.all, 'Rollout', tier) as Json).spec.strategy.canary;
-      expect(Boolean(canary.pingPong) || verifies, tier).toBe(true);
-      if (canary.pingPong) {
-        for (const svc of [canary.pingPong.pingService, canary.pingPong.pongService])
-          expect(find(c.all, 'Service', svc)).toHaveLength(1);
+  it.each(each)(
+    '%s: canaries switch between Services that exist; on the ALB ping/pong, with target groups verified',
+    (_, c) => {
+      const rollouts = find(c.dirs.apps, 'Application').find((a) =>
+        a.metadata.name.endsWith('-argo-rollouts'),
+      ) as Json;
+      const args: string[] = rollouts.spec.source.helm.valuesObject.controller.extraArgs;
+      expect(args.includes(VERIFY_TARGET_GROUP_FLAG)).toBe(c.settings.router.kind === 'alb');
+      for (const tier of ['api', 'web']) {
+        const canary = (one(c.all, 'Rollout', tier) as Json).spec.strategy.canary;
+        expect(Boolean(canary.pingPong), tier).toBe(c.settings.router.kind === 'alb');
+        const services = canary.pingPong
+          ? [canary.pingPong.pingService, canary.pingPong.pongService]
+          : [canary.stableService, canary.canaryService];
+        expect(services.every(Boolean), tier).toBe(true);
+        for (const svc of services) expect(find(c.all, 'Service', svc), svc).toHaveLength(1);
       }
-    }
-  });
+    },
+  );
 
   it.each(each)('%s: testers reach the canary with the exact header X-Canary: always', (_, c) => {
     for (const tier of ['api', 'web']) {
@@ -351,7 +354,7 @@ describe('policy: namespace, network, secrets, delivery', () => {
     const pods = Object.fromEntries(podSpecs(c.all).map((p) => [p.owner, p.labels]));
     expect(ports(selecting(pods['Rollout/api']!, 'Ingress'), 'ingress')).toEqual([3000, 3000]);
     expect(ports(selecting(pods['Rollout/web']!, 'Ingress'), 'ingress')).toEqual([8080, 9113]);
-    const dbPort = c.settings.database.kind === 'rds' ? c.settings.database.port : 5432;
+    const dbPort = c.settings.database.port;
     expect(ports(selecting(pods['Rollout/api']!, 'Egress'), 'egress')).toContain(dbPort);
     expect(ports(selecting(pods['Job/api-migrate']!, 'Egress'), 'egress')).toEqual([dbPort]);
     expect(ports(selecting(pods['CronJob/backup']!, 'Egress'), 'egress')).toEqual([dbPort, 443, 80]);
@@ -360,33 +363,37 @@ describe('policy: namespace, network, secrets, delivery', () => {
     expect(dns.spec.podSelector).toEqual({});
     expect(dns.spec.egress[0].ports.map((p: Json) => p.port)).toEqual([53, 53]);
     const lb = policies.find((p) => p.metadata.name === 'api-ingress')!.spec.ingress[0].from;
-    if (c.settings.router.kind === 'alb')
-      expect(lb).toEqual(c.settings.router.sourceCidrs.map((cidr) => ({ ipBlock: { cidr } })));
+    const r = c.settings.router;
+    expect(lb).toEqual(
+      r.kind === 'alb'
+        ? r.sourceCidrs.map((cidr) => ({ ipBlock: { cidr } }))
+        : [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': r.controllerNamespace } } }],
+    );
+    // NGINX's certificate: cert-manager's HTTP-01 solver pods answer the controller, on their port only.
+    const solver = policies.find((p) => p.metadata.name === 'acme-solver-ingress');
+    if (r.kind === 'nginx') {
+      expect(solver?.spec.podSelector.matchLabels).toEqual({ 'acme.cert-manager.io/http01-solver': 'true' });
+      expect(solver?.spec.ingress).toEqual([{ from: lb, ports: [{ protocol: 'TCP', port: 8089 }] }]);
+    } else expect(solver).toBeUndefined();
   });
 
-  it.each(each)(
-    '%s: no Secret with values is ever rendered; secrets come from ExternalSecrets or out of band',
-    (_, c) => {
-      expect(find(c.all, 'Secret')).toEqual([]);
-      const text = JSON.stringify(c.all);
-      expect(text).not.toMatch(/password["']?\s*[:=]\s*["'][^{]/i);
-      const external = find(c.all, 'ExternalSecret')
-        .map((e) => e.metadata.name)
-        .sort();
-      if (c.settings.secrets.kind === 'plain') expect(external).toEqual([]);
-      else {
-        const db = c.settings.database.kind === 'rds' ? ['conduit-db'] : [];
-        expect(external).toEqual(['alertmanager-receivers', ...db, 'conduit-jwt', 'grafana-admin']);
-      }
-      const stores = find(c.all, 'ClusterSecretStore') as Json[];
-      if (c.settings.secrets.kind === 'external-secrets') {
-        expect(stores).toHaveLength(1);
-        const irsa = c.settings.secrets.identity.kind === 'irsa';
-        expect(Boolean(stores[0]!.spec.provider.aws.auth)).toBe(irsa);
-      }
-      expect(find(c.all, 'Cluster').length).toBe(c.settings.database.kind === 'cnpg' ? 1 : 0);
-    },
-  );
+  it.each(each)('%s: no Secret with values is ever rendered; secrets come from ExternalSecrets', (_, c) => {
+    expect(find(c.all, 'Secret')).toEqual([]);
+    const text = JSON.stringify(c.all);
+    expect(text).not.toMatch(/password["']?\s*[:=]\s*["'][^{]/i);
+    const external = find(c.all, 'ExternalSecret')
+      .map((e) => e.metadata.name)
+      .sort();
+    expect(external).toEqual(['alertmanager-receivers', 'conduit-db', 'conduit-jwt', 'grafana-admin']);
+    const stores = find(c.all, 'ClusterSecretStore') as Json[];
+    expect(stores).toHaveLength(1);
+    // IRSA: the store authenticates with the controller's annotated service account.
+    expect(stores[0]!.spec.provider.aws.auth).toEqual(
+      c.settings.identity.kind === 'irsa'
+        ? { jwt: { serviceAccountRef: { name: 'external-secrets', namespace: 'external-secrets' } } }
+        : undefined,
+    );
+  });
 
   it.each(each)('%s: migrations run once per release as an Argo CD PreSync hook', (_, c) => {
     const job = one(c.all, 'Job', 'api-migrate') as Json;
@@ -442,11 +449,13 @@ describe('policy: namespace, network, secrets, delivery', () => {
       expect(charts).toEqual(
         expect.arrayContaining(['argo-rollouts', 'kube-prometheus-stack', 'fluent-bit', 'metrics-server']),
       );
-      if (c.settings.router.kind === 'alb') expect(charts).toContain('external-dns');
+      expect(charts).toEqual(expect.arrayContaining(['external-dns', 'external-secrets']));
       // deploy/aws's cluster stack installs it with the real VPC id; a second release would fight it.
       expect(charts).not.toContain('aws-load-balancer-controller');
-      if (c.settings.secrets.kind === 'external-secrets') expect(charts).toContain('external-secrets');
-      if (c.settings.database.kind === 'cnpg') expect(charts).toContain('cloudnative-pg');
+      const nginxCharts = ['ingress-nginx', 'cert-manager'];
+      for (const chart of nginxCharts) {
+        expect(charts.includes(chart), chart).toBe(c.settings.router.kind === 'nginx');
+      }
     },
   );
 
@@ -464,12 +473,28 @@ describe('policy: namespace, network, secrets, delivery', () => {
         ['/api', 'api'],
         ['/', 'web'],
       ]);
-    } else if (r.kind === 'nginx') {
-      expect((one(c.all, 'Ingress', 'conduit-api') as Json).spec.rules[0].http.paths[0].path).toBe('/api');
-      expect((one(c.all, 'Ingress', 'conduit-web') as Json).spec.tls[0].hosts).toEqual([c.settings.host]);
+      expect(find(c.all, 'ClusterIssuer')).toEqual([]);
     } else {
-      const vs = one(c.all, 'VirtualService', 'conduit') as Json;
-      expect(vs.spec.http.map((h: Json) => h.match[0].uri.prefix)).toEqual(['/api', '/']);
+      expect(find(c.all, 'Ingress').map((i) => i.metadata.name)).toEqual(['conduit-api', 'conduit-web']);
+      const api = one(c.all, 'Ingress', 'conduit-api') as Json;
+      const web = one(c.all, 'Ingress', 'conduit-web') as Json;
+      expect(api.spec.rules[0].http.paths.map((p: Json) => [p.path, p.backend.service.name])).toEqual([
+        ['/api', 'api'],
+      ]);
+      expect(web.spec.rules[0].http.paths.map((p: Json) => [p.path, p.backend.service.name])).toEqual([
+        ['/', 'web'],
+      ]);
+      // The certificate comes from the issuer the Ingress names, which answers through this controller.
+      for (const ing of [api, web]) {
+        expect(ing.spec.ingressClassName).toBe('nginx');
+        expect(ing.spec.tls).toEqual([{ hosts: [c.settings.host], secretName: 'conduit-tls' }]);
+        const issuer = one(
+          c.all,
+          'ClusterIssuer',
+          ing.metadata.annotations['cert-manager.io/cluster-issuer'],
+        ) as Json;
+        expect(issuer.spec.acme.solvers).toEqual([{ http01: { ingress: { ingressClassName: 'nginx' } } }]);
+      }
     }
   });
 });

@@ -2,7 +2,7 @@ import { imageRepository, images, STAGE_NAMES, STAGES } from '@conduit/platform'
 import { describe, expect, it } from 'vitest';
 import { renderStage } from './render.js';
 import { type RenderSettings, validateRenderSettings } from './settings.js';
-import { renderSettings, renderSettingsOf } from './stages/index.js';
+import { renderSettings } from './stages/index.js';
 
 const prod = renderSettings('prod');
 
@@ -55,13 +55,6 @@ describe('render settings', () => {
     };
     expect(() => validateRenderSettings({ ...prod, router })).toThrow(
       'stage prod: router.deregistrationDelaySeconds (25s) must be shorter than the preStop sleep (25s)',
-    );
-  });
-
-  it('refuses a stage whose workload identity it cannot render, naming the option', () => {
-    const irsa = { ...STAGES.dev, options: { ...STAGES.dev.options, workloadIdentity: 'irsa' as const } };
-    expect(() => renderSettingsOf(irsa)).toThrow(
-      'stage dev: options.workloadIdentity irsa is not rendered here',
     );
   });
 

@@ -1,7 +1,7 @@
 /**
  * What the synthesizer renders one stage from: the platform model's stage and workloads (derived in
  * `stages/index.ts`), the images CI wrote, and the details of the router, database and secret modules that
- * only Kubernetes needs. Clusters without AWS are other values of the same settings (see test/objects.ts).
+ * only Kubernetes needs. Other option combinations are the model's scenarios (see test/objects.ts).
  */
 
 import {
@@ -14,84 +14,61 @@ import {
   type WorkloadSize,
 } from '@conduit/platform';
 
-/** How traffic reaches the pods and how the canary weight is applied. */
-export type RouterSettings =
-  | {
-      readonly kind: 'alb';
-      /**
-       * ACM certificate for the HTTPS listener.
-       * @default discovered by the AWS Load Balancer Controller from the Ingress host (deploy/aws's edge
-       * certificate names `origin.<domain>`)
-       */
-      readonly certificateArn?: string;
-      /** ALB deregistration delay in seconds; must stay below the preStop sleep. */
-      readonly deregistrationDelaySeconds: number;
-      /**
-       * `pingPong`: the ALB always points at two fixed Services and Argo Rollouts swaps their selectors, so the
-       * final promotion never sends traffic to a target group that is still registering.
-       * `verify`: stable/canary Services plus the controller's `--aws-verify-target-group`.
-       */
-      readonly canaryServices: 'pingPong' | 'verify';
-      /** CIDRs the ALB's ENIs live in (the VPC), allowed through the network policies. */
-      readonly sourceCidrs: readonly string[];
-      /** SSL policy of the HTTPS listener. @default ELBSecurityPolicy-TLS13-1-2-2021-06 */
-      readonly sslPolicy?: string;
-    }
-  | {
-      readonly kind: 'nginx';
-      /** Namespace of the ingress-nginx controller pods (the network policies admit it). */
-      readonly controllerNamespace: string;
-      /** cert-manager ClusterIssuer that signs the TLS certificate. */
-      readonly clusterIssuer: string;
-    }
-  | {
-      readonly kind: 'istio';
-      /** `namespace/name` of the Istio Gateway the VirtualService binds to. */
-      readonly gateway: string;
-      /** Namespace of the ingress gateway pods (the network policies admit it). */
-      readonly gatewayNamespace: string;
-    };
+/** How traffic reaches the pods and how the canary weight is applied (one module each: `routers/`). */
+export type RouterSettings = AlbSettings | NginxSettings;
 
-export type DatabaseSettings =
-  | {
-      readonly kind: 'rds';
-      /**
-       * Secrets Manager name of the credentials deploy/aws attaches to the database and rotates
-       * (`conduit/<stage>/db`: host, port, dbname, username, password, engine). The URL is built from it,
-       * so no endpoint is copied into these settings.
-       */
-      readonly secretName: string;
-      /** PostgreSQL port, for the egress network policy (deploy/aws keeps 5432). */
-      readonly port: number;
-      /** Private subnets of the database; the only PostgreSQL egress the pods get. */
-      readonly subnetCidrs: readonly string[];
-    }
-  | {
-      readonly kind: 'cnpg';
-      readonly instances: number;
-      readonly storageSize: string;
-      /** Object store for base backups and WAL (`s3://bucket/prefix`). */
-      readonly backupDestination: string;
-      /** Secret (created out of band) with ACCESS_KEY_ID / ACCESS_SECRET_KEY for the object store. */
-      readonly backupCredentialsSecret: string;
-      readonly backupRetention: string;
-    };
+export interface AlbSettings {
+  readonly kind: 'alb';
+  /**
+   * ACM certificate for the HTTPS listener.
+   * @default discovered by the AWS Load Balancer Controller from the Ingress host (deploy/aws's edge
+   * certificate names `origin.<domain>`)
+   */
+  readonly certificateArn?: string;
+  /** ALB deregistration delay in seconds; must stay below the preStop sleep. */
+  readonly deregistrationDelaySeconds: number;
+  /** CIDRs the ALB's ENIs live in (the VPC), allowed through the network policies. */
+  readonly sourceCidrs: readonly string[];
+  /** SSL policy of the HTTPS listener. @default ELBSecurityPolicy-TLS13-1-2-2021-06 */
+  readonly sslPolicy?: string;
+}
 
-export type SecretSettings =
-  | {
-      readonly kind: 'external-secrets';
-      readonly region: string;
-      /** `pod-identity` needs no annotation; `irsa` annotates the controller's ServiceAccount. */
-      readonly identity:
-        | { readonly kind: 'pod-identity' }
-        | { readonly kind: 'irsa'; readonly roleArn: string };
-      /** Secrets Manager name of the JWT signing secret (a plain string). */
-      readonly jwtSecretName: string;
-    }
-  | {
-      /** Secrets created out of band (`kubectl create secret`); the manifests only reference them. */
-      readonly kind: 'plain';
-    };
+export interface NginxSettings {
+  readonly kind: 'nginx';
+  /** Namespace of the ingress-nginx controller pods (the network policies admit it). */
+  readonly controllerNamespace: string;
+  /** cert-manager ClusterIssuer (ACME HTTP-01 through this controller) that signs the TLS certificate. */
+  readonly clusterIssuer: string;
+  /** ACME directory the issuer registers with. */
+  readonly acmeServer: string;
+}
+
+export interface DatabaseSettings {
+  readonly kind: 'rds';
+  /**
+   * Secrets Manager name of the credentials deploy/aws attaches to the database and rotates
+   * (`conduit/<stage>/db`: host, port, dbname, username, password, engine). The URL is built from it,
+   * so no endpoint is copied into these settings.
+   */
+  readonly secretName: string;
+  /** PostgreSQL port, for the egress network policy (deploy/aws keeps 5432). */
+  readonly port: number;
+  /** Private subnets of the database; the only PostgreSQL egress the pods get. */
+  readonly subnetCidrs: readonly string[];
+}
+
+export interface SecretSettings {
+  readonly kind: 'external-secrets';
+  readonly region: string;
+  /** Secrets Manager name of the JWT signing secret (a plain string). */
+  readonly jwtSecretName: string;
+}
+
+/** How pods get AWS credentials (one module each: `identities/`). */
+export type IdentitySettings =
+  | { readonly kind: 'pod-identity' }
+  /** The account whose `irsaRoleName` roles the service accounts are annotated with. */
+  | { readonly kind: 'irsa'; readonly account: string };
 
 /** A workload of the model that runs in the stage, with its size there. */
 export interface DeployedWorkload {
@@ -123,6 +100,7 @@ export interface RenderSettings {
   readonly router: RouterSettings;
   readonly database: DatabaseSettings;
   readonly secrets: SecretSettings;
+  readonly identity: IdentitySettings;
   /** The workloads that run in the stage, in the model's order. */
   readonly workloads: readonly DeployedWorkload[];
   /** Pause after each canary weight (20%, 50%, 80%), in seconds. */

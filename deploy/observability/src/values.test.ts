@@ -78,15 +78,12 @@ describe('Fluent Bit values', () => {
     expect(filters).toContain(`Exclude $uri ${PROBE_PATH_REGEX}`);
   });
 
-  it('uses IRSA when a role is given, Pod Identity otherwise, and validates the ARN', () => {
-    expect(fluentBitValues('dev').serviceAccount.annotations).toEqual({});
-    const arn = 'arn:aws:iam::123456789012:role/conduit-dev-fluent-bit';
-    expect(fluentBitValues('dev', { irsaRoleArn: arn }).serviceAccount.annotations).toEqual({
-      'eks.amazonaws.com/role-arn': arn,
+  it('names the service account the workload identity of the stage binds (deploy/k8s adds IRSA annotations)', () => {
+    expect(fluentBitValues('dev').serviceAccount).toEqual({
+      create: true,
+      name: 'fluent-bit',
+      annotations: {},
     });
-    expect(() => fluentBitValues('dev', { irsaRoleArn: 'role/x' })).toThrow(
-      /irsaRoleArn must be an IAM role ARN/,
-    );
   });
 });
 

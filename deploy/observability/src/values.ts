@@ -127,8 +127,6 @@ export function kubePrometheusStackValues(stage: string, options: StackOptions =
 export interface FluentBitOptions {
   /** @default 'eu-west-1' */
   readonly region?: string;
-  /** IAM role for IRSA; without it the service account relies on an EKS Pod Identity association. */
-  readonly irsaRoleArn?: string;
 }
 
 /**
@@ -140,12 +138,6 @@ export interface FluentBitOptions {
 export function fluentBitValues(stage: string, options: FluentBitOptions = {}) {
   modelStage(stage); // an unknown stage throws, listing the known ones
   const region = regionOf(options.region);
-  if (
-    options.irsaRoleArn !== undefined &&
-    !/^arn:aws[-a-z]*:iam::\d{12}:role\/.+$/.test(options.irsaRoleArn)
-  ) {
-    throw new Error(`irsaRoleArn must be an IAM role ARN (got "${options.irsaRoleArn}")`);
-  }
   const section = (name: string, entries: Record<string, string | number>) =>
     [`[${name}]`, ...Object.entries(entries).map(([k, v]) => `    ${k} ${v}`)].join('\n');
   const grep = (field: string) =>
@@ -155,8 +147,8 @@ export function fluentBitValues(stage: string, options: FluentBitOptions = {}) {
     serviceAccount: {
       create: true,
       name: 'fluent-bit',
-      annotations:
-        options.irsaRoleArn === undefined ? {} : { 'eks.amazonaws.com/role-arn': options.irsaRoleArn },
+      // The stage's workload identity (deploy/k8s, src/identities/) adds the IRSA role ARN here.
+      annotations: {},
     },
     tolerations: [{ operator: 'Exists' }],
     resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },

@@ -14,6 +14,8 @@ import {
   jwtSecretName,
   migrateJobName,
 } from './names.js';
+import { OPTION_DOCS, OPTION_VALUES, type OptionField } from './options.js';
+import { SCENARIOS, scenarioStage } from './scenarios.js';
 import { STAGE_NAMES, STAGES, type Stage, type StageName } from './stages.js';
 import { images, WORKLOADS, type Workload, workloadsIn } from './workloads.js';
 
@@ -55,7 +57,7 @@ export function awsStageTable(): string {
     perStage('workload identity', (s) => s.options.workloadIdentity),
     perStage('RDS', (s) => {
       const d = s.database;
-      return `${d.engine} ${d.instanceType}, ${d.allocatedStorageGiB}-${d.maxAllocatedStorageGiB} GiB${d.multiAz ? ', Multi-AZ' : ''}`;
+      return `${d.instanceType}, ${d.allocatedStorageGiB}-${d.maxAllocatedStorageGiB} GiB${d.multiAz ? ', Multi-AZ' : ''}`;
     }),
     perStage(
       'RDS backups (days), protected',
@@ -110,6 +112,25 @@ export function k8sStageTable(): string {
     perStage('zone spread', (s) => s.zoneSpread),
     perStage('log level', (s) => s.logLevel),
   ]);
+}
+
+/** deploy/k8s/README.md: every option value, who runs it, the scenarios CI renders it in, what it changes. */
+export function optionsTable(): string {
+  const rows = (Object.keys(OPTION_VALUES) as OptionField[]).flatMap((field) =>
+    OPTION_VALUES[field].map((value) => {
+      const doc = (OPTION_DOCS[field] as Record<string, { purpose: string; changes: string }>)[value]!;
+      const stages = STAGE_NAMES.filter((name) => STAGES[name].options[field] === value);
+      const scenarios = SCENARIOS.filter((s) => scenarioStage(s).options[field] === value).map((s) => s.name);
+      return [
+        `${code(field)}: ${code(value)}`,
+        stages.join(', ') || 'none',
+        scenarios.join(', '),
+        doc.purpose,
+        doc.changes,
+      ];
+    }),
+  );
+  return table(['option', 'stages', 'scenarios (CI)', 'for', 'what changes'], rows);
 }
 
 /** docs/operations.md: the names the ops CLI finds resources by. */
@@ -167,6 +188,7 @@ export function namesTable(): string {
 export const GENERATED_SECTIONS = [
   { file: 'deploy/aws/README.md', name: 'stages', render: awsStageTable },
   { file: 'deploy/k8s/README.md', name: 'stages', render: k8sStageTable },
+  { file: 'deploy/k8s/README.md', name: 'options', render: optionsTable },
   { file: 'docs/operations.md', name: 'names', render: namesTable },
 ] as const;
 

@@ -21,7 +21,7 @@ export function clusterName(stage: StageName): string {
   return `${PRODUCT}-${stage}`;
 }
 
-/** RDS instance (or Aurora cluster) identifier: the ops CLI stops, starts and snapshots it by name. */
+/** RDS instance identifier: the ops CLI stops, starts and snapshots it by name. */
 export function databaseIdentifier(stage: StageName): string {
   return `${PRODUCT}-${stage}`;
 }
@@ -149,4 +149,23 @@ export const SERVICE_ACCOUNTS = {
 /** The service account of a workload's pods (its Pod Identity association when it calls AWS). */
 export function workloadServiceAccount(workload: string): { namespace: string; name: string } {
   return { namespace: APP_NAMESPACE, name: workload };
+}
+
+/**
+ * The IAM role a service account assumes in an IRSA stage: named, because the `eks.amazonaws.com/role-arn`
+ * annotation deploy/k8s renders must be known before deploy/aws has deployed. Pod Identity roles keep
+ * generated names (the association finds them).
+ */
+export function irsaRoleName(stage: StageName, account: { namespace: string; name: string }): string {
+  const name = `${PRODUCT}-${stage}-${account.namespace}-${account.name}`;
+  if (name.length > 64) throw new Error(`IAM role name ${name} is longer than 64 characters`);
+  return name;
+}
+
+/** The ARN of `irsaRoleName` in the stage's account. */
+export function irsaRoleArn(
+  stage: Pick<Stage, 'name' | 'account'>,
+  account: { namespace: string; name: string },
+): string {
+  return `arn:aws:iam::${stage.account}:role/${irsaRoleName(stage.name, account)}`;
 }

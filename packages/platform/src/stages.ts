@@ -1,4 +1,5 @@
 import { fail, isDnsLabel } from './check.js';
+import { OPTION_VALUES, type OptionField, type StageOptions } from './options.js';
 
 /** The stages in promotion order: an image reaches a stage only after the one before it ran it. */
 export const STAGE_NAMES = ['dev', 'staging', 'prod'] as const;
@@ -6,21 +7,6 @@ export type StageName = (typeof STAGE_NAMES)[number];
 
 /** The GitHub repository that owns the platform; CI roles trust only it and Argo CD pulls from it. */
 export const GITHUB_REPOSITORY = { owner: 'conduit-platform', name: 'conduit' } as const;
-
-/**
- * Which optional modules a stage runs. Today every stage runs the same four; the alternatives deploy/k8s
- * can render (NGINX or Istio routing, CloudNativePG, hand-made Secrets) are exercised by its tests only.
- */
-export interface StageOptions {
-  /** How traffic reaches the pods: the ALB the AWS Load Balancer Controller manages. */
-  readonly router: 'alb';
-  /** Where PostgreSQL runs: RDS, created by deploy/aws. */
-  readonly database: 'rds';
-  /** Where secrets come from: Secrets Manager through External Secrets. */
-  readonly secretStore: 'external-secrets';
-  /** How pods get AWS credentials: EKS Pod Identity, or IRSA as the fallback. */
-  readonly workloadIdentity: 'pod-identity' | 'irsa';
-}
 
 export interface NetworkFacts {
   /** The VPC of the stage; the ALB's ENIs live in it, so the network policies admit it. */
@@ -69,8 +55,6 @@ export interface ClusterFacts {
 }
 
 export interface DatabaseFacts {
-  /** `aurora` adds a reader for seed parity with prod-like read scaling. */
-  readonly engine: 'instance' | 'aurora';
   readonly instanceType: string;
   readonly allocatedStorageGiB: number;
   readonly maxAllocatedStorageGiB: number;
@@ -183,7 +167,6 @@ const DEV: Stage = {
     containerLogRetentionDays: 7,
   },
   database: {
-    engine: 'instance',
     instanceType: 't4g.micro',
     allocatedStorageGiB: 20,
     maxAllocatedStorageGiB: 50,
@@ -231,7 +214,6 @@ const STAGING: Stage = {
     containerLogRetentionDays: 30,
   },
   database: {
-    engine: 'instance',
     instanceType: 't4g.medium',
     allocatedStorageGiB: 50,
     maxAllocatedStorageGiB: 200,
@@ -280,7 +262,6 @@ const PROD: Stage = {
     containerLogRetentionDays: 90,
   },
   database: {
-    engine: 'instance',
     instanceType: 'm7g.large',
     allocatedStorageGiB: 100,
     maxAllocatedStorageGiB: 1000,
@@ -329,6 +310,12 @@ export function validateStage(s: Stage): Stage {
   if (!/^\d{12}$/.test(s.account)) fail(where, 'account', `(${s.account}) must be a 12-digit AWS account id`);
   if (s.region !== 'us-east-1') {
     fail(where, 'region', `(${s.region}) must be us-east-1 (CloudFront certificates and WAF live there)`);
+  }
+  for (const field of Object.keys(OPTION_VALUES) as OptionField[]) {
+    const known: readonly string[] = OPTION_VALUES[field];
+    if (!known.includes(s.options[field])) {
+      fail(where, `options.${field}`, `(${s.options[field]}) must be one of ${known.join(', ')}`);
+    }
   }
   if (s.backup.crossRegionCopy !== (s.backupCopyRegion !== undefined)) {
     fail(where, 'backupCopyRegion', 'must be set exactly when backup.crossRegionCopy is on');

@@ -1,4 +1,5 @@
-import { CfnJson } from 'aws-cdk-lib';
+import { irsaRoleName, type StageName } from '@conduit/platform';
+import { CfnJson, CfnOutput } from 'aws-cdk-lib';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -18,6 +19,11 @@ export interface PodIdentityRoleProps {
    * @default 'pod-identity'
    */
   readonly mode?: WorkloadIdentityMode;
+  /**
+   * A fixed role name, for IRSA: the service account's annotation must name the role before it exists.
+   * @default a name CloudFormation generates
+   */
+  readonly roleName?: string;
 }
 
 export type WorkloadIdentityMode = 'pod-identity' | 'irsa';
@@ -45,7 +51,11 @@ export class PodIdentityRole extends Construct {
       throw new Error(`statements or managedPolicyNames must grant something to ${props.serviceAccount}`);
     }
     const mode = props.mode ?? 'pod-identity';
+    if (props.roleName !== undefined && !/^[\w+=,.@-]{1,64}$/.test(props.roleName)) {
+      throw new Error(`roleName "${props.roleName}" must be 1-64 letters, digits or +=,.@_- (IAM)`);
+    }
     this.role = new iam.Role(this, 'Role', {
+      ...(props.roleName ? { roleName: props.roleName } : {}),
       assumedBy:
         mode === 'irsa'
           ? this.irsaPrincipal(props)
@@ -81,4 +91,33 @@ export class PodIdentityRole extends Construct {
     });
     return new iam.OpenIdConnectPrincipal(provider, { StringEquals: conditions });
   }
+}
+
+/** How a stage binds roles to service accounts: the mode, and the stage IRSA role names derive from. */
+export interface WorkloadIdentity {
+  readonly mode: WorkloadIdentityMode;
+  readonly stage: StageName;
+}
+
+/**
+ * A role for one service account in the stage's identity mode, created in `scope`. With IRSA the role gets
+ * the model's name (deploy/k8s annotates the service account with it) and its ARN is an output
+ * `<id>RoleArn` beside it.
+ */
+export function workloadRole(
+  scope: Construct,
+  id: string,
+  identity: WorkloadIdentity,
+  props: Omit<PodIdentityRoleProps, 'mode' | 'roleName'>,
+): PodIdentityRole {
+  const irsa = identity.mode === 'irsa';
+  const role = new PodIdentityRole(scope, id, {
+    ...props,
+    mode: identity.mode,
+    ...(irsa
+      ? { roleName: irsaRoleName(identity.stage, { namespace: props.namespace, name: props.serviceAccount }) }
+      : {}),
+  });
+  if (irsa) new CfnOutput(scope, `${id}RoleArn`, { value: role.role.roleArn });
+  return role;
 }

@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 
 export interface PostgresDatabaseProps {
   /**
-   * The DB instance identifier (Aurora: the cluster identifier; its instances get `-writer`/`-reader`).
+   * The DB instance identifier.
    * Fixed, because the ops CLI addresses the database by name. Changing it replaces the database.
    */
   readonly identifier: string;
@@ -21,11 +21,8 @@ export interface PostgresDatabaseProps {
   readonly clientSecurityGroup: ec2.ISecurityGroup;
   /** Encrypts storage, Performance Insights and the credentials secret. */
   readonly encryptionKey: kms.IKey;
-  /** `aurora` creates an Aurora PostgreSQL cluster with one reader. @default 'instance' */
-  readonly engine?: 'instance' | 'aurora';
   /** e.g. `t4g.micro`, `m7g.large`. */
   readonly instanceType: string;
-  /** Ignored for Aurora (storage grows by itself). */
   readonly allocatedStorageGiB: number;
   readonly maxAllocatedStorageGiB: number;
   readonly multiAz: boolean;
@@ -61,12 +58,11 @@ export class PostgresDatabase extends Construct {
   readonly secret: secretsmanager.ISecret;
   /** ARN of the credentials secret (with Secrets Manager's random suffix). */
   readonly secretArn: string;
-  /** ARN of the DB instance or cluster (what the backup job may snapshot). */
+  /** ARN of the DB instance (what the backup job may snapshot). */
   readonly resourceArn: string;
   readonly endpoint: string;
-  readonly kind: 'instance' | 'aurora';
   /** The construct whose removal policy decides what happens on stack deletion. */
-  readonly resource: rds.DatabaseInstance | rds.DatabaseCluster;
+  readonly resource: rds.DatabaseInstance;
 
   constructor(scope: Construct, id: string, props: PostgresDatabaseProps) {
     super(scope, id);
@@ -86,7 +82,6 @@ export class PostgresDatabase extends Construct {
         `maxAllocatedStorageGiB (${props.maxAllocatedStorageGiB}) must be >= allocatedStorageGiB (${props.allocatedStorageGiB})`,
       );
     }
-    this.kind = props.engine ?? 'instance';
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
@@ -123,7 +118,8 @@ export class PostgresDatabase extends Construct {
       log_disconnections: '1',
       idle_in_transaction_session_timeout: '60000',
     };
-    const shared = {
+    const engine = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17_9 });
+    const instance = new rds.DatabaseInstance(this, 'Instance', {
       vpc: props.vpc,
       subnetGroup,
       securityGroups: [this.securityGroup],
@@ -134,75 +130,30 @@ export class PostgresDatabase extends Construct {
       monitoringInterval: Duration.seconds(60),
       copyTagsToSnapshot: true,
       iamAuthentication: true,
-    };
-
-    if (this.kind === 'aurora') {
-      const engine = rds.DatabaseClusterEngine.auroraPostgres({
-        version: rds.AuroraPostgresEngineVersion.VER_17_9,
-      });
-      const instanceProps = {
-        instanceType: new ec2.InstanceType(props.instanceType),
-        enablePerformanceInsights: true,
-        performanceInsightEncryptionKey: props.encryptionKey,
-      };
-      const cluster = new rds.DatabaseCluster(this, 'Cluster', {
-        ...shared,
-        clusterIdentifier: props.identifier,
-        engine,
-        port: props.port,
-        backup: { retention: Duration.days(props.backupRetentionDays), preferredWindow: BACKUP_WINDOW },
-        // Aurora has no separate upgrade log.
-        cloudwatchLogsExports: ['postgresql'],
-        defaultDatabaseName: DATABASE_NAME,
-        credentials: rds.Credentials.fromSecret(credentials),
-        storageEncrypted: true,
-        parameterGroup: new rds.ParameterGroup(this, 'Parameters', { engine, parameters }),
-        writer: rds.ClusterInstance.provisioned('Writer', {
-          ...instanceProps,
-          instanceIdentifier: `${props.identifier}-writer`,
-        }),
-        readers: [
-          rds.ClusterInstance.provisioned('Reader', {
-            ...instanceProps,
-            instanceIdentifier: `${props.identifier}-reader`,
-            promotionTier: 1,
-          }),
-        ],
-      });
-      this.secret = cluster.secret!;
-      this.resourceArn = cluster.clusterArn;
-      this.endpoint = cluster.clusterEndpoint.hostname;
-      this.resource = cluster;
-    } else {
-      const engine = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_17_9 });
-      const instance = new rds.DatabaseInstance(this, 'Instance', {
-        ...shared,
-        instanceIdentifier: props.identifier,
-        engine,
-        port: props.port,
-        instanceType: new ec2.InstanceType(props.instanceType),
-        databaseName: DATABASE_NAME,
-        cloudwatchLogsExports: ['postgresql', 'upgrade'],
-        credentials: rds.Credentials.fromSecret(credentials),
-        storageEncrypted: true,
-        storageType: rds.StorageType.GP3,
-        allocatedStorage: props.allocatedStorageGiB,
-        maxAllocatedStorage: props.maxAllocatedStorageGiB,
-        multiAz: props.multiAz,
-        parameterGroup: new rds.ParameterGroup(this, 'Parameters', { engine, parameters }),
-        enablePerformanceInsights: true,
-        performanceInsightEncryptionKey: props.encryptionKey,
-        autoMinorVersionUpgrade: true,
-        publiclyAccessible: false,
-        backupRetention: Duration.days(props.backupRetentionDays),
-        preferredBackupWindow: BACKUP_WINDOW,
-      });
-      this.secret = instance.secret!;
-      this.resourceArn = instance.instanceArn;
-      this.endpoint = instance.dbInstanceEndpointAddress;
-      this.resource = instance;
-    }
-
+      instanceIdentifier: props.identifier,
+      engine,
+      port: props.port,
+      instanceType: new ec2.InstanceType(props.instanceType),
+      databaseName: DATABASE_NAME,
+      cloudwatchLogsExports: ['postgresql', 'upgrade'],
+      credentials: rds.Credentials.fromSecret(credentials),
+      storageEncrypted: true,
+      storageType: rds.StorageType.GP3,
+      allocatedStorage: props.allocatedStorageGiB,
+      maxAllocatedStorage: props.maxAllocatedStorageGiB,
+      multiAz: props.multiAz,
+      parameterGroup: new rds.ParameterGroup(this, 'Parameters', { engine, parameters }),
+      enablePerformanceInsights: true,
+      performanceInsightEncryptionKey: props.encryptionKey,
+      autoMinorVersionUpgrade: true,
+      publiclyAccessible: false,
+      backupRetention: Duration.days(props.backupRetentionDays),
+      preferredBackupWindow: BACKUP_WINDOW,
+    });
+    this.secret = instance.secret!;
+    this.resourceArn = instance.instanceArn;
+    this.endpoint = instance.dbInstanceEndpointAddress;
+    this.resource = instance;
     this.secretArn = this.secret.secretArn;
 
     // Hosted rotation: Secrets Manager's own template creates the Lambda (no SAR application, no code of
@@ -234,7 +185,7 @@ export class PostgresDatabase extends Construct {
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
       reason: 'AWS maintains the enhanced-monitoring policy with the RDS agent.',
     });
-    if (!props.multiAz && this.kind === 'instance') {
+    if (!props.multiAz) {
       Validations.of(this.resource).acknowledge({
         id: 'AwsSolutions-RDS3',
         reason:

@@ -2,9 +2,9 @@ import { KubectlV35Layer } from '@aws-cdk/lambda-layer-kubectl-v35';
 import * as platform from '@conduit/platform';
 import {
   CfnCondition,
+  type CfnElement,
   CfnOutput,
   type CfnResource,
-  Duration,
   RemovalPolicy,
   Stack,
   type StackProps,
@@ -12,25 +12,25 @@ import {
 } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { acknowledgeManagedPolicy } from '../constructs/acknowledge.js';
+import { ArgoCdBootstrap } from '../constructs/argocd-bootstrap.js';
+import { InlineLogicalIds } from '../constructs/inline-logical-ids.js';
+import { Karpenter } from '../constructs/karpenter.js';
 import {
-  karpenterControllerStatements,
-  loadBalancerControllerStatements,
-} from '../constructs/controller-policies.js';
-import { PodIdentityRole, type PodIdentityRoleProps } from '../constructs/pod-identity-role.js';
+  type PodIdentityRole,
+  type PodIdentityRoleProps,
+  type WorkloadIdentity,
+  workloadRole,
+} from '../constructs/pod-identity-role.js';
 import type { PostgresDatabase } from '../constructs/postgres-database.js';
+import { WorkloadIdentities } from '../constructs/workload-identities.js';
 
 /** Pinned chart versions: upgrades are reviewed changes, never a side effect of a deploy. */
 export const CLUSTER_CHARTS = {
-  karpenter: { repository: 'oci://public.ecr.aws/karpenter/karpenter', version: '1.8.1' },
-  argoCd: { repository: 'https://argoproj.github.io/argo-helm', chart: 'argo-cd', version: '9.1.4' },
   awsLoadBalancerController: {
     repository: 'https://aws.github.io/eks-charts',
     chart: 'aws-load-balancer-controller',
@@ -49,6 +49,7 @@ export const CONTROL_PLANE_LOGS = [
 /** System pods tolerate this taint; app pods do not, so they land on Karpenter capacity. */
 const SYSTEM_TAINT = { key: 'CriticalAddonsOnly', value: 'true', effect: 'NoSchedule' } as const;
 const SYSTEM_TOLERATION = { key: 'CriticalAddonsOnly', operator: 'Exists', effect: 'NoSchedule' };
+const SYSTEM_NODE_SELECTOR = { 'conduit.io/pool': 'system' };
 
 export interface ClusterStackProps extends StackProps {
   readonly settings: platform.Stage;
@@ -69,12 +70,14 @@ export interface ClusterStackProps extends StackProps {
  */
 export class ClusterStack extends Stack {
   readonly cluster: eks.Cluster;
-  private readonly settings: platform.Stage;
+  private readonly identity: WorkloadIdentity;
+  /** Constructs split out of this stack after it was deployed; see `allocateLogicalId`. */
+  private readonly inlineIds = new InlineLogicalIds();
 
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id, props);
     const { settings } = props;
-    this.settings = settings;
+    this.identity = { mode: settings.options.workloadIdentity, stage: settings.name };
     const c = settings.cluster;
     const nodes = c.systemNodes;
     if (!(nodes.minSize <= nodes.desiredSize && nodes.desiredSize <= nodes.maxSize) || nodes.minSize < 1) {
@@ -223,10 +226,54 @@ export class ClusterStack extends Stack {
       })
       .node.addDependency(ebsAddon);
 
-    this.addKarpenter(settings, props.dbClientSecurityGroup, systemNodes);
-    const lbcRole = this.addWorkloadIdentities(settings, props);
+    this.inlineIds.add(
+      new Karpenter(this, 'Karpenter', {
+        cluster: this.cluster,
+        clusterName: platform.clusterName(settings.name),
+        identity: this.identity,
+        nodeSecurityGroups: [props.dbClientSecurityGroup],
+        cpuLimit: c.karpenterCpuLimit,
+        capacityTypes: c.karpenterCapacityTypes,
+        tolerations: [SYSTEM_TOLERATION],
+        after: [systemNodes],
+      }),
+    );
+    const identities = this.inlineIds.add(
+      new WorkloadIdentities(this, 'WorkloadIdentities', {
+        cluster: this.cluster,
+        clusterName: platform.clusterName(settings.name),
+        identity: this.identity,
+        vpcId: props.vpc.vpcId,
+        hostedZoneArn: props.zone.hostedZoneArn,
+        dataKeyArn: props.dataKey.keyArn,
+        secretPrefix: platform.secretPrefix(settings.name),
+        containerLogGroupName: platform.containerLogGroupName(settings.name),
+        containerLogRetentionDays: c.containerLogRetentionDays,
+        workloads: platform.workloadsIn(settings.name, props.workloads).map((w) => w.workload),
+        opsJobs: {
+          serviceAccount: platform.SERVICE_ACCOUNTS.opsJobs,
+          databaseArn: props.database.resourceArn,
+          snapshotPrefix: platform.databaseSnapshotPrefix(settings.name),
+          databaseSecretName: platform.databaseSecretName(settings.name),
+          backupBucketName: props.backupBucketName,
+          dataKeyArn: props.dataKey.keyArn,
+        },
+      }),
+    );
+    this.inlineIds.add(identities.opsJobs);
+    const lbcRole = identities.loadBalancerController;
     const lbc = this.addLoadBalancerController(settings, props, systemNodes, lbcRole);
-    this.addArgoCd(settings, systemNodes, lbc);
+    new ArgoCdBootstrap(this, 'ArgoCd', {
+      cluster: this.cluster,
+      applicationName: `conduit-${settings.name}`,
+      repoUrl: settings.gitops.repoUrl,
+      targetRevision: settings.gitops.targetRevision,
+      path: platform.gitopsPath(settings.name),
+      tolerations: [SYSTEM_TOLERATION],
+      nodeSelector: SYSTEM_NODE_SELECTOR,
+      after: [systemNodes],
+      applicationAfter: [lbc],
+    });
 
     new CfnOutput(this, 'ClusterName', { value: this.cluster.clusterName });
     new CfnOutput(this, 'UpdateKubeconfigCommand', {
@@ -265,184 +312,24 @@ export class ClusterStack extends Stack {
     );
   }
 
+  /** A workload role in the stage's identity mode (IRSA: named by the model, ARN as an output). */
+  private workloadRole(
+    id: string,
+    props: Omit<PodIdentityRoleProps, 'cluster' | 'mode' | 'roleName'>,
+  ): PodIdentityRole {
+    return workloadRole(this, id, this.identity, { ...props, cluster: this.cluster });
+  }
+
   /**
-   * A workload role in the stage's identity mode. With IRSA the service account needs the role ARN as
-   * an annotation, so it is published as an output for deploy/k8s.
+   * Resources of the constructs split out of this stack (`inlineIds`) keep the logical ids they had when the
+   * stack created them itself: moving code must not make CloudFormation replace a role or a queue.
    */
-  private workloadRole(id: string, props: Omit<PodIdentityRoleProps, 'cluster' | 'mode'>): PodIdentityRole {
-    const mode = this.settings.options.workloadIdentity;
-    const role = new PodIdentityRole(this, id, { ...props, cluster: this.cluster, mode });
-    if (mode === 'irsa') new CfnOutput(this, `${id}RoleArn`, { value: role.role.roleArn });
-    return role;
+  protected override allocateLogicalId(element: CfnElement): string {
+    return super.allocateLogicalId(this.inlineIds.view(element));
   }
 
   private roleArn(roleName: string): string {
     return `arn:${this.partition}:iam::${this.account}:role/${roleName}`;
-  }
-
-  private addKarpenter(
-    settings: platform.Stage,
-    dbClients: ec2.ISecurityGroup,
-    systemNodes: eks.Nodegroup,
-  ): void {
-    const clusterName = platform.clusterName(settings.name);
-    const nodeManagedPolicies = [
-      'AmazonEKSWorkerNodePolicy',
-      'AmazonEKS_CNI_Policy',
-      'AmazonEC2ContainerRegistryPullOnly',
-      'AmazonSSMManagedInstanceCore',
-    ];
-    const nodeRole = new iam.Role(this, 'KarpenterNodeRole', {
-      roleName: `KarpenterNodeRole-${clusterName}`,
-      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      managedPolicies: nodeManagedPolicies.map((n) => iam.ManagedPolicy.fromAwsManagedPolicyName(n)),
-    });
-    for (const n of nodeManagedPolicies) acknowledgeManagedPolicy(nodeRole, n, 'EKS worker nodes');
-    new eks.AccessEntry(this, 'KarpenterNodeAccess', {
-      cluster: this.cluster,
-      principal: nodeRole.roleArn,
-      accessEntryType: eks.AccessEntryType.EC2_LINUX,
-      accessPolicies: [],
-    });
-
-    const queue = new sqs.Queue(this, 'KarpenterInterruptions', {
-      queueName: `${clusterName}-karpenter`,
-      retentionPeriod: Duration.minutes(5),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-    });
-    Validations.of(queue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'Interruption notices are useless after minutes; a dead-letter queue would only hold stale events.',
-    });
-    const rules: Record<string, events.EventPattern> = {
-      ScheduledChange: { source: ['aws.health'], detailType: ['AWS Health Event'] },
-      SpotInterruption: { source: ['aws.ec2'], detailType: ['EC2 Spot Instance Interruption Warning'] },
-      Rebalance: { source: ['aws.ec2'], detailType: ['EC2 Instance Rebalance Recommendation'] },
-      StateChange: { source: ['aws.ec2'], detailType: ['EC2 Instance State-change Notification'] },
-    };
-    for (const [id, eventPattern] of Object.entries(rules)) {
-      new events.Rule(this, `Karpenter${id}`, { eventPattern, targets: [new targets.SqsQueue(queue)] });
-    }
-
-    const controller = this.workloadRole('Karpenter', {
-      ...sa(platform.SERVICE_ACCOUNTS.karpenter),
-      statements: karpenterControllerStatements(this, {
-        clusterName,
-        clusterArn: this.cluster.clusterArn,
-        nodeRoleArn: nodeRole.roleArn,
-        queueArn: queue.queueArn,
-      }),
-    });
-    acknowledgeWildcards(controller, [
-      [
-        'Resource::*',
-        'EC2 describe calls and pricing:GetProducts support no resource scoping; limited to our region.',
-      ],
-      [
-        `Resource::arn:${this.partition}:ec2:${this.region}::image/*`,
-        'Karpenter picks the current EKS AMI; RunInstances needs the image resource.',
-      ],
-      [`Resource::arn:${this.partition}:ec2:${this.region}::snapshot/*`, 'AMI root snapshots, as above.'],
-      ...['security-group', 'subnet', 'capacity-reservation'].map(
-        (r) =>
-          [
-            `Resource::arn:${this.partition}:ec2:${this.region}:*:${r}/*`,
-            `RunInstances needs the ${r} resource; which ones is decided by the EC2NodeClass selectors.`,
-          ] as [string, string],
-      ),
-      ...[
-        'fleet',
-        'instance',
-        'volume',
-        'network-interface',
-        'launch-template',
-        'spot-instances-request',
-      ].map(
-        (r) =>
-          [
-            `Resource::arn:${this.partition}:ec2:${this.region}:*:${r}/*`,
-            `Only ${r}s tagged kubernetes.io/cluster/${clusterName}=owned (condition on the statement).`,
-          ] as [string, string],
-      ),
-      [
-        `Resource::arn:${this.partition}:ssm:${this.region}::parameter/aws/service/*`,
-        'Public AMI-id parameters published by AWS.',
-      ],
-      [
-        `Resource::arn:${this.partition}:iam::${this.account}:instance-profile/*`,
-        'Instance profiles Karpenter creates, scoped by tag conditions to our cluster.',
-      ],
-    ]);
-
-    const chart = this.cluster.addHelmChart('KarpenterChart', {
-      chart: 'karpenter',
-      repository: CLUSTER_CHARTS.karpenter.repository,
-      version: CLUSTER_CHARTS.karpenter.version,
-      release: 'karpenter',
-      namespace: platform.SERVICE_ACCOUNTS.karpenter.namespace,
-      wait: true,
-      values: {
-        settings: { clusterName, interruptionQueue: queue.queueName },
-        serviceAccount: {
-          name: platform.SERVICE_ACCOUNTS.karpenter.name,
-          ...(settings.options.workloadIdentity === 'irsa'
-            ? { annotations: { 'eks.amazonaws.com/role-arn': controller.role.roleArn } }
-            : {}),
-        },
-        controller: {
-          resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '512Mi' } },
-        },
-        tolerations: [SYSTEM_TOLERATION],
-      },
-    });
-    chart.node.addDependency(systemNodes, controller);
-
-    const nodeClass = {
-      apiVersion: 'karpenter.k8s.aws/v1',
-      kind: 'EC2NodeClass',
-      metadata: { name: 'default' },
-      spec: {
-        role: nodeRole.roleName,
-        amiSelectorTerms: [{ alias: 'al2023@latest' }],
-        subnetSelectorTerms: [{ tags: { 'karpenter.sh/discovery': clusterName } }],
-        securityGroupSelectorTerms: [
-          { id: this.cluster.clusterSecurityGroupId },
-          { id: dbClients.securityGroupId },
-        ],
-        metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1 },
-        blockDeviceMappings: [
-          { deviceName: '/dev/xvda', ebs: { volumeSize: '50Gi', volumeType: 'gp3', encrypted: true } },
-        ],
-      },
-    };
-    const nodePool = {
-      apiVersion: 'karpenter.sh/v1',
-      kind: 'NodePool',
-      metadata: { name: 'default' },
-      spec: {
-        template: {
-          spec: {
-            nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'default' },
-            requirements: [
-              { key: 'kubernetes.io/arch', operator: 'In', values: ['amd64'] },
-              {
-                key: 'karpenter.sh/capacity-type',
-                operator: 'In',
-                values: [...settings.cluster.karpenterCapacityTypes],
-              },
-              { key: 'karpenter.k8s.aws/instance-category', operator: 'In', values: ['c', 'm', 'r'] },
-              { key: 'karpenter.k8s.aws/instance-generation', operator: 'Gt', values: ['5'] },
-            ],
-            expireAfter: '720h',
-          },
-        },
-        limits: { cpu: settings.cluster.karpenterCpuLimit },
-        disruption: { consolidationPolicy: 'WhenEmptyOrUnderutilized', consolidateAfter: '1m' },
-      },
-    };
-    this.cluster.addManifest('KarpenterNodePool', nodeClass, nodePool).node.addDependency(chart);
   }
 
   /**
@@ -488,341 +375,8 @@ export class ClusterStack extends Stack {
     chart.node.addDependency(systemNodes, role);
     return chart;
   }
-
-  private addWorkloadIdentities(settings: platform.Stage, props: ClusterStackProps): PodIdentityRole {
-    const { region, account, partition } = this;
-    // One owner: CDK creates the group with its retention; Fluent Bit only writes streams (no
-    // CreateLogGroup/PutRetentionPolicy), so a group auto-created with the wrong retention cannot happen.
-    // CloudWatch Logs encrypts at rest by default; a KMS key would add cost and a key policy for no reader
-    // outside this account.
-    const containerLogs = new logs.LogGroup(this, 'ContainerLogs', {
-      logGroupName: platform.containerLogGroupName(settings.name),
-      retention: settings.cluster.containerLogRetentionDays as logs.RetentionDays,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-
-    const lbc = this.workloadRole('LoadBalancerController', {
-      ...sa(platform.SERVICE_ACCOUNTS.loadBalancerController),
-      statements: loadBalancerControllerStatements(
-        this,
-        platform.clusterName(settings.name),
-        props.vpc.vpcId,
-      ),
-    });
-    const elb = `arn:${partition}:elasticloadbalancing:${region}:${account}`;
-    acknowledgeWildcards(lbc, [
-      ['Resource::*', 'Describe/list calls of ELB, EC2, ACM, WAF and Shield support no resource scoping.'],
-      [
-        `Resource::arn:${this.partition}:ec2:${region}:${account}:security-group/*`,
-        'Security groups the controller creates; mutations require our VPC or our cluster tag.',
-      ],
-      ...[
-        'loadbalancer/app/*/*',
-        'loadbalancer/net/*/*',
-        'targetgroup/*/*',
-        'listener/app/*/*/*',
-        'listener/net/*/*/*',
-        'listener-rule/app/*/*/*/*',
-        'listener-rule/net/*/*/*/*',
-      ].map(
-        (r) =>
-          [
-            `Resource::${elb}:${r}`,
-            'Only load balancers tagged elbv2.k8s.aws/cluster with our cluster name.',
-          ] as [string, string],
-      ),
-    ]);
-
-    const secretPrefixArn = `arn:${partition}:secretsmanager:${region}:${account}:secret:${platform.secretPrefix(settings.name)}*`;
-    const eso = this.workloadRole('ExternalSecrets', {
-      ...sa(platform.SERVICE_ACCOUNTS.externalSecrets),
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'ReadOurSecrets',
-          actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-          // conduit/<stage>/db is under the prefix: no cross-stack reference to the data stack's secret.
-          resources: [secretPrefixArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'DecryptThroughSecretsManager',
-          actions: ['kms:Decrypt'],
-          resources: [props.dataKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
-        }),
-      ],
-    });
-    acknowledgeWildcards(eso, [
-      [
-        `Resource::arn:${partition}:secretsmanager:${region}:${account}:secret:${platform.secretPrefix(settings.name)}*`,
-        `Only secrets under ${platform.secretPrefix(settings.name)}; the suffix wildcard covers Secrets Manager's random ARN suffix.`,
-      ],
-    ]);
-
-    this.workloadRole('FluentBit', {
-      ...sa(platform.SERVICE_ACCOUNTS.fluentBit),
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'WriteOurLogGroup',
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-          resources: [containerLogs.logGroupArn],
-        }),
-      ],
-    });
-
-    const rollouts = this.workloadRole('ArgoRollouts', {
-      ...sa(platform.SERVICE_ACCOUNTS.argoRollouts),
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'VerifyTargetGroups',
-          actions: [
-            'elasticloadbalancing:DescribeTargetGroups',
-            'elasticloadbalancing:DescribeLoadBalancers',
-            'elasticloadbalancing:DescribeListeners',
-            'elasticloadbalancing:DescribeRules',
-            'elasticloadbalancing:DescribeTargetHealth',
-          ],
-          resources: ['*'],
-        }),
-      ],
-    });
-    acknowledgeWildcards(rollouts, [
-      ['Resource::*', 'ELB Describe* calls support no resource-level permissions; read-only.'],
-    ]);
-
-    this.addOpsJobsRole(settings, props);
-
-    const externalDns = this.workloadRole('ExternalDns', {
-      ...sa(platform.SERVICE_ACCOUNTS.externalDns),
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'ChangeOurZone',
-          actions: [
-            'route53:ChangeResourceRecordSets',
-            'route53:ListResourceRecordSets',
-            'route53:ListTagsForResources',
-          ],
-          resources: [props.zone.hostedZoneArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'FindZones',
-          actions: ['route53:ListHostedZones'],
-          resources: ['*'],
-        }),
-      ],
-    });
-    acknowledgeWildcards(externalDns, [
-      ['Resource::*', 'route53:ListHostedZones supports no resource scoping.'],
-    ]);
-
-    const adot = this.workloadRole('AdotCollector', {
-      ...sa(platform.SERVICE_ACCOUNTS.adotCollector),
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'SendTraces',
-          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
-          resources: ['*'],
-          conditions: { StringEquals: { 'aws:RequestedRegion': region } },
-        }),
-      ],
-    });
-    acknowledgeWildcards(adot, [
-      ['Resource::*', 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource scoping; write-only.'],
-    ]);
-
-    const grafana = this.workloadRole('Grafana', {
-      ...sa(platform.SERVICE_ACCOUNTS.grafana),
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'ReadCloudWatchMetrics',
-          actions: [
-            'cloudwatch:GetMetricData',
-            'cloudwatch:ListMetrics',
-            'cloudwatch:DescribeAlarms',
-            'cloudwatch:DescribeAlarmsForMetric',
-            'cloudwatch:DescribeAlarmHistory',
-            'tag:GetResources',
-          ],
-          resources: ['*'],
-          conditions: { StringEquals: { 'aws:RequestedRegion': region } },
-        }),
-      ],
-    });
-    acknowledgeWildcards(grafana, [
-      [
-        'Resource::*',
-        'CloudWatch metric reads and tag:GetResources support no resource scoping; read-only, our region.',
-      ],
-    ]);
-    this.addAppWorkloadRoles(settings, props.workloads);
-    return lbc;
-  }
-
-  /**
-   * One role per workload of the stage that calls AWS, bound to the workload's own service account and
-   * holding exactly the statements its model entry declares (`{account}`, `{region}`, `{stage}` filled in).
-   */
-  private addAppWorkloadRoles(settings: platform.Stage, workloads: readonly platform.Workload[]): void {
-    const fill = (resource: string) =>
-      resource
-        .replaceAll('{account}', this.account)
-        .replaceAll('{region}', this.region)
-        .replaceAll('{stage}', settings.name);
-    for (const { workload } of platform.workloadsIn(settings.name, workloads)) {
-      if (!workload.aws) continue;
-      const statements = workload.aws.statements.map(
-        (s) => new iam.PolicyStatement({ actions: [...s.actions], resources: s.resources.map(fill) }),
-      );
-      const role = this.workloadRole(`Workload-${workload.name}`, {
-        ...sa(platform.workloadServiceAccount(workload.name)),
-        statements,
-      });
-      // Wildcards left in a declared resource are the workload's own scoping, reviewed in its model entry.
-      const wildcards = statements.flatMap((s) => s.resources).filter((r) => r.includes('*'));
-      acknowledgeWildcards(
-        role,
-        wildcards.map((r) => [
-          `Resource::${r}`,
-          `Declared by workload ${workload.name} in packages/platform.`,
-        ]),
-      );
-    }
-  }
-
-  /**
-   * The ops CLI's CronJobs (`backup run`: snapshot, dump to S3, prune; `backup drill`: download the latest
-   * dump and restore it into a scratch database). Manual snapshots are named `<dbIdentifier>-<time>`, so
-   * the snapshot wildcard never reaches AWS Backup's recovery points (`awsbackup:*`).
-   */
-  private addOpsJobsRole(settings: platform.Stage, props: ClusterStackProps): void {
-    const { region, account, partition } = this;
-    const isAurora = props.database.kind === 'aurora';
-    const backupBucketArn = `arn:${partition}:s3:::${props.backupBucketName}`;
-    const snapshotArn = `arn:${partition}:rds:${region}:${account}:${isAurora ? 'cluster-snapshot' : 'snapshot'}:${platform.databaseSnapshotPrefix(settings.name)}*`;
-    const rds = isAurora
-      ? {
-          create: 'rds:CreateDBClusterSnapshot',
-          describe: ['rds:DescribeDBClusters', 'rds:DescribeDBClusterSnapshots'],
-          remove: 'rds:DeleteDBClusterSnapshot',
-        }
-      : {
-          create: 'rds:CreateDBSnapshot',
-          describe: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots'],
-          remove: 'rds:DeleteDBSnapshot',
-        };
-    const role = this.workloadRole('BackupJob', {
-      ...sa(platform.SERVICE_ACCOUNTS.opsJobs),
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'SnapshotOurDatabase',
-          actions: [rds.create, 'rds:AddTagsToResource', ...rds.describe],
-          resources: [props.database.resourceArn, snapshotArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'PruneOurSnapshots',
-          actions: [rds.remove],
-          resources: [snapshotArn],
-        }),
-        // DeleteObject only adds a delete marker in the versioned bucket: old versions stay for the
-        // lifecycle's noncurrent days (and the object lock in prod). No version deletes, no lock bypass.
-        new iam.PolicyStatement({
-          sid: 'ReadWriteOurBackupBucket',
-          actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
-          resources: [`${backupBucketArn}/*`],
-        }),
-        new iam.PolicyStatement({
-          sid: 'ListOurBackupBucket',
-          actions: ['s3:ListBucket'],
-          resources: [backupBucketArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'EncryptThroughS3',
-          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          resources: [props.dataKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
-        }),
-        new iam.PolicyStatement({
-          sid: 'ReadOurDatabaseSecret',
-          actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-          // Exactly conduit/<stage>/db plus Secrets Manager's 6-character suffix, not conduit/<stage>/db-*.
-          resources: [
-            `arn:${partition}:secretsmanager:${region}:${account}:secret:${platform.databaseSecretName(settings.name)}-??????`,
-          ],
-        }),
-        new iam.PolicyStatement({
-          sid: 'DecryptThroughSecretsManager',
-          actions: ['kms:Decrypt'],
-          resources: [props.dataKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
-        }),
-      ],
-    });
-    acknowledgeWildcards(role, [
-      [
-        `Resource::${snapshotArn}`,
-        `Only snapshots named ${platform.databaseSnapshotPrefix(settings.name)}*, which the job creates.`,
-      ],
-      [`Resource::${backupBucketArn}/*`, 'Objects of our backup bucket only.'],
-    ]);
-  }
-
-  private addArgoCd(
-    settings: platform.Stage,
-    systemNodes: eks.Nodegroup,
-    loadBalancerController: eks.HelmChart,
-  ): void {
-    const chart = this.cluster.addHelmChart('ArgoCd', {
-      chart: CLUSTER_CHARTS.argoCd.chart,
-      repository: CLUSTER_CHARTS.argoCd.repository,
-      version: CLUSTER_CHARTS.argoCd.version,
-      release: 'argocd',
-      namespace: 'argocd',
-      createNamespace: true,
-      wait: true,
-      values: {
-        global: { tolerations: [SYSTEM_TOLERATION], nodeSelector: { 'conduit.io/pool': 'system' } },
-        // No Dex: people sign in through the cluster's access entries (kubectl port-forward).
-        dex: { enabled: false },
-        configs: { params: { 'server.insecure': true } },
-      },
-    });
-    chart.node.addDependency(systemNodes);
-    this.cluster
-      .addManifest('AppOfApps', {
-        apiVersion: 'argoproj.io/v1alpha1',
-        kind: 'Application',
-        metadata: {
-          name: `conduit-${settings.name}`,
-          namespace: 'argocd',
-          finalizers: ['resources-finalizer.argocd.argoproj.io'],
-        },
-        spec: {
-          project: 'default',
-          source: {
-            repoURL: settings.gitops.repoUrl,
-            targetRevision: settings.gitops.targetRevision,
-            path: platform.gitopsPath(settings.name),
-          },
-          destination: { server: 'https://kubernetes.default.svc', namespace: 'argocd' },
-          syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['CreateNamespace=true'] },
-        },
-      })
-      .node.addDependency(chart, loadBalancerController);
-  }
 }
 
 function sa(account: { namespace: string; name: string }) {
   return { namespace: account.namespace, serviceAccount: account.name };
-}
-
-function acknowledgeManagedPolicy(role: Construct, name: string, what: string): void {
-  Validations.of(role).acknowledge({
-    id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${name}]`,
-    reason: `AWS maintains this policy together with the ${what}; copying it would drift.`,
-  });
-}
-
-function acknowledgeWildcards(scope: Construct, findings: [string, string][]): void {
-  for (const [finding, reason] of findings) {
-    Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
-  }
 }

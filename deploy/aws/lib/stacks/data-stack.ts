@@ -143,7 +143,7 @@ export class DataStack extends Stack {
     });
     new CfnOutput(this, 'DatabaseIdentifier', {
       value: platform.databaseIdentifier(settings.name),
-      description: `RDS ${settings.database.engine === 'aurora' ? 'cluster' : 'instance'} identifier (ops CLI: stop/start/snapshot)`,
+      description: 'RDS instance identifier (ops CLI: stop/start/snapshot)',
     });
     new CfnOutput(this, 'DatabaseEndpoint', { value: this.database.endpoint });
     new CfnOutput(this, 'JwtSecretArn', { value: this.jwtSecret.secretArn });

@@ -7,7 +7,7 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import { AnalysisTemplates, TEMPLATES } from '../constructs/analysis-templates.js';
 import { type AnalysisRefs, AppWorkload } from '../constructs/app-workload.js';
-import { databaseUrlSecret, JWT_SECRET, SMTP_SECRET } from '../constructs/database-ref.js';
+import { DATABASE_URL_SECRET, JWT_SECRET, SMTP_SECRET } from '../constructs/database-ref.js';
 import { Jobs } from '../constructs/jobs.js';
 import { Monitoring } from '../constructs/monitoring.js';
 import { Traffic } from '../constructs/traffic.js';
@@ -89,7 +89,7 @@ function runtimeOf(stage: RenderSettings, workload: Workload) {
   if (workload.runtime === 'node') {
     const env: IEnvVar[] = [
       ...(workload.uses.database
-        ? [{ name: k.DATABASE_URL, valueFrom: { secretKeyRef: databaseUrlSecret(stage) } }]
+        ? [{ name: k.DATABASE_URL, valueFrom: { secretKeyRef: { ...DATABASE_URL_SECRET } } }]
         : []),
       ...(workload.uses.jwtSecret
         ? [{ name: k.JWT_SECRET, valueFrom: { secretKeyRef: { ...JWT_SECRET } } }]

@@ -1,19 +1,33 @@
+import { SERVICE_ACCOUNTS } from '@conduit/platform';
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { Database } from '../constructs/database.js';
 import { AppNamespace } from '../constructs/namespace.js';
 import { NetworkPolicies } from '../constructs/network-policies.js';
 import { RolloutsMonitor } from '../constructs/rollouts-monitor.js';
 import { Secrets } from '../constructs/secrets.js';
+import { identityOf } from '../identities/index.js';
+import { routerOf } from '../routers/index.js';
 import type { RenderSettings } from '../settings.js';
 
-/** What must exist before the app syncs: namespace, priority, secrets, database, network policies. */
+/** What must exist before the app syncs: namespace, priority, secrets, the router's issuer, network policies. */
 export class PlatformChart extends Chart {
   constructor(scope: Construct, id: string, stage: RenderSettings) {
     super(scope, id);
-    new AppNamespace(this, 'namespace', stage);
-    new Secrets(this, 'secrets', stage);
-    new Database(this, 'database', stage);
+    const router = routerOf(stage);
+    new AppNamespace(this, 'namespace', {
+      name: stage.namespace,
+      routerLabels: router.namespaceLabels(),
+      workloadNames: stage.workloads.map((w) => w.workload.name),
+    });
+    new Secrets(this, 'secrets', {
+      stage: stage.name,
+      namespace: stage.namespace,
+      region: stage.secrets.region,
+      jwtSecretName: stage.secrets.jwtSecretName,
+      databaseSecretName: stage.database.secretName,
+      storeAuth: identityOf(stage).secretStoreAuth(SERVICE_ACCOUNTS.externalSecrets),
+    });
+    router.addPlatformObjects(this, stage);
     new RolloutsMonitor(this, 'rollouts-monitor');
     new NetworkPolicies(this, 'network', { stage });
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { INGRESS_NAME, type Workload, type WorkloadSize, workloadLabels } from '@conduit/platform';
+import { type Workload, type WorkloadSize, workloadLabels, workloadServiceAccount } from '@conduit/platform';
 import type { IRollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
 import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { Construct } from 'constructs';
@@ -14,13 +14,13 @@ import type { IService } from 'kubernetes-models/v1/Service';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
+import { identityOf } from '../identities/index.js';
+import { routerOf } from '../routers/index.js';
+import { CANARY_HEADER, type CanaryStrategy, HEADER_ROUTE } from '../routers/router.js';
 import { type RenderSettings, SHUTDOWN } from '../settings.js';
 import { manifest, selectorLabels } from './object.js';
 import { podSecurityContext, restrictedContainerSecurityContext } from './security.js';
-import { routeNames } from './traffic.js';
 
-export const CANARY_HEADER = { name: 'X-Canary', value: 'always' } as const;
-export const HEADER_ROUTE = 'canary-header';
 export const PRIORITY_CLASS = 'conduit-app';
 /** Seconds the old ReplicaSet keeps running after a switch, so the ALB can finish draining it. */
 export const SCALE_DOWN_DELAY_SECONDS = 30;
@@ -72,7 +72,15 @@ export class AppWorkload extends Construct {
     manifest<IServiceAccount>(this, {
       apiVersion: 'v1',
       kind: 'ServiceAccount',
-      metadata: { name: tier, namespace: ns, labels },
+      // A workload that calls AWS gets its role through this service account (IRSA: the annotation).
+      metadata: {
+        name: tier,
+        namespace: ns,
+        labels,
+        annotations: workload.aws
+          ? identityOf(stage).serviceAccountAnnotations(workloadServiceAccount(tier))
+          : undefined,
+      },
       automountServiceAccountToken: false,
     });
 
@@ -198,7 +206,8 @@ export class AppWorkload extends Construct {
       });
     }
 
-    for (const svc of http ? servicesFor(stage, tier) : []) {
+    const router = routerOf(stage);
+    for (const svc of http ? router.services(workload) : []) {
       this.serviceNames.push(svc);
       manifest<IService>(this, {
         apiVersion: 'v1',
@@ -207,7 +216,7 @@ export class AppWorkload extends Construct {
           name: svc,
           namespace: ns,
           labels,
-          annotations: albServiceAnnotations(stage, probes.readiness),
+          annotations: router.serviceAnnotations(workload),
         },
         spec: {
           type: 'ClusterIP',
@@ -312,34 +321,9 @@ export class AppWorkload extends Construct {
   }
 }
 
-/** Names of the traffic Services of a tier for the stage's router; the first one is the root/stable one. */
-export function servicesFor(stage: RenderSettings, tier: string): string[] {
-  if (stage.router.kind === 'alb' && stage.router.canaryServices === 'pingPong') {
-    return [tier, `${tier}-ping`, `${tier}-pong`];
-  }
-  return [tier, `${tier}-canary`];
-}
-
-function albServiceAnnotations(
-  stage: RenderSettings,
-  readinessPath: string,
-): Record<string, string> | undefined {
-  if (stage.router.kind !== 'alb') return undefined;
-  return {
-    'alb.ingress.kubernetes.io/healthcheck-path': readinessPath,
-    'alb.ingress.kubernetes.io/healthcheck-interval-seconds': '5',
-    'alb.ingress.kubernetes.io/healthcheck-timeout-seconds': '2',
-    'alb.ingress.kubernetes.io/healthy-threshold-count': '2',
-    'alb.ingress.kubernetes.io/unhealthy-threshold-count': '2',
-    'alb.ingress.kubernetes.io/target-group-attributes': `deregistration_delay.timeout_seconds=${stage.router.deregistrationDelaySeconds}`,
-  };
-}
-
-type CanaryStrategy = NonNullable<NonNullable<IRollout['spec']['strategy']>['canary']>;
-
 function canaryStrategy(stage: RenderSettings, workload: Workload, analysis: AnalysisRefs): CanaryStrategy {
-  const { name: tier, port } = workload;
-  const router = stage.router;
+  const { name: tier } = workload;
+  const router = routerOf(stage);
   const args = [
     { name: 'namespace', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
     { name: 'rollout', value: tier },
@@ -348,8 +332,8 @@ function canaryStrategy(stage: RenderSettings, workload: Workload, analysis: Ana
   const stepAnalysis = {
     analysis: { templates: analysis.step.map((templateName) => ({ templateName })), args },
   };
-  // setHeaderRoute only exists for routers with managed routes; NGINX gets the header as an annotation.
-  const headerRoute = router.kind === 'alb' || router.kind === 'istio';
+  // setHeaderRoute only exists for routers with managed routes; others carry the header another way.
+  const headerRoute = router.headerRouteStep;
   const [p1, p2, p3] = stage.pauseSeconds;
   const steps: CanaryStrategy['steps'] = [
     ...(headerRoute
@@ -385,54 +369,5 @@ function canaryStrategy(stage: RenderSettings, workload: Workload, analysis: Ana
     },
     steps,
   };
-  switch (router.kind) {
-    case 'alb': {
-      const services =
-        router.canaryServices === 'pingPong'
-          ? { pingPong: { pingService: `${tier}-ping`, pongService: `${tier}-pong` } }
-          : { stableService: tier, canaryService: `${tier}-canary` };
-      return {
-        ...common,
-        ...services,
-        trafficRouting: {
-          managedRoutes: [{ name: HEADER_ROUTE }],
-          alb: {
-            ingress: INGRESS_NAME,
-            servicePort: port,
-            ...(router.canaryServices === 'pingPong' ? { rootService: tier } : {}),
-          },
-        },
-      };
-    }
-    case 'nginx':
-      return {
-        ...common,
-        stableService: tier,
-        canaryService: `${tier}-canary`,
-        trafficRouting: {
-          nginx: {
-            stableIngress: `${INGRESS_NAME}-${tier}`,
-            additionalIngressAnnotations: {
-              'canary-by-header': CANARY_HEADER.name,
-              'canary-by-header-value': CANARY_HEADER.value,
-            },
-          },
-        },
-      };
-    case 'istio':
-      return {
-        ...common,
-        stableService: tier,
-        canaryService: `${tier}-canary`,
-        trafficRouting: {
-          managedRoutes: [{ name: HEADER_ROUTE }],
-          istio: {
-            virtualService: {
-              name: INGRESS_NAME,
-              routes: routeNames(workload),
-            },
-          },
-        },
-      };
-  }
+  return { ...common, ...router.canaryRouting(workload) };
 }

@@ -1,6 +1,7 @@
 import { argoApplicationNames } from '@conduit/platform';
 import type { IApplication } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import { Construct } from 'constructs';
+import { routerOf } from '../routers/index.js';
 import type { RenderSettings } from '../settings.js';
 import { manifest, PART_OF } from './object.js';
 
@@ -25,7 +26,7 @@ export interface AppOfAppsProps {
   /** Folder (inside the repo) of each rendered directory, keyed by role. */
   readonly paths: { readonly apps: string; readonly platform: string; readonly conduit: string };
   readonly addOns: readonly AddOn[];
-  /** Workloads whose ALB action annotations and Service selectors Argo Rollouts owns. */
+  /** Workloads whose Ingress fields (per router) and Service selectors Argo Rollouts owns. */
   readonly canaryWorkloads: readonly string[];
 }
 
@@ -122,10 +123,7 @@ export class AppOfApps extends Construct {
               {
                 group: 'networking.k8s.io',
                 kind: 'Ingress',
-                jqPathExpressions: props.canaryWorkloads.flatMap((t) => [
-                  `.metadata.annotations["alb.ingress.kubernetes.io/actions.${t}"]`,
-                  `.metadata.annotations["alb.ingress.kubernetes.io/conditions.${t}"]`,
-                ]),
+                jqPathExpressions: routerOf(stage).ingressPathsRolloutsOwns(props.canaryWorkloads),
               },
               {
                 group: '',

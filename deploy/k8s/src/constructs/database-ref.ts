@@ -1,14 +1,5 @@
-import type { RenderSettings } from '../settings.js';
-
-/** CloudNativePG cluster name in dev and non-AWS stages. */
-export const CNPG_CLUSTER = 'conduit-db';
-
-/** Where `DATABASE_URL` comes from: the ExternalSecret/plain Secret, or the Secret CloudNativePG creates. */
-export function databaseUrlSecret(stage: RenderSettings): { name: string; key: string } {
-  return stage.database.kind === 'cnpg'
-    ? { name: `${CNPG_CLUSTER}-app`, key: 'uri' }
-    : { name: 'conduit-db', key: 'DATABASE_URL' };
-}
+/** The Secret and key `DATABASE_URL` comes from: the ExternalSecret built from deploy/aws's RDS credentials. */
+export const DATABASE_URL_SECRET = { name: 'conduit-db', key: 'DATABASE_URL' } as const;
 
 export const JWT_SECRET = { name: 'conduit-jwt', key: 'JWT_SECRET' } as const;
 

@@ -13,8 +13,9 @@ import type { IJob } from 'kubernetes-models/batch/v1/Job';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { identityOf } from '../identities/index.js';
 import type { RenderSettings } from '../settings.js';
-import { databaseUrlSecret } from './database-ref.js';
+import { DATABASE_URL_SECRET } from './database-ref.js';
 import { manifest } from './object.js';
 import { podSecurityContext, restrictedContainerSecurityContext } from './security.js';
 
@@ -67,7 +68,7 @@ export class Jobs extends Construct {
     const ns = stage.namespace;
     const dbUrl: IEnvVar = {
       name: props.databaseUrlKey,
-      valueFrom: { secretKeyRef: databaseUrlSecret(stage) },
+      valueFrom: { secretKeyRef: { ...DATABASE_URL_SECRET } },
     };
 
     const migration = props.migrations;
@@ -119,10 +120,7 @@ export class Jobs extends Construct {
         name: OPS_SERVICE_ACCOUNT,
         namespace: ns,
         labels: opsLabels,
-        annotations:
-          stage.secrets.kind === 'external-secrets' && stage.secrets.identity.kind === 'irsa'
-            ? { 'eks.amazonaws.com/role-arn': stage.secrets.identity.roleArn }
-            : undefined,
+        annotations: identityOf(stage).serviceAccountAnnotations(SERVICE_ACCOUNTS.opsJobs),
       },
       // The AWS SDK reads the projected token that Pod Identity/IRSA mount; nothing talks to the Kubernetes API.
       automountServiceAccountToken: false,

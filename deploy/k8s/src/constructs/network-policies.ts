@@ -2,14 +2,13 @@ import { migrateJobName, OPS_IMAGE } from '@conduit/platform';
 import { Construct } from 'constructs';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { INetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer';
+import { routerOf } from '../routers/index.js';
 import type { RenderSettings } from '../settings.js';
-import { CNPG_CLUSTER } from './database-ref.js';
 import { manifest, PART_OF, selectorLabels } from './object.js';
 
-/** Pod selector labels of the pods that are not workloads: migration hooks, ops jobs, the in-cluster database. */
+/** Pod selector labels of the pods that are not workloads: the ops jobs. */
 export const POD_SELECTORS = {
   ops: { 'app.kubernetes.io/name': OPS_IMAGE.image },
-  database: { 'cnpg.io/cluster': CNPG_CLUSTER },
 } as const;
 
 /** EKS Pod Identity agent on every node (link-local). */
@@ -54,7 +53,8 @@ export class NetworkPolicies extends Construct {
       ],
     });
 
-    const lb = loadBalancerPeers(stage);
+    const router = routerOf(stage);
+    const lb = router.peers();
     const prometheus: INetworkPolicyPeer = {
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': stage.prometheus.namespace } },
       podSelector: { matchLabels: { ...stage.prometheus.podLabels } },
@@ -71,7 +71,6 @@ export class NetworkPolicies extends Construct {
       to: [{ ipBlock: { cidr: '0.0.0.0/0' } }],
       ports: [{ protocol: 'TCP', port: 587 }],
     };
-    const databaseClients: Record<string, string>[] = [];
     for (const { workload } of stage.workloads) {
       const pods = selectorLabels(workload.name);
       const tcp = (port: number) => [{ protocol: 'TCP' as const, port }];
@@ -93,7 +92,6 @@ export class NetworkPolicies extends Construct {
         // HTTPS above, and no mail port opens.
         ...(workload.uses.email && !stage.aws ? [smtpRelay] : []),
       ];
-      if (workload.uses.database) databaseClients.push(pods);
       if (egress.length > 0) {
         policy(`${workload.name}-egress`, {
           podSelector: { matchLabels: pods },
@@ -105,7 +103,6 @@ export class NetworkPolicies extends Construct {
     const migrator = stage.workloads.find((w) => w.workload.migrations);
     if (migrator) {
       const pods = selectorLabels(migrateJobName(migrator.workload.name));
-      databaseClients.push(pods);
       policy('migrate-egress', { podSelector: { matchLabels: pods }, policyTypes: ['Egress'], egress: [db] });
     }
     policy('ops-egress', {
@@ -114,56 +111,13 @@ export class NetworkPolicies extends Construct {
       egress: [db, ...awsApis],
     });
 
-    if (stage.database.kind === 'cnpg') {
-      const clients = [...databaseClients, POD_SELECTORS.ops, POD_SELECTORS.database].map((matchLabels) => ({
-        podSelector: { matchLabels },
-      }));
-      policy('database-ingress', {
-        podSelector: { matchLabels: POD_SELECTORS.database },
+    for (const extra of router.extraIngressPolicies()) {
+      policy(extra.name, {
+        podSelector: { matchLabels: extra.podSelector },
         policyTypes: ['Ingress'],
-        ingress: [
-          { from: clients, ports: [{ protocol: 'TCP', port: 5432 }] },
-          {
-            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'cnpg-system' } } }],
-            ports: [{ protocol: 'TCP', port: 8000 }],
-          },
-          { from: [prometheus], ports: [{ protocol: 'TCP', port: 9187 }] },
-        ],
-      });
-      policy('database-egress', {
-        podSelector: { matchLabels: POD_SELECTORS.database },
-        policyTypes: ['Egress'],
-        egress: [
-          {
-            to: [{ podSelector: { matchLabels: POD_SELECTORS.database } }],
-            ports: [{ protocol: 'TCP', port: 5432 }],
-          },
-          // The instance manager talks to the Kubernetes API; backups go to object storage.
-          {
-            to: [{ ipBlock: { cidr: '0.0.0.0/0' } }],
-            ports: [
-              { protocol: 'TCP', port: 443 },
-              { protocol: 'TCP', port: 6443 },
-            ],
-          },
-        ],
+        ingress: [{ from: router.peers(), ports: [{ protocol: 'TCP', port: extra.port }] }],
       });
     }
-  }
-}
-
-function loadBalancerPeers(stage: RenderSettings): INetworkPolicyPeer[] {
-  const r = stage.router;
-  switch (r.kind) {
-    case 'alb':
-      // Target type `ip`: the ALB's nodes connect from their ENIs inside the VPC.
-      return r.sourceCidrs.map((cidr) => ({ ipBlock: { cidr } }));
-    case 'nginx':
-      return [
-        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': r.controllerNamespace } } },
-      ];
-    case 'istio':
-      return [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': r.gatewayNamespace } } }];
   }
 }
 
@@ -184,14 +138,8 @@ function collectorPeer(stage: RenderSettings): NetworkPolicyEgressRule | undefin
 
 function databasePeers(stage: RenderSettings): NetworkPolicyEgressRule {
   const d = stage.database;
-  if (d.kind === 'rds') {
-    return {
-      to: d.subnetCidrs.map((cidr) => ({ ipBlock: { cidr } })),
-      ports: [{ protocol: 'TCP', port: d.port }],
-    };
-  }
   return {
-    to: [{ podSelector: { matchLabels: POD_SELECTORS.database } }],
-    ports: [{ protocol: 'TCP', port: 5432 }],
+    to: d.subnetCidrs.map((cidr) => ({ ipBlock: { cidr } })),
+    ports: [{ protocol: 'TCP', port: d.port }],
   };
 }

@@ -1,26 +1,52 @@
-import { MONITORING_NAMESPACE, secretPrefix } from '@conduit/platform';
+import { MONITORING_NAMESPACE, type StageName, secretPrefix } from '@conduit/platform';
 import type { IClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
 import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
 import { Construct } from 'constructs';
-import type { RenderSettings } from '../settings.js';
-import { JWT_SECRET } from './database-ref.js';
+import { DATABASE_URL_SECRET, JWT_SECRET } from './database-ref.js';
 import { manifest, PART_OF } from './object.js';
 
 export const SECRET_STORE = 'aws-secrets-manager';
 
-/**
- * Secrets from AWS Secrets Manager through External Secrets Operator. In `plain` mode nothing is rendered:
- * the Secrets are created out of band and the workloads only reference them by name.
- */
 /** External Secrets (Go template, engine v2) `DATABASE_URL` from deploy/aws's attached credentials. */
 export const RDS_DATABASE_URL_TEMPLATE =
   'postgres://{{ .username | urlquery }}:{{ .password | urlquery }}@{{ .host }}:{{ .port }}/{{ .dbname }}?sslmode=verify-full';
 
+export interface SecretsProps {
+  /** The stage: its Grafana and Alertmanager secrets live under `secretPrefix(stage)`. */
+  readonly stage: StageName;
+  /** The app namespace, the only one (with monitoring) the store serves. */
+  readonly namespace: string;
+  /** Region of Secrets Manager. */
+  readonly region: string;
+  /** Secrets Manager name of the JWT signing secret (a plain string). */
+  readonly jwtSecretName: string;
+  /** Secrets Manager name of deploy/aws's attached RDS credentials. */
+  readonly databaseSecretName: string;
+  /**
+   * `auth` of the store's provider (the workload identity's).
+   * @default none: the controller's own credentials
+   */
+  readonly storeAuth?: Readonly<Record<string, unknown>>;
+}
+
+/** Secrets from AWS Secrets Manager through External Secrets Operator. */
 export class Secrets extends Construct {
-  constructor(scope: Construct, id: string, stage: RenderSettings) {
+  constructor(scope: Construct, id: string, props: SecretsProps) {
     super(scope, id);
-    const s = stage.secrets;
-    if (s.kind !== 'external-secrets') return;
+    if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(props.region)) {
+      throw new Error(`Secrets: region (${props.region}) must be an AWS region`);
+    }
+    for (const [field, name] of [
+      ['jwtSecretName', props.jwtSecretName],
+      ['databaseSecretName', props.databaseSecretName],
+    ] as const) {
+      if (!name.startsWith(secretPrefix(props.stage))) {
+        throw new Error(
+          `Secrets: ${field} (${name}) must be under ${secretPrefix(props.stage)}, the only secrets the controller may read`,
+        );
+      }
+    }
+    const auth = props.storeAuth;
     const labels = { 'app.kubernetes.io/part-of': PART_OF };
     manifest<IClusterSecretStore>(this, {
       apiVersion: 'external-secrets.io/v1',
@@ -28,19 +54,12 @@ export class Secrets extends Construct {
       metadata: { name: SECRET_STORE, labels },
       spec: {
         // Only our namespace may read through this store.
-        conditions: [{ namespaces: [stage.namespace, MONITORING_NAMESPACE] }],
+        conditions: [{ namespaces: [props.namespace, MONITORING_NAMESPACE] }],
         provider: {
           aws: {
             service: 'SecretsManager',
-            region: s.region,
-            // Pod Identity: the controller's own credentials. IRSA: a web identity token of its ServiceAccount.
-            ...(s.identity.kind === 'irsa'
-              ? {
-                  auth: {
-                    jwt: { serviceAccountRef: { name: 'external-secrets', namespace: 'external-secrets' } },
-                  },
-                }
-              : {}),
+            region: props.region,
+            ...(auth ? { auth } : {}),
           },
         },
       },
@@ -48,12 +67,12 @@ export class Secrets extends Construct {
     manifest<IExternalSecret>(this, {
       apiVersion: 'external-secrets.io/v1',
       kind: 'ExternalSecret',
-      metadata: { name: JWT_SECRET.name, namespace: stage.namespace, labels },
+      metadata: { name: JWT_SECRET.name, namespace: props.namespace, labels },
       spec: {
         refreshInterval: '1h',
         secretStoreRef: { kind: 'ClusterSecretStore', name: SECRET_STORE },
         target: { name: JWT_SECRET.name, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
-        data: [{ secretKey: JWT_SECRET.key, remoteRef: { key: s.jwtSecretName } }],
+        data: [{ secretKey: JWT_SECRET.key, remoteRef: { key: props.jwtSecretName } }],
       },
     });
     // Grafana's admin login and the Alertmanager receivers' credentials (keys as stored, JSON objects).
@@ -66,36 +85,36 @@ export class Secrets extends Construct {
           refreshInterval: '1h',
           secretStoreRef: { kind: 'ClusterSecretStore', name: SECRET_STORE },
           target: { name, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
-          dataFrom: [{ extract: { key: `${secretPrefix(stage.name)}${name}` } }],
+          dataFrom: [{ extract: { key: `${secretPrefix(props.stage)}${name}` } }],
         },
       });
     }
-    const db = stage.database;
-    if (db.kind === 'rds') {
-      // deploy/aws's rotation Lambda changes the password every 30 days; the URL is rebuilt from the
-      // attached secret (host, port and dbname included) on every refresh, so nothing here is hand-copied.
-      // node-postgres treats sslmode=verify-full as "verify against Node's CA store plus sslrootcert":
-      // see the README (TLS to RDS) for the RDS CA bundle it needs.
-      const keys = ['username', 'password', 'host', 'port', 'dbname'] as const;
-      manifest<IExternalSecret>(this, {
-        apiVersion: 'external-secrets.io/v1',
-        kind: 'ExternalSecret',
-        metadata: { name: 'conduit-db', namespace: stage.namespace, labels },
-        spec: {
-          refreshInterval: '15m',
-          secretStoreRef: { kind: 'ClusterSecretStore', name: SECRET_STORE },
-          target: {
-            name: 'conduit-db',
-            creationPolicy: 'Owner',
-            deletionPolicy: 'Retain',
-            template: {
-              engineVersion: 'v2',
-              data: { DATABASE_URL: RDS_DATABASE_URL_TEMPLATE },
-            },
+    // deploy/aws's rotation Lambda changes the password every 30 days; the URL is rebuilt from the
+    // attached secret (host, port and dbname included) on every refresh, so nothing here is hand-copied.
+    // node-postgres treats sslmode=verify-full as "verify against Node's CA store plus sslrootcert":
+    // see the README (TLS to RDS) for the RDS CA bundle it needs.
+    const keys = ['username', 'password', 'host', 'port', 'dbname'] as const;
+    manifest<IExternalSecret>(this, {
+      apiVersion: 'external-secrets.io/v1',
+      kind: 'ExternalSecret',
+      metadata: { name: DATABASE_URL_SECRET.name, namespace: props.namespace, labels },
+      spec: {
+        refreshInterval: '15m',
+        secretStoreRef: { kind: 'ClusterSecretStore', name: SECRET_STORE },
+        target: {
+          name: DATABASE_URL_SECRET.name,
+          creationPolicy: 'Owner',
+          deletionPolicy: 'Retain',
+          template: {
+            engineVersion: 'v2',
+            data: { DATABASE_URL: RDS_DATABASE_URL_TEMPLATE },
           },
-          data: keys.map((key) => ({ secretKey: key, remoteRef: { key: db.secretName, property: key } })),
         },
-      });
-    }
+        data: keys.map((key) => ({
+          secretKey: key,
+          remoteRef: { key: props.databaseSecretName, property: key },
+        })),
+      },
+    });
   }
 }

@@ -5,11 +5,14 @@ import {
   jwtSecretName,
   MONITORING_NAMESPACE,
   stage as modelStage,
+  type Scenario,
   type Stage,
+  type StageOptions,
+  scenarioStage,
   workloadsIn,
 } from '@conduit/platform';
 import { OTLP_ENDPOINT } from '../observability.js';
-import { type RenderSettings, validateRenderSettings } from '../settings.js';
+import { type RenderSettings, type RouterSettings, validateRenderSettings } from '../settings.js';
 import { stageImages } from './images.js';
 
 /** What every stage's cluster shares: the app namespace, the scraping Prometheus, the ALB's draining. */
@@ -22,30 +25,18 @@ const common = {
 } as const;
 
 /**
- * A stage of the platform model as the synthesizer's settings. Every stage runs on the EKS cluster deploy/aws
- * creates: the ALB that CloudFront reaches as `origin.<domain>`, RDS credentials and the JWT secret from
- * Secrets Manager through External Secrets, traces to the ADOT collector.
+ * A stage of the platform model (or a scenario's) as the synthesizer's settings. Every stage runs on the EKS
+ * cluster deploy/aws creates: the router's load balancer that CloudFront reaches as `origin.<domain>`, RDS
+ * credentials and the JWT secret from Secrets Manager through External Secrets, traces to the ADOT collector.
  */
 export function renderSettingsOf(stage: Stage): RenderSettings {
   const { canary } = stage;
-  if (stage.options.workloadIdentity !== 'pod-identity') {
-    // IRSA annotates each service account with a role ARN that only exists once deploy/aws has deployed.
-    throw new Error(
-      `stage ${stage.name}: options.workloadIdentity ${stage.options.workloadIdentity} is not rendered here; deploy/k8s renders pod-identity (IRSA needs the role ARNs deploy/aws outputs)`,
-    );
-  }
   return {
     ...common,
     name: stage.name,
     host: `origin.${stage.edge.domainName}`,
     images: stageImages(stage.name),
-    router: {
-      kind: stage.options.router,
-      // Below the pods' 25 s preStop sleep, so the ALB stops sending before SIGTERM.
-      deregistrationDelaySeconds: 20,
-      canaryServices: 'pingPong',
-      sourceCidrs: [stage.network.vpcCidr],
-    },
+    router: ROUTERS[stage.options.router](stage),
     database: {
       kind: stage.options.database,
       secretName: databaseSecretName(stage.name),
@@ -55,9 +46,12 @@ export function renderSettingsOf(stage: Stage): RenderSettings {
     secrets: {
       kind: stage.options.secretStore,
       region: stage.region,
-      identity: { kind: 'pod-identity' },
       jwtSecretName: jwtSecretName(stage.name),
     },
+    identity:
+      stage.options.workloadIdentity === 'irsa'
+        ? { kind: 'irsa', account: stage.account }
+        : { kind: 'pod-identity' },
     workloads: workloadsIn(stage.name),
     pauseSeconds: canary.pauseSeconds,
     analysis: {
@@ -75,6 +69,27 @@ export function renderSettingsOf(stage: Stage): RenderSettings {
     gitRevision: stage.gitops.targetRevision,
     aws: { region: stage.region, clusterName: clusterName(stage.name) },
   };
+}
+
+/** What Kubernetes needs to know about each router beyond the model's choice of it. */
+const ROUTERS: { [R in StageOptions['router']]: (stage: Stage) => Extract<RouterSettings, { kind: R }> } = {
+  alb: (stage) => ({
+    kind: 'alb',
+    // Below the pods' 25 s preStop sleep, so the ALB stops sending before SIGTERM.
+    deregistrationDelaySeconds: 20,
+    sourceCidrs: [stage.network.vpcCidr],
+  }),
+  nginx: () => ({
+    kind: 'nginx',
+    controllerNamespace: 'ingress-nginx',
+    clusterIssuer: 'letsencrypt',
+    acmeServer: 'https://acme-v02.api.letsencrypt.org/directory',
+  }),
+};
+
+/** The settings of a scenario of the model (a stage with option overrides), validated. */
+export function scenarioSettings(scenario: Scenario): RenderSettings {
+  return validateRenderSettings(renderSettingsOf(scenarioStage(scenario)));
 }
 
 /** The settings of the stage called `name`, validated; an unknown name throws listing the known ones. */

@@ -1,9 +1,9 @@
-import { STAGE_NAMES } from '@conduit/platform';
+import { SCENARIOS } from '@conduit/platform';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import { type K8sObject, type RenderedStage, renderStage } from '../render.js';
 import type { RenderSettings } from '../settings.js';
-import { renderSettings } from '../stages/index.js';
+import { scenarioSettings } from '../stages/index.js';
 
 export interface RenderedCase {
   readonly name: string;
@@ -12,68 +12,12 @@ export interface RenderedCase {
   readonly all: K8sObject[];
 }
 
-/** The three stages plus variants that exercise the other branches of each setting. */
+/** Every scenario of the platform model: the three stages, then their option combinations. */
 export function renderedCases(): RenderedCase[] {
-  const base = STAGE_NAMES.map((name) => ({ name, settings: renderSettings(name) }));
-  const prod = renderSettings('prod');
-  const dev = renderSettings('dev');
-  // Clusters without AWS (kind, k3s, another cloud) are settings, not a stage: NGINX or Istio routing,
-  // CloudNativePG in the cluster, Secrets created by hand, no AWS add-ons.
-  const { aws: _aws, otlpEndpoint: _otlp, ...withoutAws } = dev;
-  const variants: { name: string; settings: RenderSettings }[] = [
-    {
-      name: 'dev+nginx+cnpg+plain',
-      settings: {
-        ...withoutAws,
-        host: 'conduit.dev.example.com',
-        router: { kind: 'nginx', controllerNamespace: 'ingress-nginx', clusterIssuer: 'letsencrypt' },
-        database: {
-          kind: 'cnpg',
-          instances: 1,
-          storageSize: '5Gi',
-          backupDestination: 's3://conduit-dev-backups/cnpg',
-          backupCredentialsSecret: 'conduit-db-backup-credentials',
-          backupRetention: '7d',
-        },
-        secrets: { kind: 'plain' },
-      },
-    },
-    {
-      name: 'prod+istio',
-      settings: {
-        ...prod,
-        router: { kind: 'istio', gateway: 'istio-ingress/public', gatewayNamespace: 'istio-ingress' },
-        database: {
-          kind: 'cnpg',
-          instances: 3,
-          storageSize: '20Gi',
-          backupDestination: 's3://conduit-prod-backups/cnpg',
-          backupCredentialsSecret: 'conduit-db-backup-credentials',
-          backupRetention: '30d',
-        },
-        secrets: { kind: 'plain' },
-      },
-    },
-    {
-      name: 'prod+verify+irsa',
-      settings: {
-        ...prod,
-        router: {
-          ...(prod.router as Extract<RenderSettings['router'], { kind: 'alb' }>),
-          canaryServices: 'verify',
-        },
-        secrets: {
-          kind: 'external-secrets',
-          region: 'us-east-1',
-          identity: { kind: 'irsa', roleArn: 'arn:aws:iam::333333333333:role/conduit-eso' },
-          jwtSecretName: 'conduit/prod/jwt',
-        },
-      },
-    },
-  ];
-  return [...base, ...variants].map(({ name, settings }) => {
+  return SCENARIOS.map((scenario) => {
+    const settings = scenarioSettings(scenario);
     const dirs = renderStage(settings);
-    return { name, settings, dirs, all: Object.values(dirs).flat() };
+    return { name: scenario.name, settings, dirs, all: Object.values(dirs).flat() };
   });
 }
 

@@ -1,8 +1,7 @@
 import * as argoCd from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
 import * as rollouts from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1';
-import * as cnpg from '@kubernetes-models/cloudnative-pg/postgresql.cnpg.io/v1';
+import * as certManager from '@kubernetes-models/cert-manager/cert-manager.io/v1';
 import * as eso from '@kubernetes-models/external-secrets/external-secrets.io/v1';
-import * as istio from '@kubernetes-models/istio/networking.istio.io/v1beta1';
 import * as monitoring from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import * as appsV1 from 'kubernetes-models/apps/v1';
 import * as autoscalingV2 from 'kubernetes-models/autoscaling/v2';
@@ -28,9 +27,8 @@ const modules = [
   schedulingV1,
   rollouts,
   argoCd,
-  cnpg,
+  certManager,
   eso,
-  istio,
   monitoring,
 ];
 

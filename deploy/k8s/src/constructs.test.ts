@@ -1,0 +1,51 @@
+import { App, Chart } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { AppNamespace, type AppNamespaceProps } from './constructs/namespace.js';
+import { Secrets, type SecretsProps } from './constructs/secrets.js';
+
+const chart = () => new Chart(new App(), 'test');
+
+describe('AppNamespace props', () => {
+  const props: AppNamespaceProps = { name: 'conduit', workloadNames: ['api', 'web'] };
+
+  it('refuses a name Kubernetes refuses and a PriorityClass for no workload, naming the field', () => {
+    expect(() => new AppNamespace(chart(), 'ns', { ...props, name: 'Conduit_App' })).toThrow(
+      'AppNamespace: name (Conduit_App) must be a DNS label',
+    );
+    expect(() => new AppNamespace(chart(), 'ns', { ...props, workloadNames: [] })).toThrow(
+      'AppNamespace: workloadNames must not be empty',
+    );
+  });
+
+  it('adds the router labels to the Pod Security ones', () => {
+    const c = chart();
+    new AppNamespace(c, 'ns', { ...props, routerLabels: { 'example.com/gate': 'enabled' } });
+    const ns = c.toJson().find((o) => o.kind === 'Namespace');
+    expect(ns.metadata.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'example.com/gate': 'enabled',
+    });
+  });
+});
+
+describe('Secrets props', () => {
+  const props: SecretsProps = {
+    stage: 'dev',
+    namespace: 'conduit',
+    region: 'us-east-1',
+    jwtSecretName: 'conduit/dev/jwt',
+    databaseSecretName: 'conduit/dev/db',
+  };
+
+  it('refuses a secret outside the stage prefix the controller may read, naming the field', () => {
+    expect(() => new Secrets(chart(), 's', { ...props, databaseSecretName: 'conduit/prod/db' })).toThrow(
+      'Secrets: databaseSecretName (conduit/prod/db) must be under conduit/dev/',
+    );
+  });
+
+  it('refuses a malformed region, naming the field', () => {
+    expect(() => new Secrets(chart(), 's', { ...props, region: 'us-east' })).toThrow(
+      'Secrets: region (us-east) must be an AWS region',
+    );
+  });
+});

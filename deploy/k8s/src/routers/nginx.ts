@@ -1,0 +1,132 @@
+import { INGRESS_NAME, type Workload } from '@conduit/platform';
+import type { IClusterIssuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer';
+import type { Construct } from 'constructs';
+import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
+import { ADD_ON_CHARTS } from '../add-ons.js';
+import { manifest, PART_OF } from '../constructs/object.js';
+import type { NginxSettings, RenderSettings } from '../settings.js';
+import { CANARY_HEADER, type Router } from './router.js';
+
+/** Secret cert-manager writes the certificate of the public host into. */
+export const TLS_SECRET = 'conduit-tls';
+/** Labels and port of the pods cert-manager starts to answer an HTTP-01 challenge in the app namespace. */
+const ACME_SOLVER = { podSelector: { 'acme.cert-manager.io/http01-solver': 'true' }, port: 8089 };
+
+/**
+ * ingress-nginx (behind an NLB the AWS Load Balancer Controller makes, on AWS) with a certificate from
+ * cert-manager. One Ingress per HTTP workload: Argo Rollouts clones each into a canary Ingress and sets its
+ * weight; the canary header is an annotation of that clone, since NGINX has no managed routes.
+ */
+export function nginxRouter(r: NginxSettings): Router {
+  const ingressName = (w: Workload) => `${INGRESS_NAME}-${w.name}`;
+  return {
+    addRoutes(scope: Construct, stage: RenderSettings) {
+      for (const { workload } of stage.workloads.filter((w) => w.workload.kind === 'http')) {
+        manifest<IIngress>(scope, {
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'Ingress',
+          metadata: {
+            name: ingressName(workload),
+            namespace: stage.namespace,
+            labels: { 'app.kubernetes.io/part-of': PART_OF },
+            annotations: {
+              'cert-manager.io/cluster-issuer': r.clusterIssuer,
+              'nginx.ingress.kubernetes.io/ssl-redirect': 'true',
+            },
+          },
+          spec: {
+            ingressClassName: 'nginx',
+            tls: [{ hosts: [stage.host], secretName: TLS_SECRET }],
+            rules: [
+              {
+                host: stage.host,
+                http: {
+                  paths: workload.routes.map((path) => ({
+                    path,
+                    pathType: 'Prefix',
+                    backend: { service: { name: workload.name, port: { number: workload.port } } },
+                  })),
+                },
+              },
+            ],
+          },
+        });
+      }
+    },
+    addPlatformObjects(scope: Construct) {
+      // HTTP-01 through this controller: the host already resolves to it (external-dns), no DNS credentials.
+      manifest<IClusterIssuer>(scope, {
+        apiVersion: 'cert-manager.io/v1',
+        kind: 'ClusterIssuer',
+        metadata: { name: r.clusterIssuer, labels: { 'app.kubernetes.io/part-of': PART_OF } },
+        spec: {
+          acme: {
+            server: r.acmeServer,
+            privateKeySecretRef: { name: `${r.clusterIssuer}-account-key` },
+            solvers: [{ http01: { ingress: { ingressClassName: 'nginx' } } }],
+          },
+        },
+      });
+    },
+    services: (w: Workload) => [w.name, `${w.name}-canary`],
+    serviceAnnotations: () => undefined,
+    headerRouteStep: false,
+    canaryRouting: (w: Workload) => ({
+      stableService: w.name,
+      canaryService: `${w.name}-canary`,
+      trafficRouting: {
+        nginx: {
+          stableIngress: ingressName(w),
+          additionalIngressAnnotations: {
+            'canary-by-header': CANARY_HEADER.name,
+            'canary-by-header-value': CANARY_HEADER.value,
+          },
+        },
+      },
+    }),
+    peers: () => [
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': r.controllerNamespace } } },
+    ],
+    namespaceLabels: () => ({}),
+    addOns: (stage) => [
+      {
+        name: 'ingress-nginx',
+        ...ADD_ON_CHARTS.ingressNginx,
+        namespace: r.controllerNamespace,
+        wave: 1,
+        values: {
+          controller: {
+            replicaCount: 2,
+            metrics: { enabled: true, serviceMonitor: { enabled: true } },
+            // CloudFront appends the viewer to X-Forwarded-For and NGINX appends CloudFront: the client stays
+            // two hops from the socket, as behind the ALB (the API's TRUST_PROXY_HOPS).
+            config: { 'use-forwarded-headers': 'true', 'compute-full-forwarded-for': 'true' },
+            ...(stage.aws
+              ? {
+                  // An NLB made by the AWS Load Balancer Controller, straight to the controller pods.
+                  service: {
+                    annotations: {
+                      'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
+                      'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
+                      'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
+                    },
+                  },
+                }
+              : {}),
+          },
+        },
+      },
+      {
+        name: 'cert-manager',
+        ...ADD_ON_CHARTS.certManager,
+        namespace: 'cert-manager',
+        wave: 1,
+        values: { crds: { enabled: true } },
+      },
+    ],
+    rolloutsControllerArgs: () => [],
+    // Argo Rollouts only changes the canary Ingress it owns, never the ones rendered here.
+    ingressPathsRolloutsOwns: () => [],
+    extraIngressPolicies: () => [{ name: 'acme-solver-ingress', ...ACME_SOLVER }],
+  };
+}

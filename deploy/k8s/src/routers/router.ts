@@ -1,0 +1,49 @@
+import type { Workload } from '@conduit/platform';
+import type { IRollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
+import type { Construct } from 'constructs';
+import type { INetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer';
+import type { AddOn } from '../constructs/argocd.js';
+import type { RenderSettings } from '../settings.js';
+
+/** The header that sends a request to the canary whatever the weight (smoke tests, drills). */
+export const CANARY_HEADER = { name: 'X-Canary', value: 'always' } as const;
+/** Name of the managed route Argo Rollouts adds for `CANARY_HEADER`. */
+export const HEADER_ROUTE = 'canary-header';
+
+export type CanaryStrategy = NonNullable<NonNullable<IRollout['spec']['strategy']>['canary']>;
+
+/** The part of a Rollout's canary strategy that is the router's: which Services, how weights are applied. */
+export type CanaryRouting = Pick<
+  CanaryStrategy,
+  'pingPong' | 'stableService' | 'canaryService' | 'trafficRouting'
+>;
+
+/**
+ * Everything that differs between routers, in one module per router (`alb.ts`, `nginx.ts`); constructs ask
+ * the stage's router (`routerOf`) and never branch on its kind.
+ */
+export interface Router {
+  /** The public entry point: Ingress objects for the stage's HTTP workloads (conduit chart). */
+  addRoutes(scope: Construct, stage: RenderSettings): void;
+  /** Objects the routes need before the app syncs (platform chart): e.g. a certificate issuer. */
+  addPlatformObjects(scope: Construct, stage: RenderSettings): void;
+  /** Names of an HTTP workload's traffic Services; the first is the root/stable one. */
+  services(workload: Workload): string[];
+  /** Annotations of each traffic Service (health checks of the load balancer). */
+  serviceAnnotations(workload: Workload): Record<string, string> | undefined;
+  /** Whether the canary gets a `setHeaderRoute` step (routers with managed routes). */
+  readonly headerRouteStep: boolean;
+  /** The Services and `trafficRouting` of an HTTP workload's canary. */
+  canaryRouting(workload: Workload): CanaryRouting;
+  /** Who connects to the HTTP workloads' ports (their ingress network policy admits exactly these). */
+  peers(): INetworkPolicyPeer[];
+  /** Labels the app namespace needs. */
+  namespaceLabels(): Record<string, string>;
+  /** Cluster add-ons the router needs, and extra arguments for the Argo Rollouts controller. */
+  addOns(stage: RenderSettings): AddOn[];
+  rolloutsControllerArgs(stage: RenderSettings): string[];
+  /** jq paths of Ingress fields Argo Rollouts rewrites at run time (Argo CD must not undo them). */
+  ingressPathsRolloutsOwns(workloads: readonly string[]): string[];
+  /** Extra ingress rules of the app namespace (e.g. the ACME solver pods). */
+  extraIngressPolicies(): { name: string; podSelector: Record<string, string>; port: number }[];
+}
