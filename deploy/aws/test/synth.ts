@@ -1,18 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
 import { addConduitStages } from '../lib/app.js';
+import { cdkJsonContext } from '../lib/synthesize.js';
+
+export { cdkJsonContext };
 
 export const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-/** The same context `cdk synth` uses, so tests see exactly what gets deployed. */
-export function cdkJsonContext(): Record<string, unknown> {
-  const cdkJson = JSON.parse(readFileSync(join(PACKAGE_DIR, 'cdk.json'), 'utf8')) as {
-    context: Record<string, unknown>;
-  };
-  return cdkJson.context;
-}
 
 export interface Acknowledgement {
   path: string;

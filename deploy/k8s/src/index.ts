@@ -1,4 +1,5 @@
 export * from './analysis/metrics.js';
 export { renderStage, toYaml } from './render.js';
 export * from './settings.js';
-export { renderSettings, renderSettingsOf } from './stages/index.js';
+export { renderSettings, renderSettingsOf, scenarioSettings } from './stages/index.js';
+export { DIST_DIR } from './synth.js';

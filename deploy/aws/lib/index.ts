@@ -1,0 +1,3 @@
+export { ConduitStage, type ConduitStageProps } from './conduit-stage.js';
+export { resolveEnvironment, type StageEnvironment } from './environment.js';
+export { cdkJsonContext, type StackId, type SynthesizedStage, synthesizeStage } from './synthesize.js';
