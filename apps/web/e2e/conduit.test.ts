@@ -111,6 +111,35 @@ describe('Conduit in real Chromium against the real API and PostgreSQL', () => {
     expect(await debug(page)).toMatchObject({ state: 'unauthenticated', token: null });
   });
 
+  it('shows public articles with a token the API rejects (malformed, or revoked by sign-out everywhere)', async () => {
+    const author = await data.user();
+    const article = await data.article(author.token, { title: unique('Public despite a bad token ') });
+    const revoked = await data.user();
+    await fetch(`${stack.baseUrl}/api/user/logout-all`, {
+      method: 'POST',
+      headers: { authorization: `Token ${revoked.token}` },
+    });
+    for (const token of ['not-a-valid-token', revoked.token]) {
+      const page = await open('/', token);
+      await waitVisible(page, `.article-preview a[href="/article/${article.slug}"]`);
+      expect(await debug(page)).toMatchObject({ state: 'unauthenticated', token: null });
+    }
+  });
+
+  it('shows the default avatar when an author image does not load', async () => {
+    const author = await data.user(unique('broken'), { image: 'https://images.invalid/missing.png' });
+    const page = await open(`/profile/${author.username}`);
+    await waitVisible(page, '.user-img');
+    await expect
+      .poll(() =>
+        page.locator('.user-img').evaluate((img: HTMLImageElement) => ({
+          src: new URL(img.src).pathname,
+          loaded: img.complete && img.naturalWidth > 0,
+        })),
+      )
+      .toEqual({ src: '/default-avatar.svg', loaded: true });
+  });
+
   it('keeps the session token while the API is failing, showing "Connecting..."', async () => {
     const user = await data.user();
     const { context, page } = await stack.newPage();

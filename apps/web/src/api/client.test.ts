@@ -36,6 +36,11 @@ beforeAll(async () => {
           return send(502, '<html>Bad Gateway</html>');
         case '/api/malformed':
           return send(200, '{"user": ');
+        case '/api/public':
+          // Like the API's optional authentication: any token it cannot accept is a 401.
+          if (req.headers.authorization)
+            return send(401, JSON.stringify({ errors: { token: ['is invalid'] } }));
+          return send(200, JSON.stringify({ articles: [] }));
         case '/api/slow':
           return setTimeout(() => send(200, '{}'), 2_000);
         default:
@@ -72,6 +77,32 @@ describe('API client', () => {
     expect(seen.at(-1)).toEqual({ method: 'POST', authorization: 'Token jwt.value.here', body: '{"a":1}' });
     await client().request('GET', '/ok');
     expect(seen.at(-1)?.authorization).toBeUndefined();
+  });
+
+  it('reads public content again without a token the API rejects, and reports the token once', async () => {
+    const rejected: string[] = [];
+    const api = createClient({
+      baseUrl: base,
+      getToken: () => 'stale',
+      onRejectedToken: (t) => rejected.push(t),
+    });
+    seen.length = 0;
+    expect(await api.request('GET', '/public')).toEqual({ articles: [] });
+    expect(seen.map((r) => r.authorization)).toEqual(['Token stale', undefined]);
+    expect(rejected).toEqual(['stale']);
+  });
+
+  it('does not resend a write without its token: the 401 is the answer', async () => {
+    const rejected: string[] = [];
+    const api = createClient({
+      baseUrl: base,
+      getToken: () => 'stale',
+      onRejectedToken: (t) => rejected.push(t),
+    });
+    seen.length = 0;
+    expect((await failure(api.request('POST', '/public', {}))).status).toBe(401);
+    expect(seen).toHaveLength(1);
+    expect(rejected).toEqual(['stale']);
   });
 
   it('treats an empty 2xx (204 on delete) as success', async () => {

@@ -56,6 +56,11 @@ export interface ClientOptions {
   fetch?: typeof fetch;
   /** Requests that take longer are aborted and reported as network errors. */
   timeoutMs?: number;
+  /**
+   * The API answered 401 to a request that carried this token (malformed, expired or revoked). Reads are
+   * then sent again without it: public content never depends on a token being valid.
+   */
+  onRejectedToken?: (token: string) => void;
 }
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -67,42 +72,54 @@ export interface Client {
 export function createClient(options: ClientOptions): Client {
   const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const timeoutMs = options.timeoutMs ?? 15_000;
+  async function send<T>(method: Method, path: string, body: unknown, token: string | null): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (token) headers.Authorization = `Token ${token}`;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await doFetch(`${options.baseUrl}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch {
+      throw new ApiError('network', 0, {});
+    }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch {
+      throw new ApiError('network', response.status, {});
+    }
+    let payload: unknown = {};
+    if (text.trim() !== '') {
+      try {
+        payload = JSON.parse(text);
+      } catch {
+        if (response.ok) throw new ApiError('malformed', response.status, {});
+        payload = {};
+      }
+    }
+    if (!response.ok) {
+      throw new ApiError('http', response.status, isErrorModel(payload) ? payload.errors : {});
+    }
+    return payload as T;
+  }
+
   return {
     async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
-      const headers: Record<string, string> = { Accept: 'application/json' };
       const token = options.getToken();
-      if (token) headers.Authorization = `Token ${token}`;
-      if (body !== undefined) headers['Content-Type'] = 'application/json';
-      let response: Response;
       try {
-        response = await doFetch(`${options.baseUrl}${path}`, {
-          method,
-          headers,
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-      } catch {
-        throw new ApiError('network', 0, {});
+        return await send<T>(method, path, body, token);
+      } catch (error) {
+        if (!(token && error instanceof ApiError && error.kind === 'http' && error.status === 401))
+          throw error;
+        options.onRejectedToken?.(token);
+        if (method !== 'GET') throw error;
+        return send<T>(method, path, body, null);
       }
-      let text: string;
-      try {
-        text = await response.text();
-      } catch {
-        throw new ApiError('network', response.status, {});
-      }
-      let payload: unknown = {};
-      if (text.trim() !== '') {
-        try {
-          payload = JSON.parse(text);
-        } catch {
-          if (response.ok) throw new ApiError('malformed', response.status, {});
-          payload = {};
-        }
-      }
-      if (!response.ok) {
-        throw new ApiError('http', response.status, isErrorModel(payload) ? payload.errors : {});
-      }
-      return payload as T;
     },
   };
 }

@@ -65,9 +65,9 @@ export class AuthStore {
     this.set({ status: 'unauthenticated', user: null });
   }
 
-  /** The API refused our token mid-session: drop it, as at startup. */
-  expire(): void {
-    this.signOut();
+  /** The API refused `token`: drop it, as at startup, unless a newer sign-in has replaced it meanwhile. */
+  expire(token: string): void {
+    if (getToken() === token) this.signOut();
   }
 }
 

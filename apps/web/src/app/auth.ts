@@ -1,9 +1,10 @@
 import { useSyncExternalStore } from 'react';
-import { api } from '../api/index.js';
+import { api, onRejectedToken } from '../api/index.js';
 import { type AuthState, AuthStore } from './auth-store.js';
 import { getToken } from './token-storage.js';
 
 export const auth = new AuthStore(() => api.currentUser());
+onRejectedToken((token) => auth.expire(token));
 
 export function useAuth(): AuthState {
   return useSyncExternalStore(auth.subscribe, auth.getState, auth.getState);

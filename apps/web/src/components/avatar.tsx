@@ -1,4 +1,13 @@
-import { avatarOf } from '../lib/format.js';
+import type { SyntheticEvent } from 'react';
+import { avatarOf, DEFAULT_AVATAR } from '../lib/format.js';
+
+/** An image that does not load (gone, blocked, not an image) shows the default avatar instead, once. */
+function fallBack(event: SyntheticEvent<HTMLImageElement>): void {
+  const img = event.currentTarget;
+  if (img.dataset.fallback) return;
+  img.dataset.fallback = 'true';
+  img.src = DEFAULT_AVATAR;
+}
 
 export function Avatar({
   image,
@@ -21,6 +30,7 @@ export function Avatar({
       loading="lazy"
       decoding="async"
       referrerPolicy="no-referrer"
+      onError={fallBack}
     />
   );
 }
