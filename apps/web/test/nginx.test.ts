@@ -13,6 +13,7 @@ import {
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { WEB_CONTENT_SECURITY_POLICY } from '@conduit/contracts';
 import { requireTool } from '@conduit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NGINX_CONF, type NginxServer, startNginx } from './nginx-server.js';
@@ -110,6 +111,8 @@ describe('the production build served by real nginx', () => {
     expect(answer.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(answer.headers['cache-control']).toBe('no-cache');
     const csp = String(answer.headers['content-security-policy']);
+    // The one policy, also sent by the API when it serves the build locally.
+    expect(csp).toBe(WEB_CONTENT_SECURITY_POLICY);
     expect(csp).toContain("default-src 'self'");
     expect(csp).toContain("script-src 'self';");
     expect(csp).toContain("style-src 'self';");

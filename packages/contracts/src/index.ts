@@ -5,3 +5,4 @@ export * from './profiles.js';
 export * from './routes.js';
 export * from './tags.js';
 export * from './users.js';
+export * from './web.js';

@@ -1,11 +1,8 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
+import { WEB_CONTENT_SECURITY_POLICY } from '@conduit/contracts';
 import fastifyStatic from '@fastify/static';
 import fp from 'fastify-plugin';
-
-/** The SPA's policy, the same as production nginx sends (apps/web/nginx.conf; a test keeps them equal). */
-export const WEB_CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; font-src 'self'; connect-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 const isApi = (url: string) => url === '/api' || url.startsWith('/api/');
 
