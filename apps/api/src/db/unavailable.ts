@@ -34,5 +34,7 @@ export class DatabaseUnavailableError extends Error {
 }
 
 export function asUnavailable(error: unknown): unknown {
+  // pool.query checks clients out through the wrapped pool.connect: wrap once, keeping the driver's error as cause.
+  if (error instanceof DatabaseUnavailableError) return error;
   return isDatabaseUnavailable(error) ? new DatabaseUnavailableError(error) : error;
 }
