@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, configKeys, loadConfig } from './config.js';
 
@@ -93,6 +96,58 @@ describe('loadConfig', () => {
     );
     expect(loadConfig(production).config.KEEP_ALIVE_TIMEOUT_MS).toBe(72_000);
     expect(loadConfig({ KEEP_ALIVE_TIMEOUT_MS: '5000' }).config.KEEP_ALIVE_TIMEOUT_MS).toBe(5000);
+  });
+
+  describe('database credential rotation settings', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'conduit-config-'));
+    const file = join(dir, 'password');
+    writeFileSync(file, 'secret\n');
+
+    it('accepts a readable password file, a wait and a lifetime, with documented defaults', () => {
+      expect(loadConfig({}).config).toMatchObject({
+        DATABASE_PASSWORD_WAIT_MS: 30_000,
+        DATABASE_POOL_MAX_LIFETIME_SECONDS: 1800,
+      });
+      expect(loadConfig({}).config.DATABASE_PASSWORD_FILE).toBeUndefined();
+      const { config } = loadConfig({
+        DATABASE_PASSWORD_FILE: file,
+        DATABASE_PASSWORD_WAIT_MS: '0',
+        DATABASE_POOL_MAX_LIFETIME_SECONDS: '0',
+      });
+      expect(config).toMatchObject({
+        DATABASE_PASSWORD_FILE: file,
+        DATABASE_PASSWORD_WAIT_MS: 0,
+        DATABASE_POOL_MAX_LIFETIME_SECONDS: 0,
+      });
+    });
+
+    it.each([
+      [
+        { DATABASE_PASSWORD_WAIT_MS: 'soon' },
+        /^invalid configuration: DATABASE_PASSWORD_WAIT_MS must be a number \(got "soon"\)$/,
+      ],
+      [
+        { DATABASE_PASSWORD_WAIT_MS: '-1' },
+        /^invalid configuration: DATABASE_PASSWORD_WAIT_MS .*>= 0.* \(got "-1"\)$/,
+      ],
+      [{ DATABASE_PASSWORD_WAIT_MS: '600001' }, /^invalid configuration: DATABASE_PASSWORD_WAIT_MS .*600000/],
+      [{ DATABASE_PASSWORD_WAIT_MS: '1.5' }, /^invalid configuration: DATABASE_PASSWORD_WAIT_MS .*integer/],
+      [
+        { DATABASE_POOL_MAX_LIFETIME_SECONDS: '-5' },
+        /^invalid configuration: DATABASE_POOL_MAX_LIFETIME_SECONDS .*>= 0/,
+      ],
+      [
+        { DATABASE_POOL_MAX_LIFETIME_SECONDS: 'forever' },
+        /^invalid configuration: DATABASE_POOL_MAX_LIFETIME_SECONDS must be a number/,
+      ],
+      [
+        { DATABASE_PASSWORD_FILE: join(dir, 'missing') },
+        /^invalid configuration: DATABASE_PASSWORD_FILE must be a readable file \(.*missing: ENOENT\)$/,
+      ],
+    ])('rejects %o with a message naming the setting', (env, message) => {
+      expect(() => loadConfig(env)).toThrow(ConfigError);
+      expect(() => loadConfig(env)).toThrow(message);
+    });
   });
 
   it('exposes every key name for the deploy code', () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { accessSync, constants } from 'node:fs';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
 
@@ -58,6 +59,29 @@ export const configSchema = Type.Object({
     minimum: 100,
     description: 'Server-side statement timeout',
   }),
+  // --- Credential rotation: the password is re-read for each new connection (kept together) ---
+  DATABASE_PASSWORD_FILE: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        "File holding the database password, read again for every new connection so a rotated password is picked up without a restart; it wins over DATABASE_URL's password",
+    }),
+  ),
+  DATABASE_PASSWORD_WAIT_MS: Type.Integer({
+    default: 30_000,
+    minimum: 0,
+    maximum: 600_000,
+    description:
+      'With DATABASE_PASSWORD_FILE: how long a new connection keeps retrying (re-reading the file) while PostgreSQL rejects the password (28P01), because the mounted file lags a rotation; 0 fails at once',
+  }),
+  DATABASE_POOL_MAX_LIFETIME_SECONDS: Type.Integer({
+    default: 1800,
+    minimum: 0,
+    maximum: 86_400,
+    description:
+      'Connections are closed and replaced after this long, so sessions opened with a rotated-out password end; 0 keeps them forever',
+  }),
+  // --- end of credential rotation ---
   MIGRATE_ON_START: Type.Boolean({ default: true, description: 'Apply pending migrations at start-up' }),
   JWT_SECRET: Type.Optional(
     Type.String({
@@ -281,6 +305,21 @@ function checkAbuseSettings(parsed: Static<typeof configSchema>, env: Record<str
   }
 }
 
+function checkDatabaseSettings(parsed: Static<typeof configSchema>): void {
+  const file = parsed.DATABASE_PASSWORD_FILE;
+  if (file !== undefined) {
+    // Checked at boot so a wrong mount path stops the pod with this line, not later as a failed connection.
+    try {
+      accessSync(file, constants.R_OK);
+    } catch (error) {
+      throw new ConfigError(
+        'DATABASE_PASSWORD_FILE',
+        `must be a readable file (${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+      );
+    }
+  }
+}
+
 /** Validates the environment; throws a ConfigError naming the first bad setting. */
 export function loadConfig(
   env: Record<string, string | undefined> = process.env,
@@ -302,8 +341,9 @@ export function loadConfig(
   const [first] = Value.Errors(configSchema, withDefaults);
   if (first) {
     const key = first.instancePath.replace(/^\//, '').split('/')[0] || 'configuration';
+    // Secrets are never echoed; the password *file* and *wait* settings are not secrets and are shown.
     const shown =
-      key in input && !/SECRET|PASSWORD|DATABASE_URL/.test(key) ? ` (got "${String(input[key])}")` : '';
+      key in input && !/SECRET|PASSWORD$|DATABASE_URL/.test(key) ? ` (got "${String(input[key])}")` : '';
     // For a choice of words the validator only says "must be equal to constant": name the words instead.
     const words = (
       configSchema.properties[key as ConfigKey] as { anyOf?: { const?: unknown }[] } | undefined
@@ -315,6 +355,7 @@ export function loadConfig(
   }
   const parsed = withDefaults as Static<typeof configSchema>;
   checkAbuseSettings(parsed, env);
+  checkDatabaseSettings(parsed);
   if (parsed.NODE_ENV === 'production') {
     if (!parsed.JWT_SECRET && options.purpose !== 'migrate')
       throw new ConfigError('JWT_SECRET', 'is required in production');

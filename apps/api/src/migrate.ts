@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { ConfigError, loadConfig } from './config.js';
 import { migrationStatus, runMigrations } from './db/migrate.js';
+import { connectionConfig } from './db/pool.js';
 import { backfillUsernameSkeletons } from './modules/users/backfill.js';
 
 // The migrate command (Kubernetes PreSync Job, `npm run migrate`): exits non-zero on any failure so that a
@@ -8,7 +9,15 @@ import { backfillUsernameSkeletons } from './modules/users/backfill.js';
 async function main(): Promise<void> {
   const { config } = loadConfig(process.env, { purpose: 'migrate' });
   if (!config.DATABASE_URL) throw new ConfigError('DATABASE_URL', 'is required to run migrations');
-  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 1 });
+  // The Job mounts the password like the pods do; a rotation during the minute it runs is unlikely, and a
+  // failed run is retried by the Job (backoffLimit), so no waiting on a refused password here.
+  const pool = new pg.Pool({
+    ...connectionConfig({
+      connectionString: config.DATABASE_URL,
+      passwordFile: config.DATABASE_PASSWORD_FILE,
+    }),
+    max: 1,
+  });
   try {
     if (process.argv.includes('--status')) {
       const status = await migrationStatus(pool);

@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +22,21 @@ describe('migrate command (the PreSync Job)', () => {
   it('migrates in production with the database URL alone: the Job gets no token secret', async () => {
     const { stdout } = await migrate({ DATABASE_URL: await createDatabase('migrate') });
     expect(stdout).toMatch(/applied \d+ migration\(s\)/);
+  });
+
+  it('takes the password from DATABASE_PASSWORD_FILE over the URL, as the Job mounts it', async () => {
+    const url = new URL(await createDatabase('migrate_file'));
+    const dir = await mkdtemp(join(tmpdir(), 'conduit-migrate-password-'));
+    const file = join(dir, 'password');
+    await writeFile(file, decodeURIComponent(url.password));
+    // A stale password in the URL, as in the Secret's DATABASE_URL for a moment after a rotation.
+    url.password = 'stale';
+    try {
+      const { stdout } = await migrate({ DATABASE_URL: url.toString(), DATABASE_PASSWORD_FILE: file });
+      expect(stdout).toMatch(/applied \d+ migration\(s\)/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits non-zero, naming the setting, without a database URL', async () => {

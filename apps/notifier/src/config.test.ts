@@ -21,6 +21,14 @@ describe('loadConfig', () => {
       /NOTIFY_LEASE_MS \(5000\) must exceed .* \(100000\)/,
     ],
     [{ NODE_ENV: 'production' }, /^invalid configuration: PUBLIC_URL is required in production/],
+    [
+      { DATABASE_PASSWORD_FILE: '/nonexistent/password' },
+      /^invalid configuration: DATABASE_PASSWORD_FILE must be a readable file \(\/nonexistent\/password: ENOENT\)$/,
+    ],
+    [
+      { DATABASE_POOL_MAX_LIFETIME_SECONDS: '-1' },
+      /^invalid configuration: DATABASE_POOL_MAX_LIFETIME_SECONDS must be >= 0 \(got "-1"\)$/,
+    ],
   ])('stops on %o naming the setting', (env, message) => {
     expect(() => loadConfig({ ...base, ...env })).toThrow(message);
   });

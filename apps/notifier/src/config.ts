@@ -1,3 +1,4 @@
+import { accessSync, constants } from 'node:fs';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
 
@@ -28,6 +29,22 @@ export const configSchema = Type.Object({
     description: 'PostgreSQL URL of the Conduit database (the queue table lives there)',
   }),
   DATABASE_POOL_MAX: Type.Integer({ default: 4, minimum: 2, maximum: 50, description: 'Pool size' }),
+  // The same two settings as the API's: the password is re-read for each new connection, and connections are
+  // recycled so none opened with a rotated-out password lingers. No wait setting: a refused connection only
+  // delays a poll, and the next poll is the retry.
+  DATABASE_PASSWORD_FILE: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        "File holding the database password, read again for every new connection (credential rotation); it wins over DATABASE_URL's password",
+    }),
+  ),
+  DATABASE_POOL_MAX_LIFETIME_SECONDS: Type.Integer({
+    default: 1800,
+    minimum: 0,
+    maximum: 86_400,
+    description: 'Connections are replaced after this long; 0 keeps them forever',
+  }),
   DATABASE_CONNECT_TIMEOUT_MS: Type.Integer({
     default: 2000,
     minimum: 100,
@@ -159,6 +176,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(key, `${rule}${shown}`);
   }
   const c = withDefaults as Config;
+  if (c.DATABASE_PASSWORD_FILE !== undefined) {
+    try {
+      accessSync(c.DATABASE_PASSWORD_FILE, constants.R_OK);
+    } catch (error) {
+      throw new ConfigError(
+        'DATABASE_PASSWORD_FILE',
+        `must be a readable file (${c.DATABASE_PASSWORD_FILE}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+      );
+    }
+  }
   if (c.EMAIL_TRANSPORT === 'smtp' && !c.SMTP_URL) throw new ConfigError('SMTP_URL', 'is required for smtp');
   if (c.EMAIL_TRANSPORT === 'ses' && !c.AWS_REGION)
     throw new ConfigError('AWS_REGION', 'is required for ses');

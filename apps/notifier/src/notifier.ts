@@ -1,7 +1,9 @@
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
+import { parse } from 'pg-connection-string';
 import { type Logger, pino } from 'pino';
 import type { Config } from './config.js';
 import { createTransport } from './mail.js';
@@ -21,6 +23,24 @@ export interface Notifier {
 }
 
 /**
+ * pg settings for the URL, with the password read from `passwordFile` for every new connection when set
+ * (as the API does, apps/api/src/db/pool.ts). The URL is parsed here because pg lets a connection string's
+ * password, even an absent one, override a `password` function.
+ */
+export function connectionConfig(url: string, passwordFile: string | undefined): pg.PoolConfig {
+  if (passwordFile === undefined) return { connectionString: url };
+  const { password: _fromUrl, ...parsed } = parse(url);
+  return {
+    ...(parsed as pg.PoolConfig),
+    password: async () => {
+      const password = (await readFile(passwordFile, 'utf8')).replace(/\r?\n$/, '');
+      if (password === '') throw new Error(`database password file ${passwordFile} is empty`);
+      return password;
+    },
+  };
+}
+
+/**
  * Builds and starts the worker and its operational endpoints; `main.ts` adds the signals, so tests run it
  * in-process. The endpoints are three fixed paths with no input, so plain node:http serves them.
  */
@@ -29,7 +49,8 @@ export async function startNotifier(
   log: Logger = pino({ level: config.LOG_LEVEL }),
 ): Promise<Notifier> {
   const db = new pg.Pool({
-    connectionString: config.DATABASE_URL,
+    ...connectionConfig(config.DATABASE_URL, config.DATABASE_PASSWORD_FILE),
+    maxLifetimeSeconds: config.DATABASE_POOL_MAX_LIFETIME_SECONDS,
     max: config.DATABASE_POOL_MAX,
     connectionTimeoutMillis: config.DATABASE_CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { workload } from '@conduit/platform';
 import { startApiProcess } from '@conduit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -200,5 +203,31 @@ describe('notifier', () => {
     ]) {
       expect(text).toContain(`# TYPE ${name} `);
     }
+  });
+
+  it('reads its database password from DATABASE_PASSWORD_FILE for each new connection, over the URL', async () => {
+    const d = await database();
+    const mail = await smtp();
+    const url = new URL(d.url);
+    const password = decodeURIComponent(url.password);
+    // The URL's password is stale, as the conduit-db Secret's is after a rotation: the file must win.
+    url.password = 'stale';
+    const dir = await mkdtemp(join(tmpdir(), 'conduit-notifier-password-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const file = join(dir, 'password');
+    await writeFile(file, `${password}\n`);
+    const n = await notifier(
+      settings({ url: url.toString(), db: d.db }, mail, {
+        DATABASE_PASSWORD_FILE: file,
+        DATABASE_POOL_MAX_LIFETIME_SECONDS: '1',
+      }),
+    );
+    const ready = async () => (await fetch(`${n.url}/readyz`)).status;
+    await eventually('ready with the password from the file', async () => (await ready()) === 200);
+    // A wrong file is noticed once the lifetime has replaced the connections, and a fixed one without a restart.
+    await writeFile(file, 'wrong');
+    await eventually('unready with a wrong password in the file', async () => (await ready()) === 503);
+    await writeFile(file, password);
+    await eventually('ready again once the file holds the password', async () => (await ready()) === 200);
   });
 });

@@ -1,7 +1,10 @@
 import { App, Chart } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
+import { AppWorkload } from './constructs/app-workload.js';
+import { databasePasswordVolume } from './constructs/database-password.js';
 import { AppNamespace, type AppNamespaceProps } from './constructs/namespace.js';
 import { Secrets, type SecretsProps } from './constructs/secrets.js';
+import { renderSettings } from './stages/index.js';
 
 const chart = () => new Chart(new App(), 'test');
 
@@ -47,5 +50,28 @@ describe('Secrets props', () => {
     expect(() => new Secrets(chart(), 's', { ...props, region: 'us-east' })).toThrow(
       'Secrets: region (us-east) must be an AWS region',
     );
+  });
+});
+
+describe('AppWorkload props', () => {
+  it('refuses a secret volume the app could write to, naming the volume', () => {
+    const stage = renderSettings('dev');
+    const { workload, size } = stage.workloads.find((w) => w.workload.name === 'api')!;
+    const { volume, mount } = databasePasswordVolume();
+    const props = {
+      stage,
+      workload,
+      size,
+      image: 'example.com/conduit/api:1',
+      analysis: { background: [], step: [] },
+    };
+    expect(
+      () =>
+        new AppWorkload(chart(), 'api', {
+          ...props,
+          volumes: [{ volume, mount: { ...mount, readOnly: false } }],
+        }),
+    ).toThrow('AppWorkload api: volumes (database-password) must be mounted readOnly');
+    expect(() => new AppWorkload(chart(), 'api', { ...props, volumes: [{ volume, mount }] })).not.toThrow();
   });
 });

@@ -77,7 +77,7 @@ describe('every stage renders what the platform model says it runs', () => {
       ) as unknown as {
         spec: {
           data: { secretKey: string; remoteRef: { key: string; property: string } }[];
-          target: { template: { engineVersion: string; data: { DATABASE_URL: string } } };
+          target: { template: { engineVersion: string; data: Record<string, string> } };
         };
       };
       expect(es.spec.data).toEqual(
@@ -91,6 +91,8 @@ describe('every stage renders what the platform model says it runs', () => {
         data: {
           DATABASE_URL:
             'postgres://{{ .username | urlquery }}:{{ .password | urlquery }}@{{ .host }}:{{ .port }}/{{ .dbname }}?sslmode=verify-full',
+          // The password alone, mounted as a file so a rotation reaches running pods (database-password.test.ts).
+          password: '{{ .password }}',
         },
       });
     },

@@ -131,6 +131,39 @@ export const SHUTDOWN = {
 } as const;
 
 /**
+ * How a rotated database password reaches the pods (docs/operations.md, "Database password rotation"), in
+ * seconds. External Secrets re-reads `conduit-db` every `refreshIntervalSeconds`; the kubelet then rewrites
+ * the mounted file within its sync period (1 min by default) plus jitter, `kubeletSyncSeconds` at worst.
+ * Until then PostgreSQL refuses the password the file holds, so a new connection waits up to `waitSeconds`
+ * (DATABASE_PASSWORD_WAIT_MS), and connections are replaced every `maxLifetimeSeconds`.
+ */
+export const DATABASE_PASSWORD_SYNC = {
+  refreshIntervalSeconds: 60,
+  kubeletSyncSeconds: 90,
+  waitSeconds: 180,
+  maxLifetimeSeconds: 1800,
+} as const;
+
+export type PasswordSync = { readonly [K in keyof typeof DATABASE_PASSWORD_SYNC]: number };
+
+/** Throws naming the field when a new connection could give up before the file can have caught up. */
+export function validatePasswordSync(sync: PasswordSync): PasswordSync {
+  const lag = sync.refreshIntervalSeconds + sync.kubeletSyncSeconds;
+  if (sync.waitSeconds <= lag) {
+    throw new Error(
+      `database password sync: waitSeconds (${sync.waitSeconds}s) must exceed refreshIntervalSeconds + kubeletSyncSeconds (${lag}s), the longest the mounted file lags a rotation`,
+    );
+  }
+  // Recycling faster than the file can catch up would retire working old-password connections only to wait.
+  if (sync.maxLifetimeSeconds <= sync.waitSeconds) {
+    throw new Error(
+      `database password sync: maxLifetimeSeconds (${sync.maxLifetimeSeconds}s) must exceed waitSeconds (${sync.waitSeconds}s)`,
+    );
+  }
+  return sync;
+}
+
+/**
  * Checks the rules no type can express; throws naming the field and the rule. Replicas and the analysis
  * cadence are checked where they are declared (the platform model).
  */
@@ -143,6 +176,7 @@ export function validateRenderSettings(s: RenderSettings): RenderSettings {
     OPS_IMAGE.image,
   ]);
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s.namespace)) fail('namespace', 'must be a DNS label');
+  validatePasswordSync(DATABASE_PASSWORD_SYNC);
   if (s.router.kind === 'alb') {
     const d = s.router.deregistrationDelaySeconds;
     if (d >= SHUTDOWN.preStopSeconds) {

@@ -33,7 +33,12 @@ export function containerLauncher(
     url.hostname = HOST_FROM_CONTAINER;
     const plan = podmanPlan(objects, podSpecOf(findObject(objects, 'Rollout', 'api')), 'api', {
       imageUser,
-      secrets: { 'conduit-db/DATABASE_URL': url.toString(), 'conduit-jwt/JWT_SECRET': jwtSecret },
+      secrets: {
+        'conduit-db/DATABASE_URL': url.toString(),
+        // The pods read the password from the file mounted from this key, over the URL's.
+        'conduit-db/password': decodeURIComponent(url.password),
+        'conduit-jwt/JWT_SECRET': jwtSecret,
+      },
     });
     const name = `conduit-drill-${randomBytes(4).toString('hex')}`;
     const { args, published } = await runArguments(image, plan, { name, env: settings });

@@ -45,9 +45,11 @@ describe(`the API image, run as the ${STAGE} manifests run it`, () => {
     ]);
     const url = new URL(await postgres.createDatabase('images'));
     url.hostname = HOST_FROM_CONTAINER;
-    // Test values for the two secrets the pods read (External Secrets fills them in the cluster).
+    // Test values for the two secrets the pods read (External Secrets fills them in the cluster). The
+    // password is also mounted as a file, whose value wins over the URL's.
     secrets = {
       'conduit-db/DATABASE_URL': url.toString(),
+      'conduit-db/password': decodeURIComponent(url.password),
       'conduit-jwt/JWT_SECRET': randomBytes(32).toString('hex'),
     };
   });

@@ -117,5 +117,6 @@ describe('seeded defects the image checks must catch', () => {
 
 const testSecrets = {
   'conduit-db/DATABASE_URL': 'postgres://unused@127.0.0.1:1/unused',
+  'conduit-db/password': 'unused',
   'conduit-jwt/JWT_SECRET': 'x'.repeat(64),
 };

@@ -1,4 +1,6 @@
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { repoRoot } from './podman.js';
@@ -51,7 +53,12 @@ export interface Container {
   readonly lifecycle?: { readonly preStop?: { readonly sleep?: { readonly seconds: number } } };
   readonly resources?: { readonly limits?: { readonly cpu?: string; readonly memory?: string } };
   readonly securityContext?: SecurityContext;
-  readonly volumeMounts?: readonly { readonly name: string; readonly mountPath: string }[];
+  readonly volumeMounts?: readonly {
+    readonly name: string;
+    readonly mountPath: string;
+    readonly readOnly?: boolean;
+    readonly subPath?: string;
+  }[];
 }
 
 export interface PodSpec {
@@ -61,6 +68,10 @@ export interface PodSpec {
   readonly volumes?: readonly {
     readonly name: string;
     readonly emptyDir?: { readonly sizeLimit?: string };
+    readonly secret?: {
+      readonly secretName: string;
+      readonly items?: readonly { readonly key: string; readonly path: string }[];
+    };
   }[];
 }
 
@@ -173,8 +184,16 @@ export function podmanPlan(
     const volume = pod.volumes?.find((v) => v.name === mount.name);
     if (!volume)
       throw new Error(`volumeMount "${mount.name}" at ${mount.mountPath} names no volume of the pod`);
+    if (mount.subPath)
+      throw new Error(`volumeMount "${mount.name}" uses subPath, which this suite does not translate`);
+    if (volume.secret) {
+      flags.push(`--mount=${secretMount(volume.secret, mount, secrets)}`);
+      continue;
+    }
     if (!volume.emptyDir)
-      throw new Error(`volume "${mount.name}" is not an emptyDir; this suite translates only those`);
+      throw new Error(
+        `volume "${mount.name}" is not an emptyDir or a secret; this suite translates only those`,
+      );
     const size = volume.emptyDir.sizeLimit ? `,tmpfs-size=${memoryFlag(volume.emptyDir.sizeLimit)}` : '';
     flags.push(`--mount=type=tmpfs,destination=${mount.mountPath},tmpfs-mode=1777,notmpcopyup${size}`);
   }
@@ -218,6 +237,32 @@ export function podmanPlan(
   const ports = new Map<string, number>();
   for (const port of container.ports ?? []) if (port.name) ports.set(port.name, port.containerPort);
   return { flags, args: container.args ?? [], ports, container, pod };
+}
+
+/**
+ * A secret volume as the kubelet fills it: one file per listed item, holding the test value of
+ * `<secret>/<key>`, in a folder bind-mounted at the mount path. World-readable on the host, because a
+ * rootless podman cannot give the files the pod's fsGroup; read-only in the container, as the manifest says.
+ */
+function secretMount(
+  secret: {
+    readonly secretName: string;
+    readonly items?: readonly { readonly key: string; readonly path: string }[];
+  },
+  mount: { readonly name: string; readonly mountPath: string; readonly readOnly?: boolean },
+  secrets: Readonly<Record<string, string>>,
+): string {
+  if (!secret.items?.length)
+    throw new Error(`secret volume "${mount.name}" lists no items; this suite translates only listed keys`);
+  const dir = mkdtempSync(join(tmpdir(), 'conduit-secret-volume-'));
+  chmodSync(dir, 0o755);
+  for (const { key, path } of secret.items) {
+    const value = secrets[`${secret.secretName}/${key}`];
+    if (value === undefined)
+      throw new Error(`no test value for secret ${secret.secretName}/${key} (volume ${mount.name})`);
+    writeFileSync(join(dir, path), value, { mode: 0o444 });
+  }
+  return `type=bind,source=${dir},destination=${mount.mountPath}${mount.readOnly ? ',ro=true' : ''}`;
 }
 
 /** The container port a probe targets (a number, or the name of one of the container's ports). */

@@ -8,8 +8,9 @@ const NETWORK_CODES = new Set([
   'EHOSTUNREACH',
   'EPIPE',
 ]);
-// 08: connection exceptions; 57P01-57P03: the server is shutting down or starting up; 53300: too many connections.
-const SQLSTATE_PREFIXES = ['08', '57P01', '57P02', '57P03', '53300'];
+// 08: connection exceptions; 57P01-57P03: the server is shutting down or starting up; 53300: too many connections;
+// 28P01: the password was refused, which after a rotation lasts until the password file catches up.
+const SQLSTATE_PREFIXES = ['08', '57P01', '57P02', '57P03', '53300', '28P01'];
 const MESSAGES = [/timeout exceeded when trying to connect/i, /connection terminated/i, /Connection ended/i];
 
 export function isDatabaseUnavailable(error: unknown): boolean {
@@ -33,5 +34,7 @@ export class DatabaseUnavailableError extends Error {
 }
 
 export function asUnavailable(error: unknown): unknown {
+  // pool.query checks clients out through the wrapped pool.connect: wrap once, keeping the driver's error as cause.
+  if (error instanceof DatabaseUnavailableError) return error;
   return isDatabaseUnavailable(error) ? new DatabaseUnavailableError(error) : error;
 }

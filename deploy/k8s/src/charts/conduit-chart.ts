@@ -7,12 +7,13 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import { AnalysisTemplates, TEMPLATES } from '../constructs/analysis-templates.js';
 import { type AnalysisRefs, AppWorkload } from '../constructs/app-workload.js';
+import { DATABASE_PASSWORD_PATH, databasePasswordVolume } from '../constructs/database-password.js';
 import { DATABASE_URL_SECRET, JWT_SECRET, SMTP_SECRET } from '../constructs/database-ref.js';
 import { Jobs } from '../constructs/jobs.js';
 import { Monitoring } from '../constructs/monitoring.js';
 import { Traffic } from '../constructs/traffic.js';
 import { type DashboardConfigMap, publicUrl, type RuleGroup } from '../observability.js';
-import { pinnedImage, type RenderSettings, SHUTDOWN } from '../settings.js';
+import { DATABASE_PASSWORD_SYNC, pinnedImage, type RenderSettings, SHUTDOWN } from '../settings.js';
 
 /** Pinned image of the nginx metrics exporter that runs beside nginx workloads. */
 export const NGINX_EXPORTER_IMAGE = 'nginx/nginx-prometheus-exporter:1.4.2';
@@ -54,6 +55,7 @@ export class ConduitChart extends Chart {
         : {}),
       opsImage: pinnedImage(stage, OPS_IMAGE.image),
       databaseUrlKey: configKeys.DATABASE_URL,
+      databasePasswordFileKey: configKeys.DATABASE_PASSWORD_FILE,
     });
     new Monitoring(this, 'monitoring', { stage, ruleGroups: props.ruleGroups, dashboards: props.dashboards });
   }
@@ -80,6 +82,20 @@ function emailConfig(stage: RenderSettings): Record<string, string> {
     ...(stage.aws
       ? { [notifierKeys.EMAIL_TRANSPORT]: 'ses', [notifierKeys.AWS_REGION]: stage.aws.region }
       : { [notifierKeys.EMAIL_TRANSPORT]: 'smtp' }),
+  };
+}
+
+/**
+ * The database password as a mounted file that follows rotations (DATABASE_PASSWORD_SYNC). The URL from the
+ * Secret stays, for its host and database; the file's password wins over the one it carries. Only HTTP
+ * services wait for a refused password: a request is waiting on it, whereas a worker's next poll is its retry.
+ */
+function passwordConfig(http: boolean): Record<string, string> {
+  const k = configKeys;
+  return {
+    [k.DATABASE_PASSWORD_FILE]: DATABASE_PASSWORD_PATH,
+    [k.DATABASE_POOL_MAX_LIFETIME_SECONDS]: String(DATABASE_PASSWORD_SYNC.maxLifetimeSeconds),
+    ...(http ? { [k.DATABASE_PASSWORD_WAIT_MS]: String(DATABASE_PASSWORD_SYNC.waitSeconds * 1000) } : {}),
   };
 }
 
@@ -120,8 +136,9 @@ function runtimeOf(stage: RenderSettings, workload: Workload) {
         ? { [k.OTEL_EXPORTER_OTLP_ENDPOINT]: stage.otlpEndpoint }
         : {}),
       ...(workload.uses.email ? emailConfig(stage) : {}),
+      ...(workload.uses.database ? passwordConfig(http) : {}),
     };
-    return { config, env };
+    return { config, env, ...(workload.uses.database ? { volumes: [databasePasswordVolume()] } : {}) };
   }
   const metricsPort = workload.metricsPort ?? workload.port;
   const exporter: IContainer = {

@@ -43,6 +43,8 @@ export interface AppWorkloadProps {
   readonly config?: Readonly<Record<string, string>>;
   /** Extra variables (secret references). @default none */
   readonly env?: readonly IEnvVar[];
+  /** Read-only volumes of the app container (the database password). @default none */
+  readonly volumes?: readonly { readonly volume: IVolume; readonly mount: IVolumeMount }[];
   /** Directories that need to be writable despite the read-only root filesystem. @default ['/tmp'] */
   readonly writableDirs?: readonly string[];
   /** Containers beside the app (a metrics exporter). @default none */
@@ -100,11 +102,18 @@ export class AppWorkload extends Construct {
     }
 
     const writable = props.writableDirs ?? ['/tmp'];
-    const volumes: IVolume[] = writable.map((_, i) => ({
-      name: `writable-${i}`,
-      emptyDir: { sizeLimit: '64Mi' },
-    }));
-    const mounts: IVolumeMount[] = writable.map((path, i) => ({ name: `writable-${i}`, mountPath: path }));
+    const volumes: IVolume[] = [
+      ...writable.map((_, i) => ({ name: `writable-${i}`, emptyDir: { sizeLimit: '64Mi' } })),
+      ...(props.volumes ?? []).map(({ volume }) => volume),
+    ];
+    const mounts: IVolumeMount[] = [
+      ...writable.map((path, i) => ({ name: `writable-${i}`, mountPath: path })),
+      ...(props.volumes ?? []).map(({ mount }) => mount),
+    ];
+    for (const { mount } of props.volumes ?? []) {
+      if (!mount.readOnly)
+        throw new Error(`AppWorkload ${tier}: volumes (${mount.name}) must be mounted readOnly`);
+    }
 
     const app: IContainer = {
       name: tier,

@@ -13,8 +13,11 @@ import type { IJob } from 'kubernetes-models/batch/v1/Job';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import type { IVolume } from 'kubernetes-models/v1/Volume';
+import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import { identityOf } from '../identities/index.js';
 import type { RenderSettings } from '../settings.js';
+import { DATABASE_PASSWORD_PATH, databasePasswordVolume } from './database-password.js';
 import { DATABASE_URL_SECRET } from './database-ref.js';
 import { manifest } from './object.js';
 import { podSecurityContext, restrictedContainerSecurityContext } from './security.js';
@@ -29,6 +32,12 @@ export interface JobsProps {
   readonly opsImage: string;
   /** Name of the API's `DATABASE_URL` variable, from the API's config keys. */
   readonly databaseUrlKey: string;
+  /**
+   * Name of the API's `DATABASE_PASSWORD_FILE` variable: the migration hook mounts the password like the
+   * API pods do. The ops CronJobs keep `DATABASE_URL` alone: each run is a new pod that reads the Secret as
+   * it is then, and the ops CLI (pg_dump) takes a URL.
+   */
+  readonly databasePasswordFileKey: string;
 }
 
 /** The backup CronJobs' ServiceAccount: deploy/aws associates its IAM role with it. */
@@ -40,6 +49,7 @@ function podSpec(
   serviceAccountName: string,
   user: ImageUser,
   container: IPodSpec['containers'][number],
+  extra: readonly { readonly volume: IVolume; readonly mount: IVolumeMount }[] = [],
 ): IPodSpec {
   return {
     serviceAccountName,
@@ -53,10 +63,10 @@ function podSpec(
         imagePullPolicy: 'IfNotPresent',
         resources,
         securityContext: restrictedContainerSecurityContext(),
-        volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+        volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...extra.map(({ mount }) => mount)],
       },
     ],
-    volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '1Gi' } }],
+    volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '1Gi' } }, ...extra.map(({ volume }) => volume)],
   };
 }
 
@@ -99,13 +109,18 @@ export class Jobs extends Construct {
           activeDeadlineSeconds: 600,
           template: {
             metadata: { labels: migrateLabels },
-            spec: podSpec(jobName, migration.user, {
-              name: 'migrate',
-              image: migration.ref,
-              // Our Node images are distroless: node lives at /nodejs/bin/node and no PATH lookup exists.
-              command: [DISTROLESS_NODE, 'dist/migrate.js'],
-              env: [dbUrl],
-            }),
+            spec: podSpec(
+              jobName,
+              migration.user,
+              {
+                name: 'migrate',
+                image: migration.ref,
+                // Our Node images are distroless: node lives at /nodejs/bin/node and no PATH lookup exists.
+                command: [DISTROLESS_NODE, 'dist/migrate.js'],
+                env: [dbUrl, { name: props.databasePasswordFileKey, value: DATABASE_PASSWORD_PATH }],
+              },
+              [databasePasswordVolume()],
+            ),
           },
         },
       });

@@ -2,7 +2,8 @@ import { MONITORING_NAMESPACE, type StageName, secretPrefix } from '@conduit/pla
 import type { IClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
 import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
 import { Construct } from 'constructs';
-import { DATABASE_URL_SECRET, JWT_SECRET } from './database-ref.js';
+import { DATABASE_PASSWORD_SYNC } from '../settings.js';
+import { DATABASE_PASSWORD_SECRET, DATABASE_URL_SECRET, JWT_SECRET } from './database-ref.js';
 import { manifest, PART_OF } from './object.js';
 
 export const SECRET_STORE = 'aws-secrets-manager';
@@ -92,14 +93,16 @@ export class Secrets extends Construct {
     // deploy/aws's rotation Lambda changes the password every 30 days; the URL is rebuilt from the
     // attached secret (host, port and dbname included) on every refresh, so nothing here is hand-copied.
     // node-postgres treats sslmode=verify-full as "verify against Node's CA store plus sslrootcert":
-    // see the README (TLS to RDS) for the RDS CA bundle it needs.
+    // see the README (TLS to RDS) for the RDS CA bundle it needs. The password is also a key of its own,
+    // which pods mount as a file: refreshed every minute, a rotation reaches running pods within a bound
+    // (DATABASE_PASSWORD_SYNC) instead of at their next restart.
     const keys = ['username', 'password', 'host', 'port', 'dbname'] as const;
     manifest<IExternalSecret>(this, {
       apiVersion: 'external-secrets.io/v1',
       kind: 'ExternalSecret',
       metadata: { name: DATABASE_URL_SECRET.name, namespace: props.namespace, labels },
       spec: {
-        refreshInterval: '15m',
+        refreshInterval: `${DATABASE_PASSWORD_SYNC.refreshIntervalSeconds}s`,
         secretStoreRef: { kind: 'ClusterSecretStore', name: SECRET_STORE },
         target: {
           name: DATABASE_URL_SECRET.name,
@@ -107,7 +110,10 @@ export class Secrets extends Construct {
           deletionPolicy: 'Retain',
           template: {
             engineVersion: 'v2',
-            data: { DATABASE_URL: RDS_DATABASE_URL_TEMPLATE },
+            data: {
+              [DATABASE_URL_SECRET.key]: RDS_DATABASE_URL_TEMPLATE,
+              [DATABASE_PASSWORD_SECRET.key]: '{{ .password }}',
+            },
           },
         },
         data: keys.map((key) => ({

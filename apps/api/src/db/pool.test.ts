@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase } from '../../test/database.js';
+import { createPool, readPassword } from './pool.js';
+import { DatabaseUnavailableError } from './unavailable.js';
+
+describe('createPool with a password file (real PostgreSQL)', () => {
+  let dir: string;
+  let url: URL;
+  let password: string;
+  const pools: pg.Pool[] = [];
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'conduit-pool-'));
+    url = new URL(await createDatabase('pool'));
+    password = decodeURIComponent(url.password);
+    // The URL's password is wrong: only the file can open connections.
+    url.password = 'stale';
+  });
+  afterAll(async () => {
+    await Promise.all(pools.map((pool) => pool.end()));
+    await rm(dir, { recursive: true, force: true });
+  });
+  const pool = (file: string, passwordWaitMs = 0, onPasswordRejected?: (attempt: number) => void) => {
+    const created = createPool({
+      connectionString: url.toString(),
+      passwordFile: file,
+      passwordWaitMs,
+      ...(onPasswordRejected ? { onPasswordRejected } : {}),
+      max: 2,
+      connectTimeoutMs: 2000,
+      statementTimeoutMs: 5000,
+    });
+    pools.push(created);
+    return created;
+  };
+  const file = async (content: string) => {
+    const path = join(dir, randomBytes(4).toString('hex'));
+    await writeFile(path, content);
+    return path;
+  };
+
+  it("connects with the file's password over the URL's, without the trailing newline", async () => {
+    const db = pool(await file(`${password}\n`));
+    expect((await db.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+  });
+
+  it('answers a refused password as unavailable (503) once the wait is over', async () => {
+    const db = pool(await file('wrong'), 0);
+    const error = await db.query('SELECT 1').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DatabaseUnavailableError);
+    expect(((error as Error).cause as { code?: string }).code).toBe('28P01');
+  });
+
+  it('keeps retrying a refused password, re-reading the file, until it is fixed within the wait', async () => {
+    const path = await file('wrong');
+    const rejected: number[] = [];
+    const db = pool(path, 10_000, (attempt) => rejected.push(attempt));
+    // Fixed a moment after the first refusal: the same query then succeeds.
+    const query = db.query('SELECT 1 AS one');
+    setTimeout(() => void writeFile(path, password), 300);
+    expect((await query).rows).toEqual([{ one: 1 }]);
+    expect(rejected[0]).toBe(1);
+  });
+
+  it('refuses an empty password file, naming it', async () => {
+    const path = await file('\n');
+    await expect(readPassword(path)).rejects.toThrow(`database password file ${path} is empty`);
+  });
+});
