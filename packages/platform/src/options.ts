@@ -42,7 +42,7 @@ export const OPTION_DOCS: { readonly [F in OptionField]: Record<StageOptions[F],
     rds: {
       purpose: 'PostgreSQL 17 on RDS, created, rotated and backed up by deploy/aws.',
       changes:
-        'An ExternalSecret building `DATABASE_URL` from `conduit/<stage>/db`; egress to the database subnets on the RDS port only.',
+        'An ExternalSecret building `DATABASE_URL` and the `password` file the pods read on each new connection (so a rotation needs no restart) from `conduit/<stage>/db`; egress to the database subnets on the RDS port only.',
     },
   },
   secretStore: {
