@@ -1,6 +1,6 @@
 import { StrictMode, startTransition } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './app/app.js';
+import { App, preloadRouteCode } from './app/app.js';
 import { auth, installDebugInterface } from './app/auth.js';
 import { preloadRoute } from './app/preload.js';
 import './styles.css';
@@ -8,6 +8,7 @@ import './styles.css';
 installDebugInterface(window);
 void auth.init();
 preloadRoute(window.location.pathname);
+preloadRouteCode(window.location.pathname);
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
