@@ -1,6 +1,7 @@
 export * from './articles.js';
 export * from './comments.js';
 export * from './common.js';
+export * from './endpoints.js';
 export * from './profiles.js';
 export * from './routes.js';
 export * from './tags.js';

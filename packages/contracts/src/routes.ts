@@ -14,11 +14,12 @@ import {
   NewCommentRequest,
   SingleCommentResponse,
 } from './comments.js';
+import { ENDPOINTS, type HttpMethod } from './endpoints.js';
 import { ProfileResponse, UsernameParams } from './profiles.js';
 import { TagsResponse } from './tags.js';
 import { LoginUserRequest, NewUserRequest, UpdateUserRequest, UserResponse } from './users.js';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type { HttpMethod };
 
 /**
  * `required`: no valid `Authorization: Token <jwt>` → 401. `optional`: anonymous is fine, a bad token is
@@ -51,8 +52,7 @@ export const NoContent = Type.Null({ description: 'No content' });
 export const routes = {
   login: {
     operationId: 'Login',
-    method: 'POST',
-    path: '/users/login',
+    ...ENDPOINTS.login,
     tag: 'User and Authentication',
     summary: 'Existing user login',
     auth: 'none',
@@ -63,8 +63,7 @@ export const routes = {
   },
   register: {
     operationId: 'CreateUser',
-    method: 'POST',
-    path: '/users',
+    ...ENDPOINTS.register,
     tag: 'User and Authentication',
     summary: 'Register a new user',
     auth: 'none',
@@ -75,8 +74,7 @@ export const routes = {
   },
   getCurrentUser: {
     operationId: 'GetCurrentUser',
-    method: 'GET',
-    path: '/user',
+    ...ENDPOINTS.getCurrentUser,
     tag: 'User and Authentication',
     summary: 'Get current user',
     auth: 'required',
@@ -86,8 +84,7 @@ export const routes = {
   },
   updateCurrentUser: {
     operationId: 'UpdateCurrentUser',
-    method: 'PUT',
-    path: '/user',
+    ...ENDPOINTS.updateCurrentUser,
     tag: 'User and Authentication',
     summary: 'Update current user',
     auth: 'required',
@@ -98,8 +95,7 @@ export const routes = {
   },
   getProfile: {
     operationId: 'GetProfileByUsername',
-    method: 'GET',
-    path: '/profiles/:username',
+    ...ENDPOINTS.getProfile,
     tag: 'Profile',
     summary: 'Get a profile',
     auth: 'optional',
@@ -110,8 +106,7 @@ export const routes = {
   },
   followUser: {
     operationId: 'FollowUserByUsername',
-    method: 'POST',
-    path: '/profiles/:username/follow',
+    ...ENDPOINTS.followUser,
     tag: 'Profile',
     summary: 'Follow a user',
     auth: 'required',
@@ -122,8 +117,7 @@ export const routes = {
   },
   unfollowUser: {
     operationId: 'UnfollowUserByUsername',
-    method: 'DELETE',
-    path: '/profiles/:username/follow',
+    ...ENDPOINTS.unfollowUser,
     tag: 'Profile',
     summary: 'Unfollow a user',
     auth: 'required',
@@ -134,8 +128,7 @@ export const routes = {
   },
   getFeed: {
     operationId: 'GetArticlesFeed',
-    method: 'GET',
-    path: '/articles/feed',
+    ...ENDPOINTS.getFeed,
     tag: 'Articles',
     summary: 'Get recent articles from users you follow',
     auth: 'required',
@@ -146,8 +139,7 @@ export const routes = {
   },
   listArticles: {
     operationId: 'GetArticles',
-    method: 'GET',
-    path: '/articles',
+    ...ENDPOINTS.listArticles,
     tag: 'Articles',
     summary: 'Get recent articles globally',
     auth: 'optional',
@@ -158,8 +150,7 @@ export const routes = {
   },
   createArticle: {
     operationId: 'CreateArticle',
-    method: 'POST',
-    path: '/articles',
+    ...ENDPOINTS.createArticle,
     tag: 'Articles',
     summary: 'Create an article',
     auth: 'required',
@@ -170,8 +161,7 @@ export const routes = {
   },
   getArticle: {
     operationId: 'GetArticle',
-    method: 'GET',
-    path: '/articles/:slug',
+    ...ENDPOINTS.getArticle,
     tag: 'Articles',
     summary: 'Get an article',
     auth: 'optional',
@@ -182,8 +172,7 @@ export const routes = {
   },
   updateArticle: {
     operationId: 'UpdateArticle',
-    method: 'PUT',
-    path: '/articles/:slug',
+    ...ENDPOINTS.updateArticle,
     tag: 'Articles',
     summary: 'Update an article',
     auth: 'required',
@@ -195,8 +184,7 @@ export const routes = {
   },
   deleteArticle: {
     operationId: 'DeleteArticle',
-    method: 'DELETE',
-    path: '/articles/:slug',
+    ...ENDPOINTS.deleteArticle,
     tag: 'Articles',
     summary: 'Delete an article',
     auth: 'required',
@@ -206,8 +194,7 @@ export const routes = {
   },
   getComments: {
     operationId: 'GetArticleComments',
-    method: 'GET',
-    path: '/articles/:slug/comments',
+    ...ENDPOINTS.getComments,
     tag: 'Comments',
     summary: 'Get comments for an article',
     auth: 'optional',
@@ -218,8 +205,7 @@ export const routes = {
   },
   createComment: {
     operationId: 'CreateArticleComment',
-    method: 'POST',
-    path: '/articles/:slug/comments',
+    ...ENDPOINTS.createComment,
     tag: 'Comments',
     summary: 'Create a comment for an article',
     auth: 'required',
@@ -231,8 +217,7 @@ export const routes = {
   },
   deleteComment: {
     operationId: 'DeleteArticleComment',
-    method: 'DELETE',
-    path: '/articles/:slug/comments/:id',
+    ...ENDPOINTS.deleteComment,
     tag: 'Comments',
     summary: 'Delete a comment for an article',
     auth: 'required',
@@ -242,8 +227,7 @@ export const routes = {
   },
   favoriteArticle: {
     operationId: 'CreateArticleFavorite',
-    method: 'POST',
-    path: '/articles/:slug/favorite',
+    ...ENDPOINTS.favoriteArticle,
     tag: 'Favorites',
     summary: 'Favorite an article',
     auth: 'required',
@@ -254,8 +238,7 @@ export const routes = {
   },
   unfavoriteArticle: {
     operationId: 'DeleteArticleFavorite',
-    method: 'DELETE',
-    path: '/articles/:slug/favorite',
+    ...ENDPOINTS.unfavoriteArticle,
     tag: 'Favorites',
     summary: 'Unfavorite an article',
     auth: 'required',
@@ -266,8 +249,7 @@ export const routes = {
   },
   getTags: {
     operationId: 'GetTags',
-    method: 'GET',
-    path: '/tags',
+    ...ENDPOINTS.getTags,
     tag: 'Tags',
     summary: 'Get tags',
     auth: 'none',

@@ -1,3 +1,9 @@
+import {
+  ENDPOINTS,
+  type EndpointName,
+  type EndpointParams,
+  endpointPath,
+} from '@conduit/contracts/endpoints';
 import type { Client } from './client.js';
 import type {
   LoginUser,
@@ -22,8 +28,6 @@ export interface ArticleQuery {
   offset: number;
 }
 
-const enc = encodeURIComponent;
-
 /** Builds the article list query; the filter comes first so `?author=x*`-style route matchers see it. */
 export function articleQueryString(query: ArticleQuery): string {
   const params = new URLSearchParams();
@@ -35,51 +39,65 @@ export function articleQueryString(query: ArticleQuery): string {
   return params.toString();
 }
 
+/** What each endpoint answers on success (its envelope; 204s answer nothing the SPA reads). */
+interface Answers extends Record<EndpointName, unknown> {
+  login: UserResponse;
+  register: UserResponse;
+  getCurrentUser: UserResponse;
+  updateCurrentUser: UserResponse;
+  getProfile: ProfileResponse;
+  followUser: ProfileResponse;
+  unfollowUser: ProfileResponse;
+  getFeed: MultipleArticlesResponse;
+  listArticles: MultipleArticlesResponse;
+  createArticle: SingleArticleResponse;
+  getArticle: SingleArticleResponse;
+  updateArticle: SingleArticleResponse;
+  deleteArticle: unknown;
+  favoriteArticle: SingleArticleResponse;
+  unfavoriteArticle: SingleArticleResponse;
+  getComments: MultipleCommentsResponse;
+  createComment: SingleCommentResponse;
+  deleteComment: unknown;
+  getTags: TagsResponse;
+}
+
 /** Every RealWorld endpoint the SPA uses, unwrapped from its `{ user }`/`{ article }` envelope. */
 export function conduitApi(client: Client) {
+  // Method and path come from the shared contracts, the same ones the API registers.
+  const call = <N extends EndpointName>(name: N, params: EndpointParams<N>, body?: unknown, query?: string) =>
+    client.request<Answers[N]>(
+      ENDPOINTS[name].method,
+      `${endpointPath(name, params)}${query ? `?${query}` : ''}`,
+      body,
+    );
   return {
-    login: async (user: LoginUser) =>
-      (await client.request<UserResponse>('POST', '/users/login', { user })).user,
-    register: async (user: NewUser) => (await client.request<UserResponse>('POST', '/users', { user })).user,
-    currentUser: async () => (await client.request<UserResponse>('GET', '/user')).user,
-    updateUser: async (user: UpdateUser) =>
-      (await client.request<UserResponse>('PUT', '/user', { user })).user,
+    login: async (user: LoginUser) => (await call('login', {}, { user })).user,
+    register: async (user: NewUser) => (await call('register', {}, { user })).user,
+    currentUser: async () => (await call('getCurrentUser', {})).user,
+    updateUser: async (user: UpdateUser) => (await call('updateCurrentUser', {}, { user })).user,
 
-    profile: async (username: string) =>
-      (await client.request<ProfileResponse>('GET', `/profiles/${enc(username)}`)).profile,
-    follow: async (username: string) =>
-      (await client.request<ProfileResponse>('POST', `/profiles/${enc(username)}/follow`)).profile,
-    unfollow: async (username: string) =>
-      (await client.request<ProfileResponse>('DELETE', `/profiles/${enc(username)}/follow`)).profile,
+    profile: async (username: string) => (await call('getProfile', { username })).profile,
+    follow: async (username: string) => (await call('followUser', { username })).profile,
+    unfollow: async (username: string) => (await call('unfollowUser', { username })).profile,
 
-    articles: (query: ArticleQuery) =>
-      client.request<MultipleArticlesResponse>('GET', `/articles?${articleQueryString(query)}`),
+    articles: (query: ArticleQuery) => call('listArticles', {}, undefined, articleQueryString(query)),
     feed: (query: Pick<ArticleQuery, 'limit' | 'offset'>) =>
-      client.request<MultipleArticlesResponse>('GET', `/articles/feed?${articleQueryString(query)}`),
-    article: async (slug: string) =>
-      (await client.request<SingleArticleResponse>('GET', `/articles/${enc(slug)}`)).article,
-    createArticle: async (article: NewArticle) =>
-      (await client.request<SingleArticleResponse>('POST', '/articles', { article })).article,
+      call('getFeed', {}, undefined, articleQueryString(query)),
+    article: async (slug: string) => (await call('getArticle', { slug })).article,
+    createArticle: async (article: NewArticle) => (await call('createArticle', {}, { article })).article,
     updateArticle: async (slug: string, article: UpdateArticle) =>
-      (await client.request<SingleArticleResponse>('PUT', `/articles/${enc(slug)}`, { article })).article,
-    deleteArticle: (slug: string) => client.request<unknown>('DELETE', `/articles/${enc(slug)}`),
-    favorite: async (slug: string) =>
-      (await client.request<SingleArticleResponse>('POST', `/articles/${enc(slug)}/favorite`)).article,
-    unfavorite: async (slug: string) =>
-      (await client.request<SingleArticleResponse>('DELETE', `/articles/${enc(slug)}/favorite`)).article,
+      (await call('updateArticle', { slug }, { article })).article,
+    deleteArticle: (slug: string) => call('deleteArticle', { slug }),
+    favorite: async (slug: string) => (await call('favoriteArticle', { slug })).article,
+    unfavorite: async (slug: string) => (await call('unfavoriteArticle', { slug })).article,
 
-    comments: async (slug: string) =>
-      (await client.request<MultipleCommentsResponse>('GET', `/articles/${enc(slug)}/comments`)).comments,
+    comments: async (slug: string) => (await call('getComments', { slug })).comments,
     addComment: async (slug: string, body: string) =>
-      (
-        await client.request<SingleCommentResponse>('POST', `/articles/${enc(slug)}/comments`, {
-          comment: { body },
-        })
-      ).comment,
-    deleteComment: (slug: string, id: number) =>
-      client.request<unknown>('DELETE', `/articles/${enc(slug)}/comments/${id}`),
+      (await call('createComment', { slug }, { comment: { body } })).comment,
+    deleteComment: (slug: string, id: number) => call('deleteComment', { slug, id }),
 
-    tags: async () => (await client.request<TagsResponse>('GET', '/tags')).tags,
+    tags: async () => (await call('getTags', {})).tags,
   };
 }
 
