@@ -16,7 +16,11 @@ import type { Harness } from './harness.js';
  * The stacks' imports are the synthesized templates' (Fn::ImportValue), typed here on purpose rather than
  * taken from the platform model, so an order bug in the model shows up as CloudFormation refusing.
  */
+const MAX_POLLS = 1_000;
+
 export class FakeStage {
+  /** Sleeps of the CLI so far. */
+  polls = 0;
   lbPolls = 2;
   lbStuck = false;
   karpenterPolls = 3;
@@ -211,6 +215,10 @@ export class FakeStage {
     });
 
     h.onSleep.push((ms) => {
+      // A command that never gives up would spin here forever (no real time passes): fail it instead.
+      this.polls += 1;
+      if (this.polls > MAX_POLLS)
+        throw new Error(`fake stage: more than ${MAX_POLLS} polls, the command never gives up`);
       h.now = new Date(h.now.getTime() + ms);
       this.#tick(aws, externalDns, lb.source);
     });
