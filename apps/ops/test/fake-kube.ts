@@ -128,6 +128,13 @@ export class FakeKube implements KubeApi {
   applications: Application[] = [];
   /** Ingresses live in `ingresses` (namespace conduit); LoadBalancer Services here. */
   loadBalancerServices: ObjectRef[] = [];
+  /**
+   * Like the AWS Load Balancer Controller's finalizers (`ingress.k8s.aws/resources`,
+   * `service.k8s.aws/resources`): a deleted Ingress or Service stays listed, terminating (`ingress ns/name`,
+   * `service ns/name` here), until the controller has deleted its load balancer.
+   */
+  loadBalancerFinalizers = false;
+  readonly terminating = new Set<string>();
 
   get mutations(): KubeCall[] {
     return this.calls.filter((c) => /^(patch|create|delete)/.test(c.op));
@@ -290,7 +297,8 @@ export class FakeKube implements KubeApi {
 
   async deleteIngress(namespace: string, name: string): Promise<void> {
     this.calls.push({ op: 'deleteIngress', name: `${namespace}/${name}` });
-    this.ingresses = this.ingresses.filter((i) => !(namespace === 'conduit' && i.name === name));
+    if (this.loadBalancerFinalizers) this.terminating.add(`ingress ${namespace}/${name}`);
+    else this.ingresses = this.ingresses.filter((i) => !(namespace === 'conduit' && i.name === name));
   }
 
   async listLoadBalancerServices(): Promise<ObjectRef[]> {
@@ -300,6 +308,10 @@ export class FakeKube implements KubeApi {
 
   async deleteService(namespace: string, name: string): Promise<void> {
     this.calls.push({ op: 'deleteService', name: `${namespace}/${name}` });
+    if (this.loadBalancerFinalizers) {
+      this.terminating.add(`service ${namespace}/${name}`);
+      return;
+    }
     this.loadBalancerServices = this.loadBalancerServices.filter(
       (s) => !(s.namespace === namespace && s.name === name),
     );

@@ -1,6 +1,6 @@
 import { STAGES, type StageName } from '@conduit/platform';
 import type { Application } from '../src/lib/kube-api.js';
-import type { FakeAws, FakeEni, FakeRecord } from './fake-aws.js';
+import type { FakeAws, FakeElbResource, FakeEni, FakeRecord } from './fake-aws.js';
 import type { Harness } from './harness.js';
 
 /**
@@ -28,6 +28,8 @@ export class FakeStage {
   /** Polls since each source or claim disappeared. */
   readonly #gone = new Map<string, number>();
   readonly #ingresses;
+  /** What the controller made, to re-create while its source lives. */
+  readonly #lb: { loadBalancers: FakeElbResource[]; targetGroups: FakeElbResource[]; enis: FakeEni[] };
   readonly #services;
   readonly cluster: string;
   readonly domain: string;
@@ -113,6 +115,12 @@ export class FakeStage {
       ];
       kube.loadBalancerServices = [{ namespace: 'ingress-nginx', name: 'ingress-nginx-controller' }];
     }
+    this.#lb = {
+      loadBalancers: [...aws.loadBalancers],
+      targetGroups: [...aws.targetGroups],
+      enis: aws.enis.filter((e) => e.description.startsWith('ELB ')),
+    };
+    kube.loadBalancerFinalizers = true;
     this.#ingresses = [...kube.ingresses];
     this.#services = [...kube.loadBalancerServices];
 
@@ -244,18 +252,36 @@ export class FakeStage {
         if (!kube.loadBalancerServices.some((s) => s.name === svc.name)) kube.loadBalancerServices.push(svc);
       }
     }
-    // The Load Balancer Controller.
+    // The Load Balancer Controller: reconciles the load balancer of a live source (re-creating it), deletes
+    // it some polls after the source is deleted, then releases the source's finalizer.
     const [kind, ref] = lbSource.split(' ') as [string, string];
     const [namespace, name] = ref.split('/') as [string, string];
     const sourcePresent =
       kind === 'ingress'
         ? kube.ingresses.some((i) => namespace === 'conduit' && i.name === name)
         : kube.loadBalancerServices.some((s) => s.namespace === namespace && s.name === name);
-    const lbAge = this.#age('lb', sourcePresent);
-    if (!this.lbStuck && lbAge >= this.lbPolls) {
+    const live = sourcePresent && !kube.terminating.has(lbSource);
+    const lbAge = this.#age('lb', live);
+    if (live && aws.loadBalancers.length === 0) {
+      aws.loadBalancers = [...this.#lb.loadBalancers];
+      aws.targetGroups = [...this.#lb.targetGroups];
+      aws.enis.push(...this.#lb.enis);
+    }
+    if (!live && !this.lbStuck && lbAge >= this.lbPolls) {
       aws.loadBalancers = [];
       aws.targetGroups = [];
       aws.enis = aws.enis.filter((e) => !e.description.startsWith('ELB '));
+      for (const source of [...kube.terminating]) {
+        const [k, r] = source.split(' ') as [string, string];
+        const [ns, n] = r.split('/') as [string, string];
+        if (k === 'ingress')
+          kube.ingresses = kube.ingresses.filter((i) => !(ns === 'conduit' && i.name === n));
+        else
+          kube.loadBalancerServices = kube.loadBalancerServices.filter(
+            (x) => !(x.namespace === ns && x.name === n),
+          );
+        kube.terminating.delete(source);
+      }
     }
     // Karpenter: a deleted pool takes its claims; an instance goes some polls after its claim.
     if (!kube.nodePools.some((p) => p.name === 'default')) {
