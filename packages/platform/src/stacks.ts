@@ -105,7 +105,7 @@ export function retainedResources(
   const stackLogs = (id: StackId, logicalId: string) =>
     `aws logs describe-log-groups --log-group-name-prefix ${stackName(s, id)}-${logicalId} then aws logs delete-log-group`;
   const key = (alias: string, region = stage.region) =>
-    `aws kms schedule-key-deletion --key-id alias/${alias} --pending-window-in-days 30 --region ${region} (last: data encrypted with it becomes unreadable)`;
+    `aws kms schedule-key-deletion --key-id alias/${alias} --pending-window-in-days 30 --region ${region}`;
   const list: RetainedResource[] = [
     {
       stack: 'Network',
@@ -142,7 +142,7 @@ export function retainedResources(
       policy: 'Retain',
       type: 'AWS::S3::Bucket',
       what: `backup bucket ${backupBucketName(stage)} (logical dumps)`,
-      removeWith: `delete every object version (object lock: after the retention), then aws s3api delete-bucket --bucket ${backupBucketName(stage)}`,
+      removeWith: `aws s3api list-object-versions, delete-objects for every version and delete marker (object lock: only after the retention), then aws s3api delete-bucket --bucket ${backupBucketName(stage)}`,
     },
     {
       stack: 'Data',
