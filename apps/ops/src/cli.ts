@@ -31,7 +31,7 @@ const WORKLOAD_NAMES = WORKLOADS.map((w) => w.name).join('|');
 export function buildProgram(deps: Deps): Command {
   const program = new Command('conduit')
     .description(
-      'Day-2 operations for Conduit: status, scaling, stop/start, rollouts, migrations, backups and restores.',
+      'Day-2 operations for Conduit: status, scaling, stop/start, rollouts, migrations, backups, restores and teardown.',
     )
     .addOption(
       new Option(

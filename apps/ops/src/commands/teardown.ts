@@ -297,7 +297,7 @@ async function confirmTeardown(ctx: Context, actions: readonly Action[], kept: r
   const question = `tear down ${stage} (${actions.length} steps above, every stack deleted, ${kept.length} resources kept by design)`;
   if (stage !== 'prod') {
     if (!ctx.options.yes) for (const a of actions) ctx.deps.stderr(`  - ${a.description}`);
-    return ctx.confirm(question, { prodNeedsYes: true });
+    return ctx.confirm(question, { prodNeedsYes: false });
   }
   for (const a of actions) ctx.deps.stderr(`  - ${a.description}`);
   const typed = await ctx.deps.ask(`${question}? Type the stage name (${stage}) to go on: `);
