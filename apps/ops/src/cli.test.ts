@@ -8,7 +8,7 @@ import { harness } from '../test/harness.js';
 import { createKubeApi } from './lib/kube-client.js';
 import { stageFacts } from './lib/stages.js';
 
-const COMMANDS = ['status', 'scale', 'stop', 'start', 'rollout', 'db', 'backup', 'restore'];
+const COMMANDS = ['status', 'scale', 'stop', 'start', 'rollout', 'db', 'backup', 'restore', 'teardown'];
 
 describe('conduit help and usage errors', () => {
   it('--help lists every command, the global flags and the exit codes', async () => {
@@ -33,6 +33,7 @@ describe('conduit help and usage errors', () => {
       [['restore', '--help'], '--into-live'],
       [['scale', '--help'], '--max <replicas>'],
       [['start', '--help'], '--wait'],
+      [['teardown', '--help'], '--timeout <duration>'],
     ];
     for (const [argv, text] of expectations) {
       const result = await h.run(...argv);

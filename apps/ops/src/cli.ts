@@ -8,8 +8,9 @@ import { scale } from './commands/scale.js';
 import { start } from './commands/start.js';
 import { status } from './commands/status.js';
 import { stop } from './commands/stop.js';
+import { DEFAULT_CLEANUP_TIMEOUT, type TeardownOptions, teardown } from './commands/teardown.js';
 import { asCredentialsError, Context, type Deps, type GlobalOptions } from './lib/context.js';
-import { CliError, ExitCode, oneLine } from './lib/errors.js';
+import { CliError, ExitCode, oneLine, usageError } from './lib/errors.js';
 import { stageFacts } from './lib/stages.js';
 
 const EXIT_CODES = `
@@ -30,7 +31,7 @@ const WORKLOAD_NAMES = WORKLOADS.map((w) => w.name).join('|');
 export function buildProgram(deps: Deps): Command {
   const program = new Command('conduit')
     .description(
-      'Day-2 operations for Conduit: status, scaling, stop/start, rollouts, migrations, backups and restores.',
+      'Day-2 operations for Conduit: status, scaling, stop/start, rollouts, migrations, backups, restores and teardown.',
     )
     .addOption(
       new Option(
@@ -207,6 +208,28 @@ export function buildProgram(deps: Deps): Command {
       false,
     )
     .action(action(((ctx: Context, opts: Parameters<typeof restore>[1]) => restore(ctx, opts)) as Handler));
+
+  program
+    .command('teardown')
+    .description(
+      "delete a stage: Argo CD off, Ingresses/LoadBalancer Services/NodePools deleted, wait for the controllers' cleanup in AWS, then every stack in reverse deploy order (prod: --yes and the stage name typed)",
+    )
+    .argument('<stage>', `stage to delete (${STAGE_NAMES.join('|')}); named here, never taken from --stage`)
+    .option(
+      '--timeout <duration>',
+      "how long to wait for the controllers' cleanup (e.g. 90s, 15m, 1h)",
+      DEFAULT_CLEANUP_TIMEOUT,
+    )
+    .action(async (stage: string, opts: TeardownOptions, command: Command) => {
+      // Deleting a stage is the one command whose stage must be typed out: a default or CONDUIT_STAGE
+      // pointing elsewhere must not decide it, and a --stage that disagrees is a mistake worth stopping.
+      const globals = command.optsWithGlobals() as GlobalOptions;
+      if (command.parent?.getOptionValueSource('stage') === 'cli' && globals.stage !== stage) {
+        throw usageError(`teardown ${stage} was given --stage ${globals.stage}: name the stage once`);
+      }
+      const ctx = new Context(stageFacts(stage, deps.workloads), { ...globals, stage }, deps);
+      await teardown(ctx, opts);
+    });
 
   return program;
 }

@@ -14,6 +14,23 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
+/**
+ * Reads one typed line, from a terminal or a pipe (`echo prod | conduit teardown prod --yes`): a typed
+ * confirmation is a deliberate act either way, unlike a y/N that a pipe must not answer.
+ */
+async function ask(question: string): Promise<string | null> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY });
+  try {
+    const line = await new Promise<string | null>((resolve) => {
+      rl.once('close', () => resolve(null));
+      rl.question(question).then(resolve, () => resolve(null));
+    });
+    return line === null ? null : line.trim();
+  } finally {
+    rl.close();
+  }
+}
+
 const quiet = { succeed() {}, fail() {} };
 
 // `conduit status | head` closes stdout early; that is the reader's choice, not a failure worth a stack trace.
@@ -29,6 +46,7 @@ process.exitCode = await runCli(process.argv.slice(2), {
   kube: async (facts, context) => (await import('./lib/kube-client.js')).createKubeApi(facts, context),
   aws: async (facts) => (await import('./lib/aws-client.js')).createAwsApi(facts.region),
   confirm,
+  ask,
   spinner: (text) => {
     if (!process.stderr.isTTY) return quiet;
     const spinner = createSpinner(text, { stream: process.stderr }).start();

@@ -1,4 +1,5 @@
 import type {
+  Application,
   Deployment,
   Hpa,
   IngressSummary,
@@ -6,6 +7,7 @@ import type {
   KubeApi,
   MergePatch,
   NodePool,
+  ObjectRef,
   Pdb,
   PodSummary,
   Rollout,
@@ -122,6 +124,17 @@ export class FakeKube implements KubeApi {
 
   nodePools: NodePool[] = [{ name: 'default', cpuLimit: 16, annotations: {} }];
   nodeClaims: string[] = ['default-abcde', 'default-fghij'];
+  /** Argo CD Applications in the argocd namespace, as deploy/k8s renders them: automated, cascading. */
+  applications: Application[] = [];
+  /** Ingresses live in `ingresses` (namespace conduit); LoadBalancer Services here. */
+  loadBalancerServices: ObjectRef[] = [];
+  /**
+   * Like the AWS Load Balancer Controller's finalizers (`ingress.k8s.aws/resources`,
+   * `service.k8s.aws/resources`): a deleted Ingress or Service stays listed, terminating (`ingress ns/name`,
+   * `service ns/name` here), until the controller has deleted its load balancer.
+   */
+  loadBalancerFinalizers = false;
+  readonly terminating = new Set<string>();
 
   get mutations(): KubeCall[] {
     return this.calls.filter((c) => /^(patch|create|delete)/.test(c.op));
@@ -236,6 +249,72 @@ export class FakeKube implements KubeApi {
   async deleteNodeClaim(name: string): Promise<void> {
     this.calls.push({ op: 'deleteNodeClaim', name });
     this.nodeClaims = this.nodeClaims.filter((n) => n !== name);
+  }
+
+  async deleteNodePool(name: string): Promise<void> {
+    this.calls.push({ op: 'deleteNodePool', name });
+    this.nodePools = this.nodePools.filter((np) => np.name !== name);
+  }
+
+  async listApplications(_namespace: string): Promise<Application[]> {
+    this.calls.push({ op: 'listApplications', name: '' });
+    return this.applications;
+  }
+
+  async patchApplication(namespace: string, name: string, patch: MergePatch): Promise<void> {
+    this.calls.push({ op: 'patchApplication', name, patch });
+    const app = this.applications.find((a) => a.name === name);
+    if (!app) throw new NotFoundError(`application ${namespace}/${name}`);
+    const merged = mergePatch(
+      {
+        metadata: { finalizers: app.finalizers },
+        spec: { syncPolicy: app.automated ? { automated: { prune: true, selfHeal: true } } : {} },
+      },
+      patch,
+    ) as { metadata: { finalizers?: string[] }; spec: { syncPolicy?: { automated?: unknown } } };
+    this.applications = this.applications.map((a) =>
+      a.name === name
+        ? {
+            name,
+            automated: Boolean(merged.spec.syncPolicy?.automated),
+            finalizers: merged.metadata.finalizers ?? [],
+          }
+        : a,
+    );
+  }
+
+  async deleteApplication(namespace: string, name: string): Promise<void> {
+    this.calls.push({ op: 'deleteApplication', name });
+    const app = this.applications.find((a) => a.name === name);
+    if (!app) throw new NotFoundError(`application ${namespace}/${name}`);
+    this.applications = this.applications.filter((a) => a.name !== name);
+  }
+
+  async listAllIngresses(): Promise<ObjectRef[]> {
+    this.calls.push({ op: 'listAllIngresses', name: '' });
+    return this.ingresses.map((i) => ({ namespace: 'conduit', name: i.name }));
+  }
+
+  async deleteIngress(namespace: string, name: string): Promise<void> {
+    this.calls.push({ op: 'deleteIngress', name: `${namespace}/${name}` });
+    if (this.loadBalancerFinalizers) this.terminating.add(`ingress ${namespace}/${name}`);
+    else this.ingresses = this.ingresses.filter((i) => !(namespace === 'conduit' && i.name === name));
+  }
+
+  async listLoadBalancerServices(): Promise<ObjectRef[]> {
+    this.calls.push({ op: 'listLoadBalancerServices', name: '' });
+    return this.loadBalancerServices;
+  }
+
+  async deleteService(namespace: string, name: string): Promise<void> {
+    this.calls.push({ op: 'deleteService', name: `${namespace}/${name}` });
+    if (this.loadBalancerFinalizers) {
+      this.terminating.add(`service ${namespace}/${name}`);
+      return;
+    }
+    this.loadBalancerServices = this.loadBalancerServices.filter(
+      (s) => !(s.namespace === namespace && s.name === name),
+    );
   }
 
   async getJob(_namespace: string, name: string): Promise<JobSummary> {

@@ -17,6 +17,12 @@ export interface Harness {
   /** Questions the CLI asked; `answer` is what the fake terminal replies. */
   readonly questions: string[];
   answer: boolean;
+  /** What the fake stdin gives a typed question (`ask`); null: nothing (no terminal, no pipe). */
+  typed: string | null;
+  /** Typed questions the CLI asked. */
+  readonly asked: string[];
+  /** Called on every sleep of the CLI: the fake controllers act and the fake clock moves on. */
+  readonly onSleep: ((ms: number) => void)[];
   /** Set to make "no kube context" the outcome of building the Kubernetes client. */
   kubeError: Error | null;
   migrator: Migrator | null;
@@ -34,6 +40,9 @@ export function harness(): Harness {
     aws: new FakeAws(),
     questions: [],
     answer: false,
+    typed: null,
+    asked: [],
+    onSleep: [],
     kubeError: null,
     migrator: null,
     now: new Date('2025-03-10T03:30:00Z'),
@@ -55,13 +64,19 @@ export function harness(): Harness {
           h.questions.push(question);
           return h.answer;
         },
+        ask: async (question) => {
+          h.asked.push(question);
+          return h.typed;
+        },
         spinner: () => ({ succeed() {}, fail() {} }),
         migrator: async () => {
           if (!h.migrator) throw new Error('no migrator in this test');
           return h.migrator;
         },
         now: () => h.now,
-        sleep: async () => {},
+        sleep: async (ms) => {
+          for (const hook of h.onSleep) hook(ms);
+        },
         workloads: h.workloads,
       };
       const code = await runCli(argv, deps);

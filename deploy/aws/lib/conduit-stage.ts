@@ -1,4 +1,12 @@
-import { backupBucketName, images, type Stage, WORKLOADS, type Workload } from '@conduit/platform';
+import {
+  backupBucketName,
+  images,
+  type StackId,
+  type Stage,
+  stackName,
+  WORKLOADS,
+  type Workload,
+} from '@conduit/platform';
 import * as cdk from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { StageEnvironment } from './environment.js';
@@ -33,23 +41,23 @@ export class ConduitStage extends cdk.Stage {
     const { settings, environment } = props;
     const workloads = props.workloads ?? WORKLOADS;
     const env = { account: environment.account, region: environment.region };
-    const prefix = `conduit-${settings.name}`;
+    const name = (id: StackId) => stackName(settings.name, id);
 
     this.network = new NetworkStack(this, 'Network', {
-      stackName: `${prefix}-network`,
+      stackName: name('Network'),
       env,
       settings,
       environment,
     });
     if (environment.backupCopyRegion) {
       this.backupCopy = new BackupCopyStack(this, 'BackupCopy', {
-        stackName: `${prefix}-backup-copy`,
+        stackName: name('BackupCopy'),
         env: { account: environment.account, region: environment.backupCopyRegion },
         settings,
       });
     }
     this.data = new DataStack(this, 'Data', {
-      stackName: `${prefix}-data`,
+      stackName: name('Data'),
       env,
       settings,
       environment,
@@ -59,7 +67,7 @@ export class ConduitStage extends cdk.Stage {
     });
     if (this.backupCopy) this.data.addStackDependency(this.backupCopy, 'backup plan copies into its vault');
     this.cluster = new ClusterStack(this, 'Cluster', {
-      stackName: `${prefix}-cluster`,
+      stackName: name('Cluster'),
       env,
       settings,
       vpc: this.network.vpc,
@@ -71,13 +79,13 @@ export class ConduitStage extends cdk.Stage {
       workloads,
     });
     this.edge = new EdgeStack(this, 'Edge', {
-      stackName: `${prefix}-edge`,
+      stackName: name('Edge'),
       env,
       settings,
       zone: this.network.zone,
     });
     this.ciIdentity = new CiIdentityStack(this, 'CiIdentity', {
-      stackName: `${prefix}-ci-identity`,
+      stackName: name('CiIdentity'),
       env,
       settings,
       repositories: this.data.repositories,

@@ -16,6 +16,7 @@ import {
 } from './names.js';
 import { OPTION_DOCS, OPTION_VALUES, type OptionField } from './options.js';
 import { SCENARIOS, scenarioStage } from './scenarios.js';
+import { retainedResources, STACK_IDS, stackName, teardownOrder } from './stacks.js';
 import { STAGE_NAMES, STAGES, type Stage, type StageName } from './stages.js';
 import { images, WORKLOADS, type Workload, workloadsIn } from './workloads.js';
 
@@ -180,8 +181,38 @@ export function namesTable(): string {
         'deploy/aws',
       ],
       ['rendered manifests', code(gitopsPath(stage)), 'deploy/k8s'],
+      ['CloudFormation stacks', STACK_IDS.map((id) => code(stackName(stage, id))).join(', '), 'deploy/aws'],
     ],
   );
+}
+
+/** docs/operations.md: the order `conduit teardown` deletes stacks in and what their deletion keeps. */
+export function teardownTable(): string {
+  // A stage with every optional stack and protection, written as patterns; the rows say where each applies.
+  const pattern = {
+    name: '<stage>' as StageName,
+    account: '<account>',
+    region: '<region>',
+    backupCopyRegion: '<copy region>',
+    database: { protect: true },
+  } as Pick<Stage, 'name' | 'account' | 'region' | 'backupCopyRegion' | 'database'>;
+  const onlyWhere = (id: string, policy: string) =>
+    id === 'BackupCopy'
+      ? STAGE_NAMES.filter((n) => STAGES[n].backupCopyRegion).join(', ')
+      : policy === 'Snapshot'
+        ? STAGE_NAMES.filter((n) => STAGES[n].database.protect).join(', ')
+        : 'all';
+  const order = teardownOrder(pattern).map((s) => s.id);
+  const rows = retainedResources(pattern)
+    .sort((a, b) => order.indexOf(a.stack) - order.indexOf(b.stack))
+    .map((r) => [
+      `${order.indexOf(r.stack) + 1}. ${r.stack}`,
+      r.what,
+      `${r.policy}`,
+      onlyWhere(r.stack, r.policy),
+      code(r.removeWith),
+    ]);
+  return table(['deleted (order)', 'kept', 'policy', 'stages', 'remove by hand with'], rows);
 }
 
 /** Each generated section: the file it lives in (from the repository root) and its content. */
@@ -190,6 +221,7 @@ export const GENERATED_SECTIONS = [
   { file: 'deploy/k8s/README.md', name: 'stages', render: k8sStageTable },
   { file: 'deploy/k8s/README.md', name: 'options', render: optionsTable },
   { file: 'docs/operations.md', name: 'names', render: namesTable },
+  { file: 'docs/operations.md', name: 'teardown', render: teardownTable },
 ] as const;
 
 const begin = (name: string) =>

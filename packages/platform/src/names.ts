@@ -13,6 +13,13 @@ export const APP_NAMESPACE = 'conduit';
 export const MONITORING_NAMESPACE = 'monitoring';
 /** The public entry point's Ingress (or VirtualService): one per stage, shared by the HTTP services. */
 export const INGRESS_NAME = 'conduit';
+/** Where Argo CD and every Application of a stage live (deploy/aws installs it, deploy/k8s renders into it). */
+export const ARGOCD_NAMESPACE = 'argocd';
+/**
+ * external-dns's TXT-registry owner id: the chart's default, as deploy/k8s sets no `txtOwnerId`. A record
+ * whose ownership TXT names another owner is not ours, and teardown leaves it alone.
+ */
+export const EXTERNAL_DNS_OWNER = 'default';
 /** The ops CLI's CronJobs. */
 export const CRON_JOBS = { backup: 'backup', restoreDrill: 'restore-drill' } as const;
 

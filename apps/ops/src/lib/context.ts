@@ -27,6 +27,8 @@ export interface Deps {
   readonly aws: (facts: StageFacts) => Promise<AwsApi>;
   /** Asks a yes/no question; false when nobody can answer (no TTY). */
   readonly confirm: (question: string) => Promise<boolean>;
+  /** Asks for a typed answer (a terminal or a piped line); null when stdin has nothing to give. */
+  readonly ask: (question: string) => Promise<string | null>;
   readonly spinner: (text: string) => Spinner;
   readonly migrator: () => Promise<Migrator>;
   readonly now: () => Date;

@@ -84,6 +84,20 @@ export interface NodePool {
   readonly annotations: Record<string, string>;
 }
 
+/** A namespaced object, for the cluster-wide lists teardown works through. */
+export interface ObjectRef {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** An Argo CD Application (argoproj.io/v1alpha1): what teardown must switch off before deleting anything. */
+export interface Application {
+  readonly name: string;
+  /** `spec.syncPolicy.automated` is set: Argo CD re-creates what is deleted (self-heal) or prunes. */
+  readonly automated: boolean;
+  readonly finalizers: readonly string[];
+}
+
 /** A JSON merge patch (RFC 7386): `null` deletes a field. */
 export type MergePatch = Record<string, unknown>;
 
@@ -114,6 +128,18 @@ export interface KubeApi {
   listNodeClaims(): Promise<string[]>;
   /** Karpenter drains the node and terminates its instance before the NodeClaim disappears. */
   deleteNodeClaim(name: string): Promise<void>;
+  /** Karpenter deletes the pool's NodeClaims (and so its instances) with it. */
+  deleteNodePool(name: string): Promise<void>;
+  /** Argo CD Applications in `namespace`; empty when Argo CD is not installed. */
+  listApplications(namespace: string): Promise<Application[]>;
+  patchApplication(namespace: string, name: string, patch: MergePatch): Promise<void>;
+  deleteApplication(namespace: string, name: string): Promise<void>;
+  /** Ingresses of every namespace. */
+  listAllIngresses(): Promise<ObjectRef[]>;
+  deleteIngress(namespace: string, name: string): Promise<void>;
+  /** Services of type LoadBalancer in every namespace (each one is an NLB the controller made). */
+  listLoadBalancerServices(): Promise<ObjectRef[]>;
+  deleteService(namespace: string, name: string): Promise<void>;
 }
 
 /** Thrown by adapters when the object does not exist; promote/abort/retry fall back like the plugin. */

@@ -48,6 +48,37 @@ describe('Kubernetes adapter over HTTP (fake k8s API server on loopback)', () =>
             message: 'rollouts.argoproj.io "missing" not found',
             code: 404,
           });
+        } else if (req.method === 'GET' && req.url?.startsWith('/api/v1/services')) {
+          json(200, {
+            kind: 'ServiceList',
+            items: [
+              { metadata: { namespace: 'conduit', name: 'api' }, spec: { type: 'ClusterIP' } },
+              {
+                metadata: { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' },
+                spec: { type: 'LoadBalancer' },
+              },
+            ],
+          });
+        } else if (req.method === 'GET' && req.url?.startsWith('/apis/networking.k8s.io/v1/ingresses')) {
+          json(200, {
+            kind: 'IngressList',
+            items: [{ metadata: { namespace: 'conduit', name: 'conduit' } }],
+          });
+        } else if (req.method === 'GET' && req.url?.endsWith('/namespaces/argocd/applications')) {
+          json(200, {
+            items: [
+              {
+                metadata: {
+                  name: 'conduit-dev-root',
+                  finalizers: ['resources-finalizer.argocd.argoproj.io'],
+                },
+                spec: { syncPolicy: { automated: { prune: true, selfHeal: true } } },
+              },
+              { metadata: { name: 'manual' }, spec: {} },
+            ],
+          });
+        } else if (req.method === 'DELETE') {
+          json(200, { kind: 'Status', status: 'Success' });
         } else if (req.url?.includes('/horizontalpodautoscalers/api')) {
           json(200, {
             metadata: { name: 'api' },
@@ -134,5 +165,35 @@ users:
       desiredReplicas: 4,
     });
     expect(seen[0]?.url).toBe('/apis/autoscaling/v2/namespaces/conduit/horizontalpodautoscalers/api');
+  });
+
+  it('teardown calls: cluster-wide lists, Argo CD Applications merge-patched and deleted, NodePools deleted', async () => {
+    const kube = createKubeApi(stageFacts('dev'));
+    seen.length = 0;
+    expect(await kube.listLoadBalancerServices()).toEqual([
+      { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' },
+    ]);
+    expect(await kube.listAllIngresses()).toEqual([{ namespace: 'conduit', name: 'conduit' }]);
+    expect(await kube.listApplications('argocd')).toEqual([
+      { name: 'conduit-dev-root', automated: true, finalizers: ['resources-finalizer.argocd.argoproj.io'] },
+      { name: 'manual', automated: false, finalizers: [] },
+    ]);
+    const patch = { metadata: { finalizers: [] }, spec: { syncPolicy: { automated: null } } };
+    await kube.patchApplication('argocd', 'conduit-dev-root', patch);
+    await kube.deleteApplication('argocd', 'conduit-dev-root');
+    await kube.deleteIngress('conduit', 'conduit');
+    await kube.deleteService('ingress-nginx', 'ingress-nginx-controller');
+    await kube.deleteNodePool('default');
+    expect(seen.map((r) => `${r.method} ${r.url.split('?')[0]}`)).toEqual([
+      'GET /api/v1/services',
+      'GET /apis/networking.k8s.io/v1/ingresses',
+      'GET /apis/argoproj.io/v1alpha1/namespaces/argocd/applications',
+      'PATCH /apis/argoproj.io/v1alpha1/namespaces/argocd/applications/conduit-dev-root',
+      'DELETE /apis/argoproj.io/v1alpha1/namespaces/argocd/applications/conduit-dev-root',
+      'DELETE /apis/networking.k8s.io/v1/namespaces/conduit/ingresses/conduit',
+      'DELETE /api/v1/namespaces/ingress-nginx/services/ingress-nginx-controller',
+      'DELETE /apis/karpenter.sh/v1/nodepools/default',
+    ]);
+    expect(seen[3]).toMatchObject({ contentType: 'application/merge-patch+json', body: patch });
   });
 });

@@ -12,12 +12,18 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import { credentialsError } from './errors.js';
-import { type Deployment, type KubeApi, NotFoundError, type Rollout } from './kube-api.js';
+import { type Deployment, type KubeApi, NotFoundError, type ObjectRef, type Rollout } from './kube-api.js';
 import type { StageFacts } from './stages.js';
 
 const ROLLOUTS = { group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts' } as const;
 const NODEPOOLS = { group: 'karpenter.sh', version: 'v1', plural: 'nodepools' } as const;
 const NODECLAIMS = { group: 'karpenter.sh', version: 'v1', plural: 'nodeclaims' } as const;
+const APPLICATIONS = { group: 'argoproj.io', version: 'v1alpha1', plural: 'applications' } as const;
+
+interface ApplicationObject {
+  metadata?: { name?: string; finalizers?: string[] };
+  spec?: { syncPolicy?: { automated?: unknown } };
+}
 
 interface KarpenterObject {
   metadata?: { name?: string; annotations?: Record<string, string> };
@@ -210,8 +216,58 @@ export function createKubeApi(facts: StageFacts, requestedContext?: string): Kub
       orNotFound(`nodeclaim ${name}`, async () => {
         await custom.deleteClusterCustomObject({ ...NODECLAIMS, name });
       }),
+    deleteNodePool: (name) =>
+      orNotFound(`nodepool ${name}`, async () => {
+        await custom.deleteClusterCustomObject({ ...NODEPOOLS, name });
+      }),
+    listApplications: async (namespace) => {
+      try {
+        const list = (await custom.listNamespacedCustomObject({ ...APPLICATIONS, namespace })) as {
+          items?: ApplicationObject[];
+        };
+        return (list.items ?? []).map((app) => ({
+          name: app.metadata?.name ?? '',
+          automated: Boolean(app.spec?.syncPolicy?.automated),
+          finalizers: app.metadata?.finalizers ?? [],
+        }));
+      } catch (error) {
+        if (isNotFound(error)) return [];
+        throw error;
+      }
+    },
+    patchApplication: (namespace, name, body) =>
+      orNotFound(`application ${namespace}/${name}`, async () => {
+        await custom.patchNamespacedCustomObject({ ...APPLICATIONS, namespace, name, body }, mergePatch);
+      }),
+    deleteApplication: (namespace, name) =>
+      orNotFound(`application ${namespace}/${name}`, async () => {
+        await custom.deleteNamespacedCustomObject({ ...APPLICATIONS, namespace, name });
+      }),
+    listAllIngresses: () =>
+      orNotFound('ingresses', async () => {
+        const list = await networking.listIngressForAllNamespaces();
+        return list.items.map(refOf);
+      }),
+    deleteIngress: (namespace, name) =>
+      orNotFound(`ingress ${namespace}/${name}`, async () => {
+        await networking.deleteNamespacedIngress({ namespace, name });
+      }),
+    listLoadBalancerServices: () =>
+      orNotFound('services', async () => {
+        const list = await core.listServiceForAllNamespaces();
+        return list.items.filter((svc) => svc.spec?.type === 'LoadBalancer').map(refOf);
+      }),
+    deleteService: (namespace, name) =>
+      orNotFound(`service ${namespace}/${name}`, async () => {
+        await core.deleteNamespacedService({ namespace, name });
+      }),
   };
 }
+
+const refOf = (o: { metadata?: { namespace?: string; name?: string } }): ObjectRef => ({
+  namespace: o.metadata?.namespace ?? '',
+  name: o.metadata?.name ?? '',
+});
 
 /** The API server adds a selector and controller-uid labels to a Job; a copy must not carry them. */
 export function stripGenerated(spec: Record<string, unknown>): Record<string, unknown> {

@@ -1,11 +1,13 @@
-import { argoApplicationNames } from '@conduit/platform';
+import { ARGOCD_NAMESPACE, argoApplicationNames } from '@conduit/platform';
 import type { IApplication } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import { Construct } from 'constructs';
 import { routerOf } from '../routers/index.js';
 import type { RenderSettings } from '../settings.js';
 import { manifest, PART_OF } from './object.js';
 
-export const ARGOCD_NAMESPACE = 'argocd';
+// The model owns the namespace (the ops CLI's teardown finds the Applications there); re-exported for callers here.
+export { ARGOCD_NAMESPACE };
+
 const IN_CLUSTER = 'https://kubernetes.default.svc';
 
 /** A cluster add-on installed from a Helm chart at a pinned version. */
