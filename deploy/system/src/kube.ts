@@ -23,6 +23,14 @@ interface IngressSpec {
   readonly tls?: { hosts?: string[]; secretName?: string }[];
 }
 
+/** Whether a route prefix of the model covers a path, as a `Prefix` Ingress path would. */
+export function routeCovers(route: string, path: string): boolean {
+  return (
+    pathMatches({ path: route, pathType: 'Prefix', backend: { service: { name: '', port: {} } } }, path) ===
+    true
+  );
+}
+
 export interface IngressMatch {
   readonly ingress: K8sObject;
   readonly path: IngressPath;

@@ -109,6 +109,26 @@ describe('seeded defects: the check fails on a broken copy of the artifacts', ()
     );
   });
 
+  it('an own body-size rule that is not scoped off the API blocks its large bodies', () => {
+    const a = broken(dev, (copy) => {
+      const edge = template(copy, 'Edge');
+      const acl = Object.values(edge.Resources).find((r) => r.Type === 'AWS::WAFv2::WebACL');
+      for (const rule of (acl?.Properties?.Rules ?? []) as {
+        Name: string;
+        Statement: Record<string, unknown>;
+      }[]) {
+        const and = rule.Statement.AndStatement as { Statements: Record<string, unknown>[] } | undefined;
+        // Drop the "not on the API's routes" part: the size constraint alone is left.
+        if (and) rule.Statement = and.Statements.find((s) => s.SizeConstraintStatement) ?? rule.Statement;
+      }
+    });
+    expect(requestPathFindings(a)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/POST \/api\/system-check .*WAF rule BodyOver8KbOutsideApi blocks it/),
+      ]),
+    );
+  });
+
   it('a behaviour that allows only GET and HEAD on the API refuses its writes', () => {
     const a = broken(dev, (copy) => {
       for (const b of edgeDistribution(copy).CacheBehaviors ?? []) {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, requireTool } from '@conduit/testing';
 import { NGINX_CONF } from './artifacts.js';
+import type { ProbeRequest } from './request-path.js';
 
 /** The app shell the stub site serves: a probe answered with it came from the SPA fallback. */
 export const STUB_INDEX = '<!doctype html><title>conduit system check: the SPA shell</title>\n';
@@ -12,6 +13,13 @@ export const STUB_INDEX = '<!doctype html><title>conduit system check: the SPA s
 /** The ports the production nginx.conf listens on, as the pods run it. */
 export function listenPorts(conf: string = readFileSync(NGINX_CONF, 'utf8')): number[] {
   return [...conf.matchAll(/^\s*listen\s+(?:[\d.]+:)?(\d+)\b[^;]*;/gm)].map((m) => Number(m[1]));
+}
+
+/** Probes and health checks that name a port the production nginx.conf does not listen on. */
+export function probePortFindings(requests: readonly ProbeRequest[], listening: readonly number[]): string[] {
+  return requests
+    .filter((r) => !listening.includes(r.port))
+    .map((r) => `${r.source} ${r.path}: port ${r.port}, but nginx.conf listens on ${listening.join(', ')}`);
 }
 
 export interface WebServer {
