@@ -105,6 +105,15 @@ describe('the production build served by real nginx', () => {
     expect(answer.body.toString()).toBe('ok\n');
   });
 
+  it('answers /readyz from its own location, not the SPA fallback, and leaves it out of the access log', async () => {
+    const answer = await get(server.url, '/readyz');
+    expect(answer.status).toBe(200);
+    expect(answer.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(answer.body.toString()).toBe('ready\n');
+    await new Promise((done) => setTimeout(done, 100));
+    expect(server.accessLog()).not.toContain('"uri":"/readyz"');
+  });
+
   it('serves index.html uncached, with a strict CSP and the security headers', async () => {
     const answer = await get(server.url, '/');
     expect(answer.status).toBe(200);
@@ -198,5 +207,21 @@ describe('the production build served by real nginx', () => {
     const entry = entries.find((item) => item.uri === '/profile/logcheck');
     expect(entry).toMatchObject({ method: 'GET', status: 200 });
     expect(entries.some((item) => item.uri === '/healthz')).toBe(false);
+  });
+});
+
+describe('readiness without a build', () => {
+  it('fails /readyz with 503 while nginx itself stays live, when the site has no index.html', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'conduit-empty-site-'));
+    const server = await startNginx({ root: empty });
+    try {
+      expect((await get(server.url, '/healthz')).status).toBe(200);
+      const ready = await get(server.url, '/readyz');
+      expect(ready.status).toBe(503);
+      expect(ready.body.toString()).toBe('no app shell\n');
+    } finally {
+      await server.stop();
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });

@@ -1,13 +1,13 @@
 import { STAGE_NAMES, STAGES } from '@conduit/platform';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { MANAGED_RULE_GROUPS } from '../lib/stacks/edge-stack.js';
+import { BODY_SIZE_RULE, MANAGED_RULE_GROUPS } from '../lib/stacks/edge-stack.js';
 import { resourcesOfType, template } from './templates.js';
 
 // Managed policy ids published by CloudFront.
 const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
 const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
-const ALL_VIEWER = '216adef6-5c7f-47e4-b989-5492eafa07d3';
+const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
 
 interface Behavior {
   ViewerProtocolPolicy: string;
@@ -63,13 +63,13 @@ describe.each(STAGE_NAMES)('edge stack (%s)', (stage) => {
     expect(config.Logging).toMatchObject({ Prefix: 'cloudfront/' });
   });
 
-  it('caches /assets/* at the edge and never caches /api/*, forwarding all headers, cookies and query strings', () => {
+  it('caches /assets/* at the edge and never caches /api/*, forwarding every header but Host (the origin gets origin.<domain>), cookies and query strings', () => {
     const behaviors = distribution().CacheBehaviors;
     expect(behaviors.map((b) => b.PathPattern)).toEqual(['/assets/*', '/api/*']);
     expect(behaviors[0]).toMatchObject({ CachePolicyId: CACHING_OPTIMIZED, AllowedMethods: ['GET', 'HEAD'] });
     expect(behaviors[1]).toMatchObject({
       CachePolicyId: CACHING_DISABLED,
-      OriginRequestPolicyId: ALL_VIEWER,
+      OriginRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_HEADER,
       AllowedMethods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE'],
     });
   });
@@ -106,11 +106,50 @@ describe.each(STAGE_NAMES)('edge stack (%s)', (stage) => {
             Name: name,
             Priority: priority,
             OverrideAction: { None: {} },
-            Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: name } },
+            Statement: {
+              ManagedRuleGroupStatement: {
+                VendorName: 'AWS',
+                Name: name,
+                // Valid article bodies are larger than the group's 8 KB body limit.
+                ...(name === 'AWSManagedRulesCommonRuleSet'
+                  ? { RuleActionOverrides: [{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }] }
+                  : {}),
+              },
+            },
           }),
         ),
         Match.objectLike({
+          Name: BODY_SIZE_RULE.name,
+          Priority: MANAGED_RULE_GROUPS.length,
+          Action: { Block: {} },
+          Statement: {
+            AndStatement: {
+              Statements: [
+                {
+                  NotStatement: {
+                    Statement: {
+                      ByteMatchStatement: Match.objectLike({
+                        FieldToMatch: { UriPath: {} },
+                        PositionalConstraint: 'STARTS_WITH',
+                        SearchString: '/api/',
+                      }),
+                    },
+                  },
+                },
+                {
+                  SizeConstraintStatement: Match.objectLike({
+                    FieldToMatch: { Body: { OversizeHandling: 'MATCH' } },
+                    ComparisonOperator: 'GT',
+                    Size: 8192,
+                  }),
+                },
+              ],
+            },
+          },
+        }),
+        Match.objectLike({
           Name: 'RateLimitPerIp',
+          Priority: MANAGED_RULE_GROUPS.length + 1,
           Action: { Block: {} },
           Statement: {
             RateBasedStatement: { Limit: STAGES[stage].edge.rateLimitPer5Min, AggregateKeyType: 'IP' },

@@ -1,7 +1,7 @@
-import { STAGE_NAMES, STAGES } from '@conduit/platform';
+import { originSecurityGroupName, STAGE_NAMES, STAGES } from '@conduit/platform';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { resourcesOfType, template } from './templates.js';
+import { resourcesOfType, template, templateJson } from './templates.js';
 
 describe.each(STAGE_NAMES)('network stack (%s)', (stage) => {
   const t = template(stage, 'Network');
@@ -92,6 +92,36 @@ describe.each(STAGE_NAMES)('network stack (%s)', (stage) => {
     t.hasResourceProperties('AWS::EC2::FlowLog', { ResourceType: 'VPC', TrafficType: 'ALL' });
     t.hasResourceProperties('AWS::Logs::LogGroup', {
       RetentionInDays: STAGES[stage].network.flowLogRetentionDays,
+    });
+  });
+
+  it('gives the public load balancer a security group that admits HTTPS from CloudFront only', () => {
+    const groups = resourcesOfType(stage, 'Network', 'AWS::EC2::SecurityGroup').filter(([, r]) =>
+      (r.Properties!.Tags as { Key: string; Value: string }[]).some(
+        (tag) => tag.Key === 'Name' && tag.Value === originSecurityGroupName(stage),
+      ),
+    );
+    expect(groups).toHaveLength(1);
+    const [groupId, group] = groups[0]!;
+    expect(group.Properties!.SecurityGroupIngress).toBeUndefined();
+    const rules = resourcesOfType(stage, 'Network', 'AWS::EC2::SecurityGroupIngress')
+      .map(([, r]) => r.Properties!)
+      .filter((p) => (p.GroupId as { 'Fn::GetAtt': string[] })['Fn::GetAtt']?.[0] === groupId);
+    // The only rule: 443 from the prefix list the template's mapping names as CloudFront's origin-facing one.
+    expect(rules).toEqual([
+      expect.objectContaining({
+        IpProtocol: 'tcp',
+        FromPort: 443,
+        ToPort: 443,
+        SourcePrefixListId: { 'Fn::FindInMap': ['CloudFrontOriginFacing', 'us-east-1', 'PrefixListId'] },
+      }),
+    ]);
+    const mappings = templateJson(stage, 'Network').Mappings as Record<string, Record<string, unknown>>;
+    expect(mappings.CloudFrontOriginFacing).toEqual({
+      'us-east-1': {
+        PrefixListId: 'pl-3b927c52',
+        PrefixListName: 'com.amazonaws.global.cloudfront.origin-facing',
+      },
     });
   });
 

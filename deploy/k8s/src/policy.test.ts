@@ -466,7 +466,12 @@ describe('policy: namespace, network, secrets, delivery', () => {
       const a = ing.metadata.annotations;
       expect(ing.spec.ingressClassName).toBe('alb');
       expect(a['alb.ingress.kubernetes.io/target-type']).toBe('ip');
-      expect(a['alb.ingress.kubernetes.io/ssl-redirect']).toBe('443');
+      // HTTPS only, behind deploy/aws's group that admits CloudFront alone.
+      expect(JSON.parse(a['alb.ingress.kubernetes.io/listen-ports'])).toEqual([{ HTTPS: 443 }]);
+      expect(a['alb.ingress.kubernetes.io/ssl-redirect']).toBeUndefined();
+      expect(a['alb.ingress.kubernetes.io/security-groups']).toBe(r.securityGroup);
+      expect(a['alb.ingress.kubernetes.io/manage-backend-security-group-rules']).toBe('true');
+      expect(a['alb.ingress.kubernetes.io/inbound-cidrs']).toBeUndefined();
       expect(a['alb.ingress.kubernetes.io/certificate-arn']).toBe(r.certificateArn);
       expect(a['alb.ingress.kubernetes.io/healthcheck-path']).toBe('/readyz');
       expect(ing.spec.rules[0].http.paths.map((p: Json) => [p.path, p.backend.service.name])).toEqual([
@@ -484,6 +489,20 @@ describe('policy: namespace, network, secrets, delivery', () => {
       expect(web.spec.rules[0].http.paths.map((p: Json) => [p.path, p.backend.service.name])).toEqual([
         ['/', 'web'],
       ]);
+      // The NLB the controller makes for ingress-nginx carries deploy/aws's group on AWS.
+      const controller = find(c.all, 'Application').find(
+        (app) => (app as Json).spec.source?.chart === 'ingress-nginx',
+      ) as Json;
+      const nlb = controller.spec.source.helm.valuesObject.controller.service?.annotations ?? {};
+      if (c.settings.aws) {
+        expect(nlb['service.beta.kubernetes.io/aws-load-balancer-security-groups']).toBe(
+          r.loadBalancerSecurityGroup,
+        );
+        expect(r.loadBalancerSecurityGroup).toMatch(/-origin$/);
+        expect(nlb['service.beta.kubernetes.io/aws-load-balancer-manage-backend-security-group-rules']).toBe(
+          'true',
+        );
+      }
       // The certificate comes from the issuer the Ingress names, which answers through this controller.
       for (const ing of [api, web]) {
         expect(ing.spec.ingressClassName).toBe('nginx');

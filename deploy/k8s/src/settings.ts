@@ -31,6 +31,11 @@ export interface AlbSettings {
   readonly sourceCidrs: readonly string[];
   /** SSL policy of the HTTPS listener. @default ELBSecurityPolicy-TLS13-1-2-2021-06 */
   readonly sslPolicy?: string;
+  /**
+   * Name tag of the ALB's security group, which deploy/aws creates admitting HTTPS from CloudFront only
+   * (`originSecurityGroupName`); the controller attaches it instead of a group open to the internet.
+   */
+  readonly securityGroup: string;
 }
 
 export interface NginxSettings {
@@ -41,6 +46,11 @@ export interface NginxSettings {
   readonly clusterIssuer: string;
   /** ACME directory the issuer registers with. */
   readonly acmeServer: string;
+  /**
+   * Name tag of the NLB's security group on AWS, which deploy/aws creates admitting HTTPS from CloudFront
+   * only (and port 80 for ACME). @default none: the controller makes a group open to the internet
+   */
+  readonly loadBalancerSecurityGroup?: string;
 }
 
 export interface DatabaseSettings {

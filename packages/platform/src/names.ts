@@ -28,6 +28,14 @@ export function clusterName(stage: StageName): string {
   return `${PRODUCT}-${stage}`;
 }
 
+/**
+ * Name tag of the security group of the public load balancer (the ALB, or ingress-nginx's NLB): deploy/aws
+ * creates it admitting only CloudFront, deploy/k8s hands it to the Load Balancer Controller by this name.
+ */
+export function originSecurityGroupName(stage: StageName): string {
+  return `${PRODUCT}-${stage}-origin`;
+}
+
 /** RDS instance identifier: the ops CLI stops, starts and snapshots it by name. */
 export function databaseIdentifier(stage: StageName): string {
   return `${PRODUCT}-${stage}`;

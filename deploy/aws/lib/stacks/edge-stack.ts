@@ -1,4 +1,4 @@
-import type { Stage } from '@conduit/platform';
+import { type Stage, workloadsIn } from '@conduit/platform';
 import {
   ArnFormat,
   CfnOutput,
@@ -30,6 +30,12 @@ export const MANAGED_RULE_GROUPS = [
   'AWSManagedRulesKnownBadInputsRuleSet',
   'AWSManagedRulesSQLiRuleSet',
 ] as const;
+
+/**
+ * The managed common rule set blocks bodies over 8 KB (SizeRestrictions_BODY), which would refuse valid
+ * article bodies the API accepts; this rule keeps that limit everywhere else (see `webAcl`).
+ */
+export const BODY_SIZE_RULE = { name: 'BodyOver8KbOutsideApi', maxBytes: 8 * 1024 } as const;
 
 /**
  * The public front door: certificate, CloudFront, WAF and DNS. The origin is the ALB that the AWS Load
@@ -138,7 +144,9 @@ export class EdgeStack extends Stack {
         '/api/*': {
           ...common,
           cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
-          originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER,
+          // Every viewer header but Host: CloudFront then sends Host `origin.<domain>`, the name the Ingress
+          // rule serves (the viewer's Host, the public domain, would miss it and get the ALB's 404).
+          originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
           allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
         },
       },
@@ -165,6 +173,55 @@ export class EdgeStack extends Stack {
     new CfnOutput(this, 'CertificateArn', { value: certificate.certificateArn });
   }
 
+  /**
+   * Blocks bodies over 8 KB except on the routes of the stage's Node workloads (the API), which take JSON
+   * bodies up to their own limit; a body beyond WAF's inspection window counts as over.
+   */
+  private bodySizeRule(
+    settings: Stage,
+    priority: number,
+    visibilityConfig: wafv2.CfnWebACL.VisibilityConfigProperty,
+  ): wafv2.CfnWebACL.RuleProperty {
+    const prefixes = workloadsIn(settings.name)
+      .filter(({ workload }) => workload.kind === 'http' && workload.runtime === 'node')
+      .flatMap(({ workload }) => workload.routes.map((route) => `${route.replace(/\/$/, '')}/`));
+    if (prefixes.length === 0)
+      throw new Error(`stage ${settings.name} has no Node HTTP workload for ${BODY_SIZE_RULE.name}`);
+    const startsWith = prefixes.map(
+      (searchString): wafv2.CfnWebACL.StatementProperty => ({
+        byteMatchStatement: {
+          fieldToMatch: { uriPath: {} },
+          positionalConstraint: 'STARTS_WITH',
+          searchString,
+          textTransformations: [{ priority: 0, type: 'NONE' }],
+        },
+      }),
+    );
+    const onApi: wafv2.CfnWebACL.StatementProperty =
+      startsWith.length === 1 && startsWith[0] ? startsWith[0] : { orStatement: { statements: startsWith } };
+    return {
+      name: BODY_SIZE_RULE.name,
+      priority,
+      action: { block: {} },
+      statement: {
+        andStatement: {
+          statements: [
+            { notStatement: { statement: onApi } },
+            {
+              sizeConstraintStatement: {
+                fieldToMatch: { body: { oversizeHandling: 'MATCH' } },
+                comparisonOperator: 'GT',
+                size: BODY_SIZE_RULE.maxBytes,
+                textTransformations: [{ priority: 0, type: 'NONE' }],
+              },
+            },
+          ],
+        },
+      },
+      visibilityConfig,
+    };
+  }
+
   private webAcl(settings: Stage): wafv2.CfnWebACL {
     const visibility = (metricName: string) => ({
       cloudWatchMetricsEnabled: true,
@@ -180,12 +237,23 @@ export class EdgeStack extends Stack {
           name,
           priority: i,
           overrideAction: { none: {} },
-          statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
+          statement: {
+            managedRuleGroupStatement: {
+              vendorName: 'AWS',
+              name,
+              // Counted, not blocked: the API takes bodies up to its own limit (it answers 413 beyond it);
+              // BODY_SIZE_RULE keeps the 8 KB limit for every other path.
+              ...(name === 'AWSManagedRulesCommonRuleSet'
+                ? { ruleActionOverrides: [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }] }
+                : {}),
+            },
+          },
           visibilityConfig: visibility(name),
         })),
+        this.bodySizeRule(settings, MANAGED_RULE_GROUPS.length, visibility(BODY_SIZE_RULE.name)),
         {
           name: 'RateLimitPerIp',
-          priority: MANAGED_RULE_GROUPS.length,
+          priority: MANAGED_RULE_GROUPS.length + 1,
           action: { block: {} },
           statement: {
             rateBasedStatement: { limit: settings.edge.rateLimitPer5Min, aggregateKeyType: 'IP' },

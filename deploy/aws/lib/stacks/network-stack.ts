@@ -1,10 +1,20 @@
-import { clusterName, type Stage } from '@conduit/platform';
-import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { clusterName, originSecurityGroupName, type Stage } from '@conduit/platform';
+import { CfnMapping, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
 import type { StageEnvironment } from '../environment.js';
+
+/** The AWS-managed prefix list of CloudFront's addresses towards origins. */
+export const CLOUDFRONT_ORIGIN_FACING = 'com.amazonaws.global.cloudfront.origin-facing';
+/**
+ * Its id per region, as AWS publishes it (`aws ec2 describe-managed-prefix-lists --filters
+ * Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing`): a mapping in the template, so
+ * synth looks nothing up and the template says which list the id is. The model keeps every stage in
+ * us-east-1; a new region is one more row.
+ */
+export const CLOUDFRONT_ORIGIN_FACING_IDS: Readonly<Record<string, string>> = { 'us-east-1': 'pl-3b927c52' };
 
 export interface NetworkStackProps extends StackProps {
   readonly settings: Stage;
@@ -20,6 +30,8 @@ export class NetworkStack extends Stack {
   readonly zone: route53.PublicHostedZone;
   /** Attached to every node (system and Karpenter); the database admits only this group. */
   readonly dbClientSecurityGroup: ec2.SecurityGroup;
+  /** The public load balancer's group: HTTPS from CloudFront only (deploy/k8s names it in its annotations). */
+  readonly originSecurityGroup: ec2.SecurityGroup;
 
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
     super(scope, id, props);
@@ -85,7 +97,51 @@ export class NetworkStack extends Stack {
       allowAllOutbound: true,
     });
 
+    this.originSecurityGroup = this.addOriginSecurityGroup(settings);
+
     this.zone = new route53.PublicHostedZone(this, 'Zone', { zoneName: settings.edge.domainName });
+  }
+
+  /**
+   * The load balancer the Load Balancer Controller makes from the router's annotations answers only
+   * CloudFront: anyone reaching it directly would skip WAF, the rate limit and the security headers.
+   */
+  private addOriginSecurityGroup(settings: Stage): ec2.SecurityGroup {
+    const region = settings.region;
+    const id = CLOUDFRONT_ORIGIN_FACING_IDS[region];
+    if (!id) throw new Error(`no ${CLOUDFRONT_ORIGIN_FACING} prefix list id for region ${region}`);
+    const mapping = new CfnMapping(this, 'CloudFrontOriginFacing', {
+      mapping: { [region]: { PrefixListId: id, PrefixListName: CLOUDFRONT_ORIGIN_FACING } },
+    });
+    const name = originSecurityGroupName(settings.name);
+    const group = new ec2.SecurityGroup(this, 'OriginSecurityGroup', {
+      vpc: this.vpc,
+      description: `${name}: the public load balancer, reachable from CloudFront only`,
+      // The load balancer connects to the pods; the controller adds the matching rules on the node side.
+      allowAllOutbound: true,
+    });
+    Tags.of(group).add('Name', name);
+    group.addIngressRule(
+      ec2.Peer.prefixList(mapping.findInMap(region, 'PrefixListId')),
+      ec2.Port.tcp(443),
+      'HTTPS from CloudFront origin-facing addresses only',
+    );
+    if (settings.options.router === 'nginx') {
+      // cert-manager's HTTP-01 challenge comes from Let's Encrypt's (unpublished) addresses on port 80;
+      // ingress-nginx answers every other port-80 request with a redirect to HTTPS, which only CloudFront
+      // can reach.
+      group.addIngressRule(
+        ec2.Peer.anyIpv4(),
+        ec2.Port.tcp(80),
+        'ACME HTTP-01 challenges (redirects otherwise)',
+      );
+      Validations.of(group).acknowledge({
+        id: 'AwsSolutions-EC23',
+        reason:
+          'Port 80 is open for ACME HTTP-01 challenges only; ingress-nginx redirects every other request to HTTPS, which admits CloudFront alone.',
+      });
+    }
+    return group;
   }
 }
 

@@ -32,8 +32,13 @@ export function albRouter(r: AlbSettings): Router {
           annotations: {
             'alb.ingress.kubernetes.io/scheme': 'internet-facing',
             'alb.ingress.kubernetes.io/target-type': 'ip',
-            'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP":80},{"HTTPS":443}]',
-            'alb.ingress.kubernetes.io/ssl-redirect': '443',
+            // HTTPS only: CloudFront is the only client (https-only origin), and the security group below
+            // admits it on 443 alone.
+            'alb.ingress.kubernetes.io/listen-ports': '[{"HTTPS":443}]',
+            // deploy/aws's group (by its Name tag) instead of one the controller opens to 0.0.0.0/0; the
+            // controller then adds its own backend group and the rules that let the ALB reach the pods.
+            'alb.ingress.kubernetes.io/security-groups': r.securityGroup,
+            'alb.ingress.kubernetes.io/manage-backend-security-group-rules': 'true',
             ...(r.certificateArn ? { 'alb.ingress.kubernetes.io/certificate-arn': r.certificateArn } : {}),
             'alb.ingress.kubernetes.io/ssl-policy': r.sslPolicy ?? DEFAULT_SSL_POLICY,
             'alb.ingress.kubernetes.io/healthcheck-path': '/readyz',

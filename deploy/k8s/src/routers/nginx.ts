@@ -109,6 +109,16 @@ export function nginxRouter(r: NginxSettings): Router {
                       'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
                       'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
                       'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
+                      // deploy/aws's group (HTTPS from CloudFront only, port 80 for ACME) instead of one open
+                      // to the internet; the controller adds the rules that let the NLB reach the pods.
+                      ...(r.loadBalancerSecurityGroup
+                        ? {
+                            'service.beta.kubernetes.io/aws-load-balancer-security-groups':
+                              r.loadBalancerSecurityGroup,
+                            'service.beta.kubernetes.io/aws-load-balancer-manage-backend-security-group-rules':
+                              'true',
+                          }
+                        : {}),
                     },
                   },
                 }

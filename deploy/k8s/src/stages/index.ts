@@ -5,6 +5,7 @@ import {
   jwtSecretName,
   MONITORING_NAMESPACE,
   stage as modelStage,
+  originSecurityGroupName,
   type Scenario,
   type Stage,
   type StageOptions,
@@ -78,12 +79,14 @@ const ROUTERS: { [R in StageOptions['router']]: (stage: Stage) => Extract<Router
     // Below the pods' 25 s preStop sleep, so the ALB stops sending before SIGTERM.
     deregistrationDelaySeconds: 20,
     sourceCidrs: [stage.network.vpcCidr],
+    securityGroup: originSecurityGroupName(stage.name),
   }),
-  nginx: () => ({
+  nginx: (stage) => ({
     kind: 'nginx',
     controllerNamespace: 'ingress-nginx',
     clusterIssuer: 'letsencrypt',
     acmeServer: 'https://acme-v02.api.letsencrypt.org/directory',
+    loadBalancerSecurityGroup: originSecurityGroupName(stage.name),
   }),
 };
 
