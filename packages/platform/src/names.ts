@@ -56,6 +56,14 @@ export function gitopsPath(stage: StageName): string {
   return `deploy/k8s/dist/${stage}`;
 }
 
+/**
+ * The rendered folder holding the stage's root Argo CD Application: deploy/aws's Argo CD bootstrap applies
+ * exactly its objects (the one owner of the root); no Application syncs it.
+ */
+export function gitopsBootstrapPath(stage: StageName): string {
+  return `${gitopsPath(stage)}/bootstrap`;
+}
+
 export function backupVaultName(stage: StageName): string {
   return `${PRODUCT}-${stage}`;
 }

@@ -48,7 +48,10 @@ function application(name: string, spec: IApplication['spec'], wave: number): IA
 
 const automated = { automated: { prune: true, selfHeal: true } };
 
-/** The root Application of a stage (applied once by hand), pointing at the folder of child Applications. */
+/**
+ * The root Application of a stage, pointing at the folder of child Applications. deploy/aws's Argo CD bootstrap
+ * applies it as rendered (`dist/<stage>/bootstrap/`); no Application syncs that folder.
+ */
 export class RootApplication extends Construct {
   constructor(scope: Construct, id: string, props: { stage: RenderSettings; appsPath: string }) {
     super(scope, id);
