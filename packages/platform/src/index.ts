@@ -2,5 +2,6 @@ export * from './images.js';
 export * from './names.js';
 export * from './options.js';
 export * from './scenarios.js';
+export * from './secrets.js';
 export * from './stages.js';
 export * from './workloads.js';
