@@ -6,9 +6,9 @@ import {
   SERVICE_ACCOUNTS,
 } from '@conduit/platform';
 import { describe, expect, it } from 'vitest';
-import { allManifests, allScenarios, type CfnTemplate } from './artifacts.js';
+import { allManifests, allScenarios, type CfnTemplate, type K8sObject } from './artifacts.js';
 import { checkIdentities, ROLE_ARN_ANNOTATION } from './identities.js';
-import { checkSecrets, remoteRefs, roleOf } from './secrets.js';
+import { checkSecrets, checkSecretUses, helmSecretUses, remoteRefs, roleOf } from './secrets.js';
 import { find, seeded } from './seed.js';
 
 const scenarios = allScenarios().map((a) => [a.scenario.name, a] as const);
@@ -153,6 +153,68 @@ describe('identities: seeded defects', () => {
       expect.stringMatching(
         new RegExp(`: ${ops.namespace}/${ops.name} has no ${ROLE_ARN_ANNOTATION} annotation for role \\w+$`),
       ),
+    ]);
+  });
+});
+
+describe('secrets the monitoring stack reads: produced, with the keys it reads', () => {
+  it.each(scenarios)('%s: no findings', (_, a) => {
+    expect(checkSecretUses(a)).toEqual([]);
+  });
+
+  it('reads the Grafana admin and Alertmanager receiver secrets from the rendered Helm values', () => {
+    const uses = helmSecretUses(allManifests(dev)).map((u) => `${u.namespace}/${u.secret}`);
+    expect(uses).toEqual(
+      expect.arrayContaining(['monitoring/grafana-admin', 'monitoring/alertmanager-receivers']),
+    );
+  });
+});
+
+describe('secrets the monitoring stack reads: seeded defects', () => {
+  const prometheusStack = (manifests: { apps: K8sObject[] }) =>
+    manifests.apps.find(
+      (o) => o.kind === 'Application' && JSON.stringify(o.spec).includes('"chart":"kube-prometheus-stack"'),
+    ) as K8sObject & {
+      // biome-ignore lint/suspicious/noExplicitAny: a seed reaches into any field of the Helm values.
+      spec: { source: { helm: { valuesObject: Record<string, any> } } };
+    };
+
+  it('finds a receiver file whose key the person-created secret does not declare', () => {
+    const broken = seeded(dev, ({ manifests }) => {
+      const values = prometheusStack(manifests).spec.source.helm.valuesObject;
+      const email = values.alertmanager.config.receivers
+        .flatMap((r: { email_configs?: unknown[] }) => r.email_configs ?? [])
+        .find(Boolean) as { auth_password_file: string };
+      email.auth_password_file = email.auth_password_file.replace(/[^/]+$/, 'smtp-pasword');
+    });
+    expect(checkSecretUses(broken)).toEqual([
+      expect.stringMatching(
+        /: Application dev-kube-prometheus-stack reads Secret monitoring\/alertmanager-receivers key smtp-pasword, which ExternalSecret alertmanager-receivers does not provide$/,
+      ),
+    ]);
+  });
+
+  it('finds a Grafana admin key the CDK-generated secret does not hold', () => {
+    const broken = seeded(dev, ({ templates }) => {
+      const id = resourceId(templates, 'Data', 'AWS::SecretsManager::Secret', grafanaAdminSecretName('dev'));
+      const g = templates.Data!.Resources[id]!.Properties!.GenerateSecretString as Record<string, string>;
+      g.GenerateStringKey = 'password';
+    });
+    expect(checkSecretUses(broken)).toEqual([
+      expect.stringMatching(
+        /reads Secret monitoring\/grafana-admin key admin-password, which ExternalSecret grafana-admin does not provide$/,
+      ),
+    ]);
+  });
+
+  it('finds a Secret the Helm values read that no ExternalSecret produces', () => {
+    const broken = seeded(dev, ({ manifests }) => {
+      manifests.platform = manifests.platform.filter(
+        (o) => !(o.kind === 'ExternalSecret' && o.metadata.name === 'grafana-admin'),
+      );
+    });
+    expect(checkSecretUses(broken)).toEqual([
+      'dev: Application dev-kube-prometheus-stack reads Secret monitoring/grafana-admin, which no ExternalSecret produces',
     ]);
   });
 });
