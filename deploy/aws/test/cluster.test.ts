@@ -1,4 +1,5 @@
 import {
+  argoApplicationNames,
   SERVICE_ACCOUNTS,
   STAGE_NAMES,
   STAGES,
@@ -7,6 +8,7 @@ import {
 } from '@conduit/platform';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { renderedRoot } from '../lib/rendered-root.js';
 import { parseJsonProperty, resourcesOfType, template, templateJson } from './templates.js';
 
 type Statement = {
@@ -463,28 +465,26 @@ describe.each(STAGE_NAMES)('cluster stack (%s)', (stage) => {
     expect((appOfApps[1] as unknown as { DependsOn: string[] }).DependsOn).toContain(chartId);
   });
 
-  it('bootstraps Argo CD and points it at the app-of-apps rendered by deploy/k8s', () => {
+  it('bootstraps Argo CD and applies the root Application exactly as deploy/k8s rendered it', () => {
     t.hasResourceProperties('Custom::AWSCDK-EKS-HelmChart', {
       Chart: 'argo-cd',
       Repository: 'https://argoproj.github.io/argo-helm',
       Namespace: 'argocd',
       Version: Match.stringLikeRegexp('^\\d+\\.\\d+\\.\\d+$'),
     });
-    const app = resourcesOfType(stage, 'Cluster', 'Custom::AWSCDK-EKS-KubernetesResource')
+    const applications = resourcesOfType(stage, 'Cluster', 'Custom::AWSCDK-EKS-KubernetesResource')
       .flatMap(([, r]) => parseJsonProperty(r.Properties!.Manifest) as Record<string, unknown>[])
-      .find((m) => m.kind === 'Application');
-    expect(app).toMatchObject({
-      apiVersion: 'argoproj.io/v1alpha1',
-      metadata: { name: `conduit-${stage}`, namespace: 'argocd' },
-      spec: {
-        source: {
-          repoURL: STAGES[stage].gitops.repoUrl,
-          targetRevision: STAGES[stage].gitops.targetRevision,
-          path: `deploy/k8s/dist/${stage}`,
-        },
-        syncPolicy: { automated: { prune: true, selfHeal: true } },
-      },
-    });
+      .filter((m) => m.kind === 'Application');
+    // The kubectl provider adds its prune label; everything else is the rendered root.
+    const { labels, ...metadata } = applications[0]!.metadata as { labels: Record<string, string> };
+    const root = renderedRoot(stage);
+    const { labels: renderedLabels, ...renderedMetadata } = root.metadata as {
+      labels?: Record<string, string>;
+    };
+    expect(applications).toHaveLength(1);
+    expect({ ...applications[0], metadata }).toEqual({ ...root, metadata: renderedMetadata });
+    expect(labels).toMatchObject(renderedLabels ?? {});
+    expect(root.metadata.name).toBe(argoApplicationNames.root(stage));
   });
 
   it('outputs the cluster name and the update-kubeconfig command', () => {

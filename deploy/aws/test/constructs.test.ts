@@ -14,12 +14,23 @@ import { WorkloadIdentities, type WorkloadIdentitiesProps } from '../lib/constru
 const cluster = {} as eks.ICluster;
 
 describe('ArgoCdBootstrap props', () => {
+  const root = {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name: 'conduit-dev-root', namespace: 'argocd' },
+    spec: {
+      source: {
+        repoURL: 'https://github.com/conduit-platform/conduit.git',
+        targetRevision: 'main',
+        path: 'deploy/k8s/dist/dev/apps',
+      },
+    },
+  };
   const props: ArgoCdBootstrapProps = {
     cluster,
-    applicationName: 'conduit-dev',
+    root,
     repoUrl: 'https://github.com/conduit-platform/conduit.git',
     targetRevision: 'main',
-    path: 'deploy/k8s/dist/dev',
     tolerations: [],
     nodeSelector: {},
     after: [],
@@ -33,9 +44,23 @@ describe('ArgoCdBootstrap props', () => {
     );
   });
 
-  it('rejects an empty application name, revision or path, naming the field', () => {
-    expect(() => build({ path: ' ' })).toThrow('ArgoCdBootstrap: path must not be empty');
+  it('rejects an empty revision, naming the field', () => {
     expect(() => build({ targetRevision: '' })).toThrow('ArgoCdBootstrap: targetRevision must not be empty');
+  });
+
+  it('rejects a root that is not an Application in argocd', () => {
+    expect(() => build({ root: { ...root, kind: 'ApplicationSet' } })).toThrow(
+      'ArgoCdBootstrap: root (argoproj.io/v1alpha1 ApplicationSet) must be an argoproj.io/v1alpha1 Application',
+    );
+    expect(() => build({ root: { ...root, metadata: { name: 'r', namespace: 'default' } } })).toThrow(
+      'ArgoCdBootstrap: root.metadata.namespace (default) must be argocd',
+    );
+  });
+
+  it('rejects a rendered root that points at another revision (a stale dist/)', () => {
+    expect(() => build({ targetRevision: 'release' })).toThrow(
+      'ArgoCdBootstrap: root.spec.source.targetRevision (main) must be release; run npm run synth -w @conduit/k8s',
+    );
   });
 });
 

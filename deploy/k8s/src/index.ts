@@ -1,4 +1,5 @@
 export * from './analysis/metrics.js';
+export { canaryWorkloads, type RuntimeOwnedField, runtimeOwnedFields } from './constructs/argocd.js';
 export { renderStage, toYaml } from './render.js';
 export * from './settings.js';
 export { renderSettings, renderSettingsOf, scenarioSettings } from './stages/index.js';

@@ -1,12 +1,10 @@
+import { ALERTMANAGER_RECEIVER_KEYS } from '@conduit/platform';
+
 /** Where kube-prometheus-stack mounts `alertmanagerSpec.secrets`: `/etc/alertmanager/secrets/<secret>/<key>`. */
 export const ALERTMANAGER_SECRETS_DIR = '/etc/alertmanager/secrets';
 
 /** Keys of the receivers Secret (synced from AWS Secrets Manager by External Secrets; never in the repo). */
-export const RECEIVER_SECRET_KEYS = {
-  pagerdutyRoutingKey: 'pagerduty-routing-key',
-  slackWebhookUrl: 'slack-webhook-url',
-  smtpPassword: 'smtp-password',
-} as const;
+export const RECEIVER_SECRET_KEYS = ALERTMANAGER_RECEIVER_KEYS;
 
 export interface AlertmanagerOptions {
   /**

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { workload } from '@conduit/platform';
 import { type ApiProcess, startApiProcess, startPostgres, type TestPostgres } from '@conduit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,9 +51,14 @@ describe('API probes, health checks and route against the real API server', () =
     // The pods' own settings, except: a loopback address and a free port for this run, no trace
     // collector, and migrations at start in place of the PreSync Job that runs them before the pods.
     const { HOST: _host, PORT: _port, OTEL_EXPORTER_OTLP_ENDPOINT: _otel, ...kept } = settings;
-    api = await startApiProcess({
-      env: { ...kept, DATABASE_URL: await pg.createDatabase('system'), MIGRATE_ON_START: 'true' },
-    });
+    const databaseUrl = await pg.createDatabase('system');
+    // The password file the pods mount from the conduit-db Secret, written where this run can read it.
+    if (kept.DATABASE_PASSWORD_FILE) {
+      const file = join(mkdtempSync(join(tmpdir(), 'conduit-system-')), 'password');
+      writeFileSync(file, decodeURIComponent(new URL(databaseUrl).password), { mode: 0o600 });
+      kept.DATABASE_PASSWORD_FILE = file;
+    }
+    api = await startApiProcess({ env: { ...kept, DATABASE_URL: databaseUrl, MIGRATE_ON_START: 'true' } });
   });
   afterAll(async () => {
     await api?.stop();

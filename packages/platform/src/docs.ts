@@ -16,6 +16,7 @@ import {
 } from './names.js';
 import { OPTION_DOCS, OPTION_VALUES, type OptionField } from './options.js';
 import { SCENARIOS, scenarioStage } from './scenarios.js';
+import { createSecretCommand, grafanaAdminSecretName, PERSON_CREATED_SECRETS } from './secrets.js';
 import { retainedResources, STACK_IDS, stackName, teardownOrder } from './stacks.js';
 import { STAGE_NAMES, STAGES, type Stage, type StageName } from './stages.js';
 import { images, WORKLOADS, type Workload, workloadsIn } from './workloads.js';
@@ -161,7 +162,11 @@ export function namesTable(): string {
         `${code(databaseIdentifier(stage))}; manual snapshots ${code(`${databaseIdentifier(stage)}-YYYYMMDD-HHMMSS`)}`,
         'deploy/aws',
       ],
-      ['secrets', `${code(databaseSecretName(stage))}, ${code(jwtSecretName(stage))}`, 'deploy/aws'],
+      [
+        'secrets',
+        [databaseSecretName(stage), jwtSecretName(stage), grafanaAdminSecretName(stage)].map(code).join(', '),
+        'deploy/aws',
+      ],
       ['container log group', code(containerLogGroupName(stage)), 'deploy/aws'],
       [
         'ECR repositories',
@@ -215,6 +220,26 @@ export function teardownTable(): string {
   return table(['deleted (order)', 'kept', 'policy', 'stages', 'remove by hand with'], rows);
 }
 
+/**
+ * docs/operations.md: the secrets a person creates before a stage's first sync (deploy/aws creates the rest),
+ * each with the exact command; External Secrets reports `SecretSyncedError` until they exist.
+ */
+export function personSecretsTable(): string {
+  return table(
+    ['secret', 'for', 'keys', 'create it with'],
+    PERSON_CREATED_SECRETS.flatMap((s) =>
+      STAGE_NAMES.map((name) => [
+        code(s.name(name)),
+        s.purpose,
+        Object.entries(s.keys)
+          .map(([k, what]) => `${code(k)}: ${what}`)
+          .join('; '),
+        code(createSecretCommand(s, STAGES[name])),
+      ]),
+    ),
+  );
+}
+
 /** Each generated section: the file it lives in (from the repository root) and its content. */
 export const GENERATED_SECTIONS = [
   { file: 'deploy/aws/README.md', name: 'stages', render: awsStageTable },
@@ -222,6 +247,7 @@ export const GENERATED_SECTIONS = [
   { file: 'deploy/k8s/README.md', name: 'options', render: optionsTable },
   { file: 'docs/operations.md', name: 'names', render: namesTable },
   { file: 'docs/operations.md', name: 'teardown', render: teardownTable },
+  { file: 'docs/operations.md', name: 'person-created secrets', render: personSecretsTable },
 ] as const;
 
 const begin = (name: string) =>

@@ -71,6 +71,14 @@ export function gitopsPath(stage: StageName): string {
   return `deploy/k8s/dist/${stage}`;
 }
 
+/**
+ * The rendered folder holding the stage's root Argo CD Application: deploy/aws's Argo CD bootstrap applies
+ * exactly its objects (the one owner of the root); no Application syncs it.
+ */
+export function gitopsBootstrapPath(stage: StageName): string {
+  return `${gitopsPath(stage)}/bootstrap`;
+}
+
 export function backupVaultName(stage: StageName): string {
   return `${PRODUCT}-${stage}`;
 }
@@ -150,10 +158,7 @@ export const SERVICE_ACCOUNTS = {
   opsJobs: { namespace: APP_NAMESPACE, name: `${PRODUCT}-ops` },
   /** Chart default: deploy/k8s sets no name for the external-dns release. */
   externalDns: { namespace: 'external-dns', name: 'external-dns' },
-  /**
-   * Assumed: deploy/k8s does not render the collector yet; the API exports OTLP to
-   * `adot-collector.observability.svc`, and the service account is taken to share that name.
-   */
+  /** The ADOT collector add-on (deploy/k8s sets `serviceAccount.name: adot-collector`); sends traces to X-Ray. */
   adotCollector: { namespace: 'observability', name: 'adot-collector' },
   /** kube-prometheus-stack's Grafana; deploy/k8s sets `grafana.serviceAccount.name: grafana`. */
   grafana: { namespace: MONITORING_NAMESPACE, name: 'grafana' },

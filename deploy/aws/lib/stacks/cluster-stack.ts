@@ -28,6 +28,7 @@ import {
 } from '../constructs/pod-identity-role.js';
 import type { PostgresDatabase } from '../constructs/postgres-database.js';
 import { WorkloadIdentities } from '../constructs/workload-identities.js';
+import { renderedRoot } from '../rendered-root.js';
 
 /** Pinned chart versions: upgrades are reviewed changes, never a side effect of a deploy. */
 export const CLUSTER_CHARTS = {
@@ -265,10 +266,9 @@ export class ClusterStack extends Stack {
     const lbc = this.addLoadBalancerController(settings, props, systemNodes, lbcRole);
     new ArgoCdBootstrap(this, 'ArgoCd', {
       cluster: this.cluster,
-      applicationName: `conduit-${settings.name}`,
+      root: renderedRoot(settings.name),
       repoUrl: settings.gitops.repoUrl,
       targetRevision: settings.gitops.targetRevision,
-      path: platform.gitopsPath(settings.name),
       tolerations: [SYSTEM_TOLERATION],
       nodeSelector: SYSTEM_NODE_SELECTOR,
       after: [systemNodes],

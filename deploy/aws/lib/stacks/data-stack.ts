@@ -36,7 +36,7 @@ export class DataStack extends Stack {
     const { settings, environment } = props;
 
     this.key = new kms.Key(this, 'DataKey', {
-      alias: `alias/conduit-${settings.name}-data`,
+      alias: platform.dataKeyAlias(settings.name),
       description: `Conduit ${settings.name}: database, secrets, backups`,
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -62,6 +62,26 @@ export class DataStack extends Stack {
       id: 'AwsSolutions-SMG4',
       reason:
         'Rotating the JWT signing key logs every user out; it is rotated on purpose by the ops runbook, not on a timer.',
+    });
+
+    // Grafana's admin login: generated here so no person handles it (read it with
+    // `aws secretsmanager get-secret-value`); External Secrets syncs it into monitoring/grafana-admin.
+    const grafanaAdmin = new secretsmanager.Secret(this, 'GrafanaAdminSecret', {
+      secretName: platform.grafanaAdminSecretName(settings.name),
+      description: 'Grafana admin login (kube-prometheus-stack admin.existingSecret)',
+      encryptionKey: this.key,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ [platform.GRAFANA_ADMIN_KEYS.user]: 'admin' }),
+        generateStringKey: platform.GRAFANA_ADMIN_KEYS.password,
+        passwordLength: 32,
+        excludePunctuation: true,
+      },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(grafanaAdmin).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Grafana reads the admin password only at start-up; a timed rotation would lock the admin out until a restart.',
     });
 
     // One repository per image the platform builds: each workload's and the ops CLI's.

@@ -2,7 +2,7 @@ import { gitopsPath } from '@conduit/platform';
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { addOnsFor, type MonitoringValues } from '../add-ons.js';
-import { AppOfApps, RootApplication } from '../constructs/argocd.js';
+import { AppOfApps, canaryWorkloads, RootApplication } from '../constructs/argocd.js';
 import type { RenderSettings } from '../settings.js';
 
 export function stagePaths(stage: RenderSettings) {
@@ -24,7 +24,7 @@ export class AppsChart extends Chart {
       stage,
       paths: stagePaths(stage),
       addOns: addOnsFor(stage, monitoring),
-      canaryWorkloads: stage.workloads.filter((w) => w.workload.kind === 'http').map((w) => w.workload.name),
+      canaryWorkloads: canaryWorkloads(stage),
     });
   }
 }

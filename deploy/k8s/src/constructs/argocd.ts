@@ -50,7 +50,53 @@ function application(name: string, spec: IApplication['spec'], wave: number): IA
 
 const automated = { automated: { prune: true, selfHeal: true } };
 
-/** The root Application of a stage (applied once by hand), pointing at the folder of child Applications. */
+/** A field of rendered objects that a controller rewrites at run time, so Argo CD must not undo it. */
+export interface RuntimeOwnedField {
+  readonly group: string;
+  readonly kind: string;
+  readonly jqPathExpressions: readonly string[];
+  /** The controller that writes the field in the cluster. */
+  readonly owner: string;
+  readonly why: string;
+}
+
+/**
+ * The only fields the Applications of our own folders tell Argo CD to ignore (`ignoreDifferences` with
+ * `RespectIgnoreDifferences`): each one is written by a controller during a canary, never a setting of the
+ * model. A setting the model holds (HPA bounds, replicas, resources) is never listed: Git is the source of
+ * truth, and a change to the stage reaches the cluster on the next sync. The README lists these.
+ */
+export function runtimeOwnedFields(
+  stage: RenderSettings,
+  canaryWorkloads: readonly string[],
+): RuntimeOwnedField[] {
+  return [
+    {
+      group: 'networking.k8s.io',
+      kind: 'Ingress',
+      jqPathExpressions: routerOf(stage).ingressPathsRolloutsOwns(canaryWorkloads),
+      owner: 'Argo Rollouts',
+      why: "the canary's traffic weights and header route at each step",
+    },
+    {
+      group: '',
+      kind: 'Service',
+      jqPathExpressions: ['.spec.selector["rollouts-pod-template-hash"]'],
+      owner: 'Argo Rollouts',
+      why: 'points the stable and canary Services at their ReplicaSets',
+    },
+  ];
+}
+
+/** The workloads whose canary Argo Rollouts routes (the HTTP ones): their Ingress fields and Services. */
+export function canaryWorkloads(stage: RenderSettings): string[] {
+  return stage.workloads.filter((w) => w.workload.kind === 'http').map((w) => w.workload.name);
+}
+
+/**
+ * The root Application of a stage, pointing at the folder of child Applications. deploy/aws's Argo CD bootstrap
+ * applies it as rendered (`dist/<stage>/bootstrap/`); no Application syncs that folder.
+ */
 export class RootApplication extends Construct {
   constructor(scope: Construct, id: string, props: { stage: RenderSettings; appsPath: string }) {
     super(scope, id);
@@ -120,25 +166,14 @@ export class AppOfApps extends Construct {
               syncOptions: ['PruneLast=true', 'RespectIgnoreDifferences=true'],
               retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
             },
-            // Argo Rollouts rewrites these at run time; self-heal must not undo a canary's weights.
-            ignoreDifferences: [
-              {
-                group: 'networking.k8s.io',
-                kind: 'Ingress',
-                jqPathExpressions: routerOf(stage).ingressPathsRolloutsOwns(props.canaryWorkloads),
-              },
-              {
-                group: '',
-                kind: 'Service',
-                jqPathExpressions: ['.spec.selector["rollouts-pod-template-hash"]'],
-              },
-              // `conduit scale` (apps/ops) changes the bounds at run time; self-heal must not undo it.
-              {
-                group: 'autoscaling',
-                kind: 'HorizontalPodAutoscaler',
-                jsonPointers: ['/spec/minReplicas', '/spec/maxReplicas'],
-              },
-            ],
+            // Only what a controller owns at run time; every field Git sets reaches the cluster on sync.
+            ignoreDifferences: runtimeOwnedFields(stage, props.canaryWorkloads).map(
+              ({ group, kind, jqPathExpressions }) => ({
+                group,
+                kind,
+                jqPathExpressions: [...jqPathExpressions],
+              }),
+            ),
           },
           wave,
         ),

@@ -1,4 +1,10 @@
-import { MONITORING_NAMESPACE, type StageName, secretPrefix } from '@conduit/platform';
+import {
+  alertmanagerReceiversSecretName,
+  grafanaAdminSecretName,
+  MONITORING_NAMESPACE,
+  type StageName,
+  secretPrefix,
+} from '@conduit/platform';
 import type { IClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
 import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
 import { Construct } from 'constructs';
@@ -76,8 +82,12 @@ export class Secrets extends Construct {
         data: [{ secretKey: JWT_SECRET.key, remoteRef: { key: props.jwtSecretName } }],
       },
     });
-    // Grafana's admin login and the Alertmanager receivers' credentials (keys as stored, JSON objects).
-    for (const name of ['grafana-admin', 'alertmanager-receivers']) {
+    // Grafana's admin login (deploy/aws generates it) and the Alertmanager receivers' credentials (a person
+    // creates them: docs/operations.md), JSON objects synced key by key.
+    for (const [name, remoteKey] of [
+      ['grafana-admin', grafanaAdminSecretName(props.stage)],
+      ['alertmanager-receivers', alertmanagerReceiversSecretName(props.stage)],
+    ] as const) {
       manifest<IExternalSecret>(this, {
         apiVersion: 'external-secrets.io/v1',
         kind: 'ExternalSecret',
@@ -86,7 +96,7 @@ export class Secrets extends Construct {
           refreshInterval: '1h',
           secretStoreRef: { kind: 'ClusterSecretStore', name: SECRET_STORE },
           target: { name, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
-          dataFrom: [{ extract: { key: `${secretPrefix(props.stage)}${name}` } }],
+          dataFrom: [{ extract: { key: remoteKey } }],
         },
       });
     }
