@@ -165,13 +165,25 @@ describe('CI identity: every role a workflow assumes, followed into the template
     );
   });
 
-  it('names kubectl against a private endpoint from a GitHub-hosted runner (prod watched after a promotion)', () => {
+  it('names kubectl against a private endpoint from a GitHub-hosted runner', () => {
     const input = copies();
-    const changes = job(input, 'promote.yml', 'changes');
-    const filter = stepOf(changes, /paths-filter/);
+    const staging = input.scenarios.find((a) => a.scenario.name === 'staging')!;
+    const privateStaging = {
+      ...staging.stage,
+      cluster: { ...staging.stage.cluster, endpointAccess: 'private' as const },
+    };
+    input.scenarios = input.scenarios.map((a) => (a === staging ? { ...a, stage: privateStaging } : a));
+    expect(ciIdentityFindings(input)).toContain(
+      "promote.yml watch [stage=staging]: runs kubectl against staging's cluster, whose endpoint is private, from a GitHub-hosted runner that cannot reach it",
+    );
+  });
+
+  it('names a watch of prod, which has no observer role since its endpoint is private', () => {
+    const input = copies();
+    const filter = stepOf(job(input, 'promote.yml', 'changes'), /paths-filter/);
     filter.with!.filters = `${filter.with!.filters}prod:\n  - deploy/k8s/dist/prod/**\n`;
     expect(ciIdentityFindings(input)).toContain(
-      "promote.yml watch [stage=prod]: runs kubectl against prod's cluster, whose endpoint is private, from a GitHub-hosted runner that cannot reach it",
+      'promote.yml watch [stage=prod]: assumes vars.AWS_OBSERVER_ROLE_ARN (environment prod), which the variables table of .github/workflows/README.md maps to no stack output',
     );
   });
 
@@ -186,6 +198,21 @@ describe('CI identity: every role a workflow assumes, followed into the template
     expect(findings).toContain(
       "infra-deploy.yml deploy [stage=prod]: cdk deploy selects every stack of the app (--all), not only prod's",
     );
+  });
+
+  it('names a role GitHub may assume that no job uses', () => {
+    const input = copies();
+    const t = ciIdentity(input, 'dev');
+    const [, observer] = Object.entries(t.Resources).find(
+      ([, r]) => r.Properties?.RoleName === 'conduit-dev-github-observer',
+    )!;
+    (t.Resources as Record<string, unknown>).Spare = {
+      ...observer,
+      Properties: { ...observer.Properties, RoleName: 'conduit-dev-github-spare' },
+    };
+    expect(ciIdentityFindings(input)).toEqual([
+      'role conduit-dev-github-spare (conduit-dev-ci-identity) trusts GitHub, but no workflow job assumes it',
+    ]);
   });
 
   it("names a deploy selecting another stage's stacks than its role's", () => {

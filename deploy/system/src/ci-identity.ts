@@ -551,6 +551,18 @@ export function ciIdentityFindings(input: CiIdentityInput): string[] {
   for (const { found, runs } of users.values()) {
     findings.push(...trustFindings(found, runs));
   }
+  // A role GitHub may assume that no job uses is standing access nobody needs.
+  for (const stage of stages) {
+    for (const [stackId, t] of Object.entries(stage.templates)) {
+      for (const [logicalId, role] of resourcesOfType(t!, 'AWS::IAM::Role')) {
+        const trust = JSON.stringify(role.Properties?.AssumeRolePolicyDocument ?? {});
+        if (!trust.includes(SUB) || users.has(`${stage.scenario.name}/${logicalId}`)) continue;
+        findings.push(
+          `role ${str(role.Properties?.RoleName) || logicalId} (${stage.stackNames[stackId as keyof typeof stage.stackNames]}) trusts GitHub, but no workflow job assumes it`,
+        );
+      }
+    }
+  }
   // A job runs once per event that triggers it; the same defect is reported once.
   return [...new Set(findings)];
 }

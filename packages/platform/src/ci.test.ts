@@ -7,7 +7,7 @@ import {
   ciRoleVariable,
   GITHUB_REPOSITORY_SLUG,
 } from './ci.js';
-import { STAGE_NAMES } from './stages.js';
+import { STAGE_NAMES, STAGES } from './stages.js';
 
 describe('CI roles', () => {
   it('bind every role that changes a stage to that stage’s GitHub environment', () => {
@@ -26,6 +26,13 @@ describe('CI roles', () => {
     expect(ciRoleSubjects('dev', 'ecrPull')).toEqual([`repo:${GITHUB_REPOSITORY_SLUG}:environment:staging`]);
     // Nothing is promoted out of the last stage, so it gets no pull role at all.
     expect(ciRolesOf('prod').map((r) => r.id)).not.toContain('ecrPull');
+  });
+
+  it('create no cluster viewer for a stage whose EKS endpoint a GitHub-hosted runner cannot reach', () => {
+    for (const stage of STAGE_NAMES) {
+      const viewer = ciRolesOf(stage).some((r) => r.clusterViewer);
+      expect(viewer, stage).toBe(STAGES[stage].cluster.endpointAccess !== 'private');
+    }
   });
 
   it('name roles and variables per stage where the variable is a repository one', () => {

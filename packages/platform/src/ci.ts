@@ -1,4 +1,4 @@
-import { GITHUB_REPOSITORY, STAGE_NAMES, type StageName } from './stages.js';
+import { GITHUB_REPOSITORY, STAGE_NAMES, STAGES, type StageName } from './stages.js';
 
 /**
  * The roles GitHub Actions assumes in a stage's account (deploy/aws's CI identity stack creates them), the
@@ -131,7 +131,11 @@ export function ciRoleSubjects(stage: StageName, id: CiRoleId): string[] {
   }
 }
 
-/** The CI roles a stage has: a role no job could assume (no subject) is not created. */
+/**
+ * The CI roles a stage has. A role no job could assume (no subject) is not created, nor a cluster viewer for
+ * a private endpoint: a GitHub-hosted runner cannot reach it, so no workflow watches that stage's cluster.
+ */
 export function ciRolesOf(stage: StageName): CiRole[] {
-  return CI_ROLES.filter((r) => ciRoleSubjects(stage, r.id).length > 0);
+  const reachable = STAGES[stage].cluster.endpointAccess !== 'private';
+  return CI_ROLES.filter((r) => ciRoleSubjects(stage, r.id).length > 0 && (reachable || !r.clusterViewer));
 }
