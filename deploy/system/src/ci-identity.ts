@@ -30,13 +30,13 @@ const bootstrapRole = (kind: string) => `cdk-${CDK_QUALIFIER}-${kind}-role-`;
 interface Need {
   readonly actions: readonly string[];
   readonly resource?: string;
-  /** The step needs read access only; an unreviewed pull request's role may have it. */
+  /** Why the step needs it, for the finding. */
   readonly why: string;
 }
 
 /**
- * The AWS calls each kind of step makes, in the order a job runs them. One row per step kind; a step matching
- * none makes no AWS call. Reads and writes of images go to the role that was active at the registry login.
+ * The AWS calls each kind of step makes. One row per step kind; a step matching none makes no AWS call. Image
+ * pushes go to the role that was active at the last registry login (Docker keeps that login's credentials).
  */
 export const STEP_NEEDS: readonly {
   readonly step: string;
