@@ -95,6 +95,9 @@ export class ConduitStage extends cdk.Stage {
       ],
     });
 
+    // EKS refuses an access entry for a role that does not exist yet: the CI observer role comes first.
+    this.cluster.addStackDependency(this.ciIdentity, 'access entry of the CI observer role');
+
     cdk.Tags.of(this).add('project', 'conduit');
     cdk.Tags.of(this).add('stage', settings.name);
   }

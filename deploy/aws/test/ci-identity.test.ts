@@ -1,4 +1,14 @@
-import { GITHUB_REPOSITORY, images, STAGE_NAMES, STAGES } from '@conduit/platform';
+import {
+  ciRoleName,
+  ciRoleOutput,
+  ciRoleSubjects,
+  ciRolesOf,
+  clusterName,
+  GITHUB_REPOSITORY,
+  images,
+  STAGE_NAMES,
+  STAGES,
+} from '@conduit/platform';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { resourcesOfType, template } from './templates.js';
@@ -9,17 +19,27 @@ interface TrustingRole {
   MaxSessionDuration: number;
   AssumeRolePolicyDocument: { Statement: { Condition: Record<string, unknown> }[] };
 }
+type Statement = { Action: string | string[]; Resource: unknown };
 
 describe.each(STAGE_NAMES)('CI identity stack (%s)', (stage) => {
   const t = template(stage, 'CiIdentity');
   const account = STAGES[stage].account;
-  const role = (name: string) =>
-    resourcesOfType(stage, 'CiIdentity', 'AWS::IAM::Role').find(
-      ([, r]) => r.Properties!.RoleName === name,
-    )![1].Properties! as unknown as TrustingRole;
-  const policyOf = (logicalPrefix: string) =>
-    resourcesOfType(stage, 'CiIdentity', 'AWS::IAM::Policy').find(([id]) => id.startsWith(logicalPrefix))![1]
-      .Properties!.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] };
+  const roleEntry = (name: string) =>
+    resourcesOfType(stage, 'CiIdentity', 'AWS::IAM::Role').find(([, r]) => r.Properties!.RoleName === name)!;
+  const role = (name: string) => roleEntry(name)[1].Properties! as unknown as TrustingRole;
+  const statementsOf = (name: string) => {
+    const [id] = roleEntry(name);
+    return resourcesOfType(stage, 'CiIdentity', 'AWS::IAM::Policy')
+      .filter(([, p]) => JSON.stringify(p.Properties!.Roles).includes(`"Ref":"${id}"`))
+      .flatMap(([, p]) => (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement);
+  };
+  const regions = stage === 'prod' ? ['us-east-1', 'us-west-2'] : ['us-east-1'];
+  const bootstrap = (kinds: string[]) =>
+    regions
+      .flatMap((region) =>
+        kinds.map((r) => `arn:aws:iam::${account}:role/cdk-hnb659fds-${r}-${account}-${region}`),
+      )
+      .sort();
 
   it('registers the GitHub OIDC provider natively (no custom resource, no access keys)', () => {
     t.hasResourceProperties('AWS::IAM::OIDCProvider', {
@@ -31,56 +51,92 @@ describe.each(STAGE_NAMES)('CI identity stack (%s)', (stage) => {
     t.resourceCountIs('AWS::Lambda::Function', 0);
   });
 
-  it('lets only main and release tags of this repository push images, to the repositories of the model', () => {
-    const push = role(`conduit-${stage}-github-image-push`);
-    expect(push.AssumeRolePolicyDocument.Statement).toEqual([
-      expect.objectContaining({
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: {
-          StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
-          'ForAnyValue:StringLike': {
-            'token.actions.githubusercontent.com:sub': [
-              `repo:${repo}:ref:refs/heads/main`,
-              `repo:${repo}:ref:refs/tags/v*`,
-            ],
+  it('creates the CI roles of the model, each trusting exactly its subjects (StringEquals, audience STS)', () => {
+    const names = resourcesOfType(stage, 'CiIdentity', 'AWS::IAM::Role').map(
+      ([, r]) => r.Properties!.RoleName,
+    );
+    expect(names.sort()).toEqual(
+      ciRolesOf(stage)
+        .map((r) => ciRoleName(stage, r.id))
+        .sort(),
+    );
+    for (const r of ciRolesOf(stage)) {
+      const subjects = ciRoleSubjects(stage, r.id);
+      expect(subjects.every((s) => s.startsWith(`repo:${repo}:`))).toBe(true);
+      expect(role(ciRoleName(stage, r.id)).AssumeRolePolicyDocument.Statement).toEqual([
+        expect.objectContaining({
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: {
+            StringEquals: {
+              'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+              'token.actions.githubusercontent.com:sub': subjects.length === 1 ? subjects[0] : subjects,
+            },
           },
-        },
-      }),
-    ]);
-    const statements = policyOf('ImagePush').Statement;
-    const pushStatement = statements.find((s) => [s.Action].flat().includes('ecr:PutImage'))!;
-    for (const tier of images()) {
-      expect(JSON.stringify(pushStatement.Resource)).toMatch(new RegExp(`GetAttRepo${tier}[0-9A-F]{8}Arn`));
+        }),
+      ]);
+      t.hasOutput(ciRoleOutput(r.id), {
+        Value: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${r.constructId}`), 'Arn'] },
+      });
     }
-    expect([pushStatement.Resource].flat()).toHaveLength(images().length);
+  });
+
+  it('gives the pull-request diff role no write: only the CDK lookup role', () => {
+    const statements = statementsOf(ciRoleName(stage, 'diff'));
+    expect(statements).toHaveLength(1);
+    expect(statements[0]!.Action).toEqual(['sts:AssumeRole', 'sts:TagSession']);
+    expect([statements[0]!.Resource as string | string[]].flat().sort()).toEqual(bootstrap(['lookup-role']));
+  });
+
+  it('lets the image-push role push (and Buildx read layers) only in the repositories of the model', () => {
+    const statements = statementsOf(ciRoleName(stage, 'imagePush'));
+    const push = statements.find((s) => [s.Action].flat().includes('ecr:PutImage'))!;
+    expect([push.Action].flat()).toEqual(
+      expect.arrayContaining(['ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage']),
+    );
+    for (const tier of images()) {
+      expect(JSON.stringify(push.Resource)).toMatch(new RegExp(`GetAttRepo${tier}[0-9A-F]{8}Arn`));
+    }
+    expect([push.Resource].flat()).toHaveLength(images().length);
     const wildcard = statements.filter((s) => s.Resource === '*');
     expect(wildcard.flatMap((s) => [s.Action].flat())).toEqual(['ecr:GetAuthorizationToken']);
   });
 
-  it(`lets only jobs in the "${stage}" GitHub environment deploy, and only via the CDK bootstrap roles`, () => {
-    const deploy = role(`conduit-${stage}-github-deploy`);
-    expect(deploy.AssumeRolePolicyDocument.Statement[0]!.Condition['ForAnyValue:StringLike']).toEqual({
-      'token.actions.githubusercontent.com:sub': [`repo:${repo}:environment:${stage}`],
-    });
-    const [assume] = policyOf('Deploy').Statement;
-    expect(assume!.Action).toEqual(['sts:AssumeRole', 'sts:TagSession']);
-    const regions = stage === 'prod' ? ['us-east-1', 'us-west-2'] : ['us-east-1'];
-    expect([...(assume!.Resource as string[])].sort()).toEqual(
-      regions
-        .flatMap((region) =>
-          ['deploy-role', 'file-publishing-role', 'image-publishing-role', 'lookup-role'].map(
-            (r) => `arn:aws:iam::${account}:role/cdk-hnb659fds-${r}-${account}-${region}`,
-          ),
-        )
-        .sort(),
-    );
-    expect(deploy.MaxSessionDuration).toBe(7200);
+  it("lets the observer (where there is one) describe only this stage's cluster and read its images", () => {
+    if (!ciRolesOf(stage).some((r) => r.id === 'observer')) {
+      // Only a private endpoint, which no GitHub-hosted runner reaches, goes without one.
+      expect(STAGES[stage].cluster.endpointAccess).toBe('private');
+      expect(
+        resourcesOfType(stage, 'CiIdentity', 'AWS::IAM::Role').map(([, r]) => r.Properties!.RoleName),
+      ).not.toContain(ciRoleName(stage, 'observer'));
+      return;
+    }
+    const statements = statementsOf(ciRoleName(stage, 'observer'));
+    const describe = statements.find((s) => [s.Action].flat().includes('eks:DescribeCluster'))!;
+    expect(JSON.stringify(describe.Resource)).toContain(`:cluster/${clusterName(stage)}`);
+    expect(
+      statements.flatMap((s) => [s.Action].flat()).filter((a) => !/:(Get|Describe|Batch)/.test(a)),
+    ).toEqual([]);
   });
 
-  it('outputs both role ARNs for the workflows', () => {
-    t.hasOutput('ImagePushRoleArn', {
-      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ImagePush'), 'Arn'] },
-    });
-    t.hasOutput('DeployRoleArn', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Deploy'), 'Arn'] } });
+  it('deploys only via the CDK bootstrap roles', () => {
+    const [assume] = statementsOf(ciRoleName(stage, 'deploy'));
+    expect(assume!.Action).toEqual(['sts:AssumeRole', 'sts:TagSession']);
+    expect([...(assume!.Resource as string[])].sort()).toEqual(
+      bootstrap(['deploy-role', 'file-publishing-role', 'image-publishing-role', 'lookup-role']),
+    );
+    expect(role(ciRoleName(stage, 'deploy')).MaxSessionDuration).toBe(7200);
+  });
+
+  it('gives the observer role read-only access to the app namespace of the cluster', () => {
+    const viewers = ciRolesOf(stage)
+      .filter((r) => r.clusterViewer)
+      .map((r) => ciRoleName(stage, r.id));
+    const entries = resourcesOfType(stage, 'Cluster', 'AWS::EKS::AccessEntry').map(([, e]) =>
+      JSON.stringify(e),
+    );
+    for (const name of viewers) {
+      const entry = entries.find((e) => e.includes(`role/${name}`));
+      expect(entry, name).toContain('AmazonEKSViewPolicy');
+    }
   });
 });

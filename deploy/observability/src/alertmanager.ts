@@ -1,4 +1,4 @@
-import { ALERTMANAGER_RECEIVER_KEYS } from '@conduit/platform';
+import { ALERT_EMAIL, ALERTMANAGER_RECEIVER_KEYS } from '@conduit/platform';
 
 /** Where kube-prometheus-stack mounts `alertmanagerSpec.secrets`: `/etc/alertmanager/secrets/<secret>/<key>`. */
 export const ALERTMANAGER_SECRETS_DIR = '/etc/alertmanager/secrets';
@@ -14,9 +14,9 @@ export interface AlertmanagerOptions {
   readonly secretName?: string;
   /** @default '#conduit-alerts' */
   readonly slackChannel?: string;
-  /** Team mailbox for warnings. @default 'conduit-oncall@example.com' */
+  /** Team mailbox for warnings. @default ALERT_EMAIL.to of the platform model */
   readonly emailTo?: string;
-  /** @default 'alertmanager@example.com' */
+  /** @default ALERT_EMAIL.from of the platform model */
   readonly emailFrom?: string;
   /** SMTP relay (SES SMTP endpoint in AWS). @default 'email-smtp.eu-west-1.amazonaws.com:587' */
   readonly smarthost?: string;
@@ -71,8 +71,8 @@ export function alertmanagerConfig(options: AlertmanagerOptions = {}): Alertmana
   const slackChannel = options.slackChannel ?? '#conduit-alerts';
   if (!slackChannel.startsWith('#'))
     throw new Error(`slackChannel must start with # (got "${slackChannel}")`);
-  const emailTo = options.emailTo ?? 'conduit-oncall@example.com';
-  const emailFrom = options.emailFrom ?? 'alertmanager@example.com';
+  const emailTo = options.emailTo ?? ALERT_EMAIL.to;
+  const emailFrom = options.emailFrom ?? ALERT_EMAIL.from;
   for (const [field, value] of [
     ['emailTo', emailTo],
     ['emailFrom', emailFrom],

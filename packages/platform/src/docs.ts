@@ -1,3 +1,4 @@
+import { CI_ROLES, ciRoleName, ciRoleOutput, ciRoleSubjects, ciRolesOf, ciRoleVariable } from './ci.js';
 import {
   APP_NAMESPACE,
   argoApplicationNames,
@@ -240,6 +241,38 @@ export function personSecretsTable(): string {
   );
 }
 
+/**
+ * .github/workflows/README.md: every variable a workflow reads, where it is set and the stack output that
+ * gives its value; deploy/system checks each workflow's `role-to-assume` against this table and the templates.
+ */
+export function ciVariablesTable(): string {
+  const rows: string[][] = [];
+  for (const role of CI_ROLES) {
+    for (const stage of STAGE_NAMES) {
+      if (!ciRolesOf(stage).includes(role)) continue;
+      rows.push([
+        code(ciRoleVariable(stage, role.id)),
+        role.scope === 'environment' ? `environment \`${stage}\`` : 'repository',
+        `\`conduit-${stage}-ci-identity\` \`${ciRoleOutput(role.id)}\``,
+        code(ciRoleName(stage, role.id)),
+        ciRoleSubjects(stage, role.id)
+          .map((s) => code(s.replace(/^repo:[^:]+:/, '')))
+          .join(', '),
+      ]);
+    }
+  }
+  for (const stage of STAGE_NAMES) {
+    rows.push([
+      code('EKS_CLUSTER_NAME'),
+      `environment \`${stage}\``,
+      `\`conduit-${stage}-cluster\` \`ClusterName\``,
+      '',
+      '',
+    ]);
+  }
+  return table(['variable', 'set on', 'value: stack output', 'role', 'trusted OIDC subject'], rows);
+}
+
 /** Each generated section: the file it lives in (from the repository root) and its content. */
 export const GENERATED_SECTIONS = [
   { file: 'deploy/aws/README.md', name: 'stages', render: awsStageTable },
@@ -248,6 +281,7 @@ export const GENERATED_SECTIONS = [
   { file: 'docs/operations.md', name: 'names', render: namesTable },
   { file: 'docs/operations.md', name: 'teardown', render: teardownTable },
   { file: 'docs/operations.md', name: 'person-created secrets', render: personSecretsTable },
+  { file: '.github/workflows/README.md', name: 'ci-variables', render: ciVariablesTable },
 ] as const;
 
 const begin = (name: string) =>

@@ -8,6 +8,9 @@ export type StageName = (typeof STAGE_NAMES)[number];
 /** The GitHub repository that owns the platform; CI roles trust only it and Argo CD pulls from it. */
 export const GITHUB_REPOSITORY = { owner: 'conduit-platform', name: 'conduit' } as const;
 
+/** Where Alertmanager mails warnings, and the sender it uses (deploy/observability). */
+export const ALERT_EMAIL = { to: 'conduit-oncall@example.com', from: 'alertmanager@example.com' } as const;
+
 export interface NetworkFacts {
   /** The VPC of the stage; the ALB's ENIs live in it, so the network policies admit it. */
   readonly vpcCidr: string;

@@ -137,7 +137,12 @@ export class ClusterStack extends Stack {
         }),
       ]);
     }
-    for (const roleName of c.viewerRoleNames) {
+    // The CI observer role (verify-dev, promote verify/watch) reads the app namespace like a developer.
+    const ciViewers = platform
+      .ciRolesOf(settings.name)
+      .filter((r) => r.clusterViewer)
+      .map((r) => platform.ciRoleName(settings.name, r.id));
+    for (const roleName of [...c.viewerRoleNames, ...ciViewers]) {
       this.cluster.grantAccess(`Viewer-${roleName}`, this.roleArn(roleName), [
         eks.AccessPolicy.fromAccessPolicyName('AmazonEKSViewPolicy', {
           accessScopeType: eks.AccessScopeType.NAMESPACE,
