@@ -94,6 +94,22 @@ describe.each(STAGE_NAMES)('cluster stack (%s)', (stage) => {
     });
   });
 
+  it("opens a public endpoint to exactly the model's ranges, never to every address", () => {
+    const [cluster] = resourcesOfType(stage, 'Cluster', 'AWS::EKS::Cluster').map(([, r]) => r.Properties!);
+    const vpcConfig = cluster!.ResourcesVpcConfig as {
+      EndpointPublicAccess: boolean;
+      PublicAccessCidrs?: string[];
+    };
+    if (c.endpointAccess === 'private') {
+      expect(vpcConfig.EndpointPublicAccess).toBe(false);
+    } else {
+      expect(vpcConfig.PublicAccessCidrs).toEqual([...c.publicAccessCidrs]);
+      expect(vpcConfig.PublicAccessCidrs).not.toHaveLength(0);
+    }
+    // EKS's default for a public endpoint without ranges is 0.0.0.0/0; none may be rendered.
+    for (const cidr of vpcConfig.PublicAccessCidrs ?? []) expect(cidr).not.toMatch(/\/0$/);
+  });
+
   it('grants cluster-admin only to the named admin roles, and namespace view to viewers', () => {
     const entries = resourcesOfType(stage, 'Cluster', 'AWS::EKS::AccessEntry').map(([, r]) => r.Properties!);
     const admins = entries.filter((e) =>
