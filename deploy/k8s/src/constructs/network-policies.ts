@@ -20,7 +20,7 @@ export const POD_SELECTORS = {
  * interface endpoint and leave through NAT. STS and Secrets Manager resolve to interface endpoints in the
  * VPC, inside this range. No other port leaves the cluster.
  */
-export function awsHttpsEgress(): NetworkPolicyEgressRule {
+export function awsHttpsEgress(): EgressRule {
   return { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ protocol: 'TCP', port: 443 }] };
 }
 
@@ -72,9 +72,9 @@ export class NetworkPolicies extends Construct {
     const db = databasePeers(stage);
     const collector = collectorPeer(stage);
     // Plus whatever the identity module needs to hand out credentials (Pod Identity: the node's agent).
-    const awsApis: NetworkPolicyEgressRule[] = [awsHttpsEgress(), ...identityOf(stage).credentialEgress()];
+    const awsApis: EgressRule[] = [awsHttpsEgress(), ...identityOf(stage).credentialEgress()];
     // A relay outside the cluster whose address the model does not know; only the submission port (STARTTLS).
-    const smtpRelay: NetworkPolicyEgressRule = {
+    const smtpRelay: EgressRule = {
       to: [{ ipBlock: { cidr: '0.0.0.0/0' } }],
       ports: [{ protocol: 'TCP', port: 587 }],
     };
@@ -92,7 +92,7 @@ export class NetworkPolicies extends Construct {
         policyTypes: ['Ingress'],
         ingress,
       });
-      const egress: NetworkPolicyEgressRule[] = [
+      const egress: EgressRule[] = [
         ...(workload.uses.database ? [db] : []),
         ...(workload.uses.tracing && collector ? [collector] : []),
         ...(workload.aws ? awsApis : []),
@@ -129,11 +129,10 @@ export class NetworkPolicies extends Construct {
   }
 }
 
-type NetworkPolicyEgressRule = EgressRule;
 type NetworkPolicyIngressRule = NonNullable<NonNullable<INetworkPolicy['spec']>['ingress']>[number];
 
 /** The trace collector's namespace and port, from the OTLP endpoint; none when tracing is off. */
-function collectorPeer(stage: RenderSettings): NetworkPolicyEgressRule | undefined {
+function collectorPeer(stage: RenderSettings): EgressRule | undefined {
   if (!stage.otlpEndpoint) return undefined;
   const url = new URL(stage.otlpEndpoint);
   const namespace = url.hostname.split('.')[1];
@@ -144,7 +143,7 @@ function collectorPeer(stage: RenderSettings): NetworkPolicyEgressRule | undefin
   };
 }
 
-function databasePeers(stage: RenderSettings): NetworkPolicyEgressRule {
+function databasePeers(stage: RenderSettings): EgressRule {
   const d = stage.database;
   return {
     to: d.subnetCidrs.map((cidr) => ({ ipBlock: { cidr } })),
