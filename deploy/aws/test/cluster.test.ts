@@ -96,6 +96,34 @@ describe.each(STAGE_NAMES)('cluster stack (%s)', (stage) => {
     });
   });
 
+  it("opens a public endpoint to exactly the model's ranges, never to every address", () => {
+    const [cluster] = resourcesOfType(stage, 'Cluster', 'AWS::EKS::Cluster').map(([, r]) => r.Properties!);
+    const vpcConfig = cluster!.ResourcesVpcConfig as {
+      EndpointPublicAccess: boolean;
+      PublicAccessCidrs?: string[];
+    };
+    if (c.endpointAccess === 'private') {
+      expect(vpcConfig.EndpointPublicAccess).toBe(false);
+    } else {
+      expect(vpcConfig.PublicAccessCidrs).toEqual([...c.publicAccessCidrs]);
+      expect(vpcConfig.PublicAccessCidrs).not.toHaveLength(0);
+    }
+    // EKS's default for a public endpoint without ranges is 0.0.0.0/0; none may be rendered.
+    for (const cidr of vpcConfig.PublicAccessCidrs ?? []) expect(cidr).not.toMatch(/\/0$/);
+  });
+
+  it('applies its manifests and charts from inside the VPC, so the public ranges need not admit CDK', () => {
+    // The kubectl provider's handler (Helm charts, Argo CD bootstrap) reaches the endpoint's private side.
+    const handlers = resourcesOfType(stage, 'Cluster', 'AWS::Lambda::Function').filter(([id]) =>
+      /KubectlProviderHandler/.test(id),
+    );
+    expect(handlers).toHaveLength(1);
+    const subnets = JSON.stringify(
+      (handlers[0]![1].Properties!.VpcConfig as { SubnetIds: unknown }).SubnetIds,
+    );
+    expect(subnets).toMatch(/privateSubnet/);
+  });
+
   it('grants cluster-admin only to the named admin roles, and namespace view to viewers', () => {
     const entries = resourcesOfType(stage, 'Cluster', 'AWS::EKS::AccessEntry').map(([, r]) => r.Properties!);
     const admins = entries.filter((e) =>

@@ -1,6 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { containerLogGroupName, SERVICE_ACCOUNTS, STAGE_NAMES, type StageName } from '@conduit/platform';
+import {
+  containerLogGroupName,
+  SERVICE_ACCOUNTS,
+  STAGE_NAMES,
+  STAGES,
+  type StageName,
+} from '@conduit/platform';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { PACKAGE_DIR } from './synth.js';
@@ -146,5 +152,43 @@ describe('service accounts match what deploy/k8s renders (reads deploy/k8s/dist)
     // The cluster stack installs the Load Balancer Controller (it needs the real VPC id); a second release
     // from Argo CD would fight over the same service account and webhooks.
     expect(charts).not.toContain('aws-load-balancer-controller');
+  });
+});
+
+describe('network policies admit what the VPC really carves (reads deploy/k8s/dist)', () => {
+  describe.each(renderedStages)('%s', (stage) => {
+    const docs = renderedDocs(stage);
+    const subnets = resourcesOfType(stage, 'Network', 'AWS::EC2::Subnet').map(([, r]) => r.Properties!);
+    const tagged = (key: string, value: string) =>
+      subnets
+        .filter((s) =>
+          (s.Tags as { Key: string; Value: string }[]).some((t) => t.Key === key && t.Value === value),
+        )
+        .map((s) => s.CidrBlock as string);
+    const policy = (name: string) =>
+      docs.find((d) => d.kind === 'NetworkPolicy' && str(d, 'metadata.name') === name);
+    const cidrs = (peers: unknown) =>
+      ((peers ?? []) as { ipBlock?: { cidr: string } }[]).flatMap((p) => (p.ipBlock ? [p.ipBlock.cidr] : []));
+
+    it('lets the HTTP workloads be reached from the subnets the internet-facing ALB is placed in, and only those', () => {
+      // The Load Balancer Controller puts an internet-facing ALB in the subnets tagged kubernetes.io/role/elb;
+      // with target type ip its requests and health checks reach the pods from its ENIs there.
+      const albSubnets = tagged('kubernetes.io/role/elb', '1');
+      expect(albSubnets).toHaveLength(STAGES[stage].network.azCount);
+      for (const name of ['api-ingress', 'web-ingress']) {
+        const rules = dig(policy(name), 'spec.ingress') as { from: unknown }[];
+        const fromCidrs = rules.flatMap((r) => cidrs(r.from));
+        expect(fromCidrs.sort(), name).toEqual([...albSubnets].sort());
+        // Pods sit in the private subnets: a policy admitting any of them would admit every pod there.
+        for (const pods of tagged('aws-cdk:subnet-type', 'Private')) expect(fromCidrs).not.toContain(pods);
+      }
+    });
+
+    it('lets the ops jobs reach PostgreSQL only in the isolated database subnets', () => {
+      const database = tagged('aws-cdk:subnet-type', 'Isolated');
+      const egress = dig(policy('ops-egress'), 'spec.egress') as { to: unknown; ports: { port: number }[] }[];
+      const toDb = egress.filter((r) => r.ports.some((p) => p.port === STAGES[stage].database.port));
+      expect(toDb.flatMap((r) => cidrs(r.to)).sort()).toEqual([...database].sort());
+    });
   });
 });

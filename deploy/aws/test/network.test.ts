@@ -1,4 +1,4 @@
-import { originSecurityGroupName, STAGE_NAMES, STAGES } from '@conduit/platform';
+import { originSecurityGroupName, publicSubnetCidrs, STAGE_NAMES, STAGES } from '@conduit/platform';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { resourcesOfType, template, templateJson } from './templates.js';
@@ -35,6 +35,20 @@ describe.each(STAGE_NAMES)('network stack (%s)', (stage) => {
         ),
       );
     expect(database.map((s) => s.CidrBlock)).toEqual([...STAGES[stage].network.databaseSubnetCidrs]);
+  });
+
+  it('carves the public subnets (the ALB) the model gives deploy/k8s for its ingress policies', () => {
+    const publicSubnets = resourcesOfType(stage, 'Network', 'AWS::EC2::Subnet')
+      .map(([, r]) => r.Properties!)
+      .filter((s) =>
+        (s.Tags as { Key: string; Value: string }[]).some(
+          (tag) => tag.Key === 'aws-cdk:subnet-type' && tag.Value === 'Public',
+        ),
+      );
+    expect(publicSubnets.map((s) => s.CidrBlock)).toEqual(publicSubnetCidrs(STAGES[stage].network));
+    // The ALB's subnets are the ones the Load Balancer Controller picks for an internet-facing ALB.
+    for (const s of publicSubnets)
+      expect(s.Tags).toContainEqual({ Key: 'kubernetes.io/role/elb', Value: '1' });
   });
 
   it(`has ${STAGES[stage].network.natGateways} NAT gateway(s) and routes only private subnets through them`, () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SCALE_DOWN_DELAY_SECONDS } from './constructs/app-workload.js';
 import { type K8sObject, renderStage } from './render.js';
 import { READINESS_GATE_LABEL, VERIFY_TARGET_GROUP_FLAG } from './routers/alb.js';
+import { CONTROLLER_POD_LABELS } from './routers/nginx.js';
 import { CANARY_HEADER } from './routers/router.js';
 import { SHUTDOWN } from './settings.js';
 import { containers, find, one, podSpecs, renderedCases } from './test/objects.js';
@@ -357,7 +358,10 @@ describe('policy: namespace, network, secrets, delivery', () => {
     const dbPort = c.settings.database.port;
     expect(ports(selecting(pods['Rollout/api']!, 'Egress'), 'egress')).toContain(dbPort);
     expect(ports(selecting(pods['Job/api-migrate']!, 'Egress'), 'egress')).toEqual([dbPort]);
-    expect(ports(selecting(pods['CronJob/backup']!, 'Egress'), 'egress')).toEqual([dbPort, 443, 80]);
+    // The Pod Identity agent's port only where pods get credentials from it (network.test.ts has the rest).
+    expect(ports(selecting(pods['CronJob/backup']!, 'Egress'), 'egress')).toEqual(
+      c.settings.identity.kind === 'pod-identity' ? [dbPort, 443, 80] : [dbPort, 443],
+    );
     expect(selecting(pods['Rollout/web']!, 'Egress')).toEqual([]);
     const dns = policies.find((p) => p.metadata.name === 'allow-dns')!;
     expect(dns.spec.podSelector).toEqual({});
@@ -367,7 +371,12 @@ describe('policy: namespace, network, secrets, delivery', () => {
     expect(lb).toEqual(
       r.kind === 'alb'
         ? r.sourceCidrs.map((cidr) => ({ ipBlock: { cidr } }))
-        : [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': r.controllerNamespace } } }],
+        : [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': r.controllerNamespace } },
+              podSelector: { matchLabels: { ...CONTROLLER_POD_LABELS } },
+            },
+          ],
     );
     // NGINX's certificate: cert-manager's HTTP-01 solver pods answer the controller, on their port only.
     const solver = policies.find((p) => p.metadata.name === 'acme-solver-ingress');

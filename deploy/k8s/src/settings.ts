@@ -27,7 +27,11 @@ export interface AlbSettings {
   readonly certificateArn?: string;
   /** ALB deregistration delay in seconds; must stay below the preStop sleep. */
   readonly deregistrationDelaySeconds: number;
-  /** CIDRs the ALB's ENIs live in (the VPC), allowed through the network policies. */
+  /**
+   * CIDRs the ALB's ENIs live in (the VPC's public subnets, `publicSubnetCidrs` of the model), the only
+   * addresses the HTTP workloads' ingress policies admit on their serving port. Never the whole VPC: with
+   * the VPC CNI every pod has a VPC address.
+   */
   readonly sourceCidrs: readonly string[];
   /** SSL policy of the HTTPS listener. @default ELBSecurityPolicy-TLS13-1-2-2021-06 */
   readonly sslPolicy?: string;
@@ -40,7 +44,7 @@ export interface AlbSettings {
 
 export interface NginxSettings {
   readonly kind: 'nginx';
-  /** Namespace of the ingress-nginx controller pods (the network policies admit it). */
+  /** Namespace of the ingress-nginx controller pods (the network policies admit those pods only). */
   readonly controllerNamespace: string;
   /** cert-manager ClusterIssuer (ACME HTTP-01 through this controller) that signs the TLS certificate. */
   readonly clusterIssuer: string;

@@ -19,7 +19,7 @@ import { OPTION_DOCS, OPTION_VALUES, type OptionField } from './options.js';
 import { SCENARIOS, scenarioStage } from './scenarios.js';
 import { createSecretCommand, grafanaAdminSecretName, PERSON_CREATED_SECRETS } from './secrets.js';
 import { retainedResources, STACK_IDS, stackName, teardownOrder } from './stacks.js';
-import { STAGE_NAMES, STAGES, type Stage, type StageName } from './stages.js';
+import { publicSubnetCidrs, STAGE_NAMES, STAGES, type Stage, type StageName } from './stages.js';
 import { images, WORKLOADS, type Workload, workloadsIn } from './workloads.js';
 
 /**
@@ -48,7 +48,11 @@ export function awsStageTable(): string {
     perStage('account / region', (s) => `${s.account} / ${s.region}`),
     perStage('domain', (s) => code(s.edge.domainName)),
     perStage('AZs / NAT gateways', (s) => `${s.network.azCount} / ${s.network.natGateways}`),
-    perStage('EKS endpoint', (s) => s.cluster.endpointAccess),
+    perStage('EKS endpoint (public ranges)', (s) =>
+      s.cluster.endpointAccess === 'private'
+        ? 'private'
+        : `public-and-private (${s.cluster.publicAccessCidrs.map(code).join(' ')})`,
+    ),
     perStage('system nodes (min/desired/max)', (s) => {
       const n = s.cluster.systemNodes;
       return `${n.minSize}/${n.desiredSize}/${n.maxSize} ${n.instanceType}`;
@@ -97,6 +101,7 @@ export function k8sStageTable(): string {
       'router, database, secret store',
       (s) => `${s.options.router}, ${s.options.database}, ${s.options.secretStore}`,
     ),
+    perStage('load balancer subnets (ALB ingress policy)', (s) => publicSubnetCidrs(s.network).join(' ')),
     perStage('database subnets (egress policy)', (s) => s.network.databaseSubnetCidrs.join(' ')),
     ...WORKLOADS.map((w) => [
       `${code(w.name)} replicas (HPA), requests/limits`,

@@ -29,13 +29,13 @@ export const OPTION_DOCS: { readonly [F in OptionField]: Record<StageOptions[F],
       purpose:
         'The AWS Load Balancer Controller provisions an ALB for the Ingress; canary weights are ALB forward actions.',
       changes:
-        'One Ingress (class `alb`, target type ip, HTTPS listener only, deregistration 20 s) behind deploy/aws’s origin security group (443 from CloudFront’s origin-facing prefix list only), ping/pong Services per HTTP workload, ALB readiness gates on the namespace, the VPC CIDR admitted by the network policies, `--aws-verify-target-group` on Argo Rollouts.',
+        'One Ingress (class `alb`, target type ip, HTTPS listener only, deregistration 20 s) behind deploy/aws’s origin security group (443 from CloudFront’s origin-facing prefix list only), ping/pong Services per HTTP workload, ALB readiness gates on the namespace, the public subnets (where the ALB and its health checks come from) admitted by the network policies on the container port only, `--aws-verify-target-group` on Argo Rollouts.',
     },
     nginx: {
       purpose:
         'ingress-nginx behind an NLB instead of an ALB (the router that also runs off AWS); canary weights are NGINX canary Ingresses.',
       changes:
-        'One Ingress per HTTP workload (class `nginx`, TLS from cert-manager through Let’s Encrypt HTTP-01), stable/canary Services, the `X-Canary: always` header as a canary annotation, the controller namespace admitted by the network policies, the ingress-nginx (NLB through the Load Balancer Controller, with deploy/aws’s origin security group) and cert-manager add-ons plus the `letsencrypt` ClusterIssuer. deploy/aws’s origin security group also admits port 80 from anywhere, for the ACME HTTP-01 challenges (every other port-80 request is redirected to HTTPS, which admits CloudFront only).',
+        'One Ingress per HTTP workload (class `nginx`, TLS from cert-manager through Let’s Encrypt HTTP-01), stable/canary Services, the `X-Canary: always` header as a canary annotation, the controller pods (in their namespace) admitted by the network policies, the ingress-nginx (NLB through the Load Balancer Controller, with deploy/aws’s origin security group) and cert-manager add-ons plus the `letsencrypt` ClusterIssuer. deploy/aws’s origin security group also admits port 80 from anywhere, for the ACME HTTP-01 challenges (every other port-80 request is redirected to HTTPS, which admits CloudFront only).',
     },
   },
   database: {

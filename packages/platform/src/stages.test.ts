@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ENDPOINT_RANGE_PLACEHOLDER,
   promotionSource,
+  publicSubnetCidrs,
   STAGE_NAMES,
   STAGES,
   type Stage,
@@ -61,6 +63,31 @@ describe('stages', () => {
       { network: { ...prod.network, natGateways: 4 } },
       'network.natGateways (4) must be between 1 and azCount (3)',
     ],
+    [
+      'cluster.publicAccessCidrs',
+      { cluster: { ...dev.cluster, publicAccessCidrs: ['0.0.0.0/0'] } },
+      'stage prod: cluster.publicAccessCidrs[0] (0.0.0.0/0) must not admit every address: list your VPN/office ranges or set cluster.endpointAccess to private',
+    ],
+    [
+      'cluster.publicAccessCidrs',
+      { cluster: { ...dev.cluster, publicAccessCidrs: ['198.51.100.0/24', '10.1.0.0/0'] } },
+      'cluster.publicAccessCidrs[1] (10.1.0.0/0) must not admit every address',
+    ],
+    [
+      'cluster.publicAccessCidrs',
+      { cluster: { ...dev.cluster, publicAccessCidrs: [] } },
+      'cluster.publicAccessCidrs must list at least one range for a public endpoint',
+    ],
+    [
+      'cluster.publicAccessCidrs',
+      { cluster: { ...prod.cluster, publicAccessCidrs: ['198.51.100.0/24'] } },
+      'cluster.publicAccessCidrs must be empty for a private endpoint',
+    ],
+    [
+      'cluster.publicAccessCidrs',
+      { cluster: { ...dev.cluster, publicAccessCidrs: ['office'] } },
+      'cluster.publicAccessCidrs[0] (office) must be an IPv4 CIDR',
+    ],
     ['edge.domainName', { edge: { ...prod.edge, domainName: 'Conduit' } }, 'edge.domainName (Conduit)'],
     [
       'canary.intervalSeconds',
@@ -90,5 +117,29 @@ describe('stages', () => {
       });
       expect(s.network.databaseSubnetCidrs).toHaveLength(s.network.azCount);
     }
+  });
+
+  it('limits every public cluster endpoint to configured ranges, never /0', () => {
+    for (const s of Object.values(STAGES)) {
+      if (s.cluster.endpointAccess === 'private') expect(s.cluster.publicAccessCidrs).toEqual([]);
+      else expect(s.cluster.publicAccessCidrs).not.toHaveLength(0);
+      for (const cidr of s.cluster.publicAccessCidrs) expect(cidr).not.toMatch(/\/0$/);
+    }
+    // The shipped ranges are the documentation placeholder until an operator sets their own.
+    expect(stage('dev').cluster.publicAccessCidrs).toEqual([ENDPOINT_RANGE_PLACEHOLDER]);
+    expect(prod.cluster.endpointAccess).toBe('private');
+  });
+
+  it('places the public subnets (the ALB) first in the VPC, one /24 per AZ', () => {
+    expect(publicSubnetCidrs(dev.network)).toEqual(['10.0.0.0/24', '10.0.1.0/24']);
+    expect(publicSubnetCidrs(prod.network)).toEqual(['10.0.0.0/24', '10.0.1.0/24', '10.0.2.0/24']);
+    expect(publicSubnetCidrs({ vpcCidr: '172.20.0.0/16', azCount: 3 })).toEqual([
+      '172.20.0.0/24',
+      '172.20.1.0/24',
+      '172.20.2.0/24',
+    ]);
+    expect(() => publicSubnetCidrs({ vpcCidr: '10.0.0.0/24', azCount: 2 })).toThrow(
+      'network.vpcCidr (10.0.0.0/24) is too small for 2 public /24s',
+    );
   });
 });

@@ -12,7 +12,10 @@ export const GITHUB_REPOSITORY = { owner: 'conduit-platform', name: 'conduit' } 
 export const ALERT_EMAIL = { to: 'conduit-oncall@example.com', from: 'alertmanager@example.com' } as const;
 
 export interface NetworkFacts {
-  /** The VPC of the stage; the ALB's ENIs live in it, so the network policies admit it. */
+  /**
+   * The VPC of the stage. With the VPC CNI every pod has an address in it, so no network policy admits it
+   * whole: the HTTP workloads admit only `publicSubnetCidrs(network)`, where the ALB lives.
+   */
   readonly vpcCidr: string;
   /** Availability zones used (2 in dev to halve NAT and endpoint cost). */
   readonly azCount: 2 | 3;
@@ -39,7 +42,11 @@ export interface ClusterFacts {
   readonly kubernetesVersion: '1.35';
   /** `private`: the API is reachable only from inside the VPC (prod). */
   readonly endpointAccess: 'private' | 'public-and-private';
-  /** CIDRs allowed to reach a public endpoint (ignored for a private one). */
+  /**
+   * The only ranges that reach a public endpoint: the operators' VPN or office egress. Never `/0` (the model
+   * refuses it) and empty for a private endpoint. `ENDPOINT_RANGE_PLACEHOLDER` is a documentation range
+   * (TEST-NET-3) that reaches nothing: replace it with your own before the first deploy.
+   */
   readonly publicAccessCidrs: readonly string[];
   /** IAM role names (in the stage's account) that get cluster-admin access entries. */
   readonly adminRoleNames: readonly string[];
@@ -133,6 +140,12 @@ export interface Stage {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
+/**
+ * A placeholder for `cluster.publicAccessCidrs`: TEST-NET-3 (RFC 5737) is routed nowhere, so a cluster
+ * deployed with it has a public endpoint nobody reaches until the operator puts their VPN's range here.
+ */
+export const ENDPOINT_RANGE_PLACEHOLDER = '203.0.113.0/24';
+
 const repoUrl = `https://github.com/${GITHUB_REPOSITORY.owner}/${GITHUB_REPOSITORY.name}.git`;
 const VPC_CIDR = '10.0.0.0/16';
 const awsModules: StageOptions = {
@@ -162,7 +175,7 @@ const DEV: Stage = {
   cluster: {
     ...cluster,
     endpointAccess: 'public-and-private',
-    publicAccessCidrs: ['0.0.0.0/0'],
+    publicAccessCidrs: [ENDPOINT_RANGE_PLACEHOLDER],
     systemNodes: { instanceType: 't3.large', minSize: 2, desiredSize: 2, maxSize: 3 },
     karpenterCpuLimit: 16,
     karpenterCapacityTypes: ['spot', 'on-demand'],
@@ -209,7 +222,7 @@ const STAGING: Stage = {
   cluster: {
     ...cluster,
     endpointAccess: 'public-and-private',
-    publicAccessCidrs: ['0.0.0.0/0'],
+    publicAccessCidrs: [ENDPOINT_RANGE_PLACEHOLDER],
     systemNodes: { instanceType: 'm6i.large', minSize: 2, desiredSize: 2, maxSize: 3 },
     karpenterCpuLimit: 32,
     karpenterCapacityTypes: ['spot', 'on-demand'],
@@ -304,6 +317,32 @@ export function worstCaseAbortSeconds(stage: Pick<Stage, 'canary' | 'scrapeInter
 
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
+/**
+ * The public subnets deploy/aws carves first out of the VPC: one /24 per AZ from the VPC's base address
+ * (then the private /19s, then `databaseSubnetCidrs`). The ALB (target type ip) connects to the pods, health
+ * checks included, from its ENIs in them, so they are all the HTTP workloads' ingress policies admit.
+ * deploy/aws's network test checks its VPC produces exactly these.
+ */
+export function publicSubnetCidrs(network: Pick<NetworkFacts, 'vpcCidr' | 'azCount'>): string[] {
+  const m = CIDR.exec(network.vpcCidr);
+  if (!m) throw new Error(`network.vpcCidr (${network.vpcCidr}) must be an IPv4 CIDR`);
+  const base = m.slice(1, 5).reduce((acc, octet) => acc * 256 + Number(octet), 0);
+  const prefix = Number(m[5]);
+  if (prefix > 24 - Math.ceil(Math.log2(network.azCount))) {
+    throw new Error(`network.vpcCidr (${network.vpcCidr}) is too small for ${network.azCount} public /24s`);
+  }
+  return Array.from({ length: network.azCount }, (_, i) => `${ipv4(base + i * 256)}/24`);
+}
+
+function ipv4(n: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
+}
+
+/** Whether a CIDR admits every address (`/0`), whatever its address part says. */
+export function isAnyAddress(cidr: string): boolean {
+  return /\/0$/.test(cidr.trim());
+}
+
 /** Checks the rules no type can express; throws naming the stage, the field and the rule. */
 export function validateStage(s: Stage): Stage {
   const where = `stage ${s.name}`;
@@ -342,6 +381,25 @@ export function validateStage(s: Stage): Stage {
   }
   if (n.natGateways < 1 || n.natGateways > n.azCount) {
     fail(where, 'network.natGateways', `(${n.natGateways}) must be between 1 and azCount (${n.azCount})`);
+  }
+  const c = s.cluster;
+  if (c.endpointAccess === 'public-and-private' && c.publicAccessCidrs.length === 0) {
+    fail(where, 'cluster.publicAccessCidrs', 'must list at least one range for a public endpoint');
+  }
+  if (c.endpointAccess === 'private' && c.publicAccessCidrs.length > 0) {
+    fail(where, 'cluster.publicAccessCidrs', 'must be empty for a private endpoint (it would be ignored)');
+  }
+  for (const [i, cidr] of c.publicAccessCidrs.entries()) {
+    const field = `cluster.publicAccessCidrs[${i}]`;
+    if (!CIDR.test(cidr)) fail(where, field, `(${cidr}) must be an IPv4 CIDR`);
+    // A /0 opens the Kubernetes API to the whole internet; only the operators' ranges may reach it.
+    if (isAnyAddress(cidr)) {
+      fail(
+        where,
+        field,
+        `(${cidr}) must not admit every address: list your VPN/office ranges or set cluster.endpointAccess to private`,
+      );
+    }
   }
   const nodes = s.cluster.systemNodes;
   if (!(nodes.minSize <= nodes.desiredSize && nodes.desiredSize <= nodes.maxSize)) {

@@ -2,6 +2,8 @@ import { migrateJobName, OPS_IMAGE } from '@conduit/platform';
 import { Construct } from 'constructs';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { INetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer';
+import type { EgressRule } from '../identities/identity.js';
+import { identityOf } from '../identities/index.js';
 import { routerOf } from '../routers/index.js';
 import type { RenderSettings } from '../settings.js';
 import { manifest, PART_OF, selectorLabels } from './object.js';
@@ -11,8 +13,16 @@ export const POD_SELECTORS = {
   ops: { 'app.kubernetes.io/name': OPS_IMAGE.image },
 } as const;
 
-/** EKS Pod Identity agent on every node (link-local). */
-const POD_IDENTITY_AGENT = '169.254.170.23/32';
+/**
+ * HTTPS to the AWS APIs, the one flow to addresses outside the cluster that cannot be narrower than "any
+ * address on 443" (README "Network"): S3 goes through the VPC's gateway endpoint, i.e. to S3's public
+ * prefix-list addresses, which an ipBlock cannot follow; the RDS API (ops jobs) and SES (notifier) have no
+ * interface endpoint and leave through NAT. STS and Secrets Manager resolve to interface endpoints in the
+ * VPC, inside this range. No other port leaves the cluster.
+ */
+export function awsHttpsEgress(): EgressRule {
+  return { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ protocol: 'TCP', port: 443 }] };
+}
 
 export interface NetworkPoliciesProps {
   /** The stage; each of its workloads gets the flows the model says it needs, nothing else. */
@@ -61,13 +71,10 @@ export class NetworkPolicies extends Construct {
     };
     const db = databasePeers(stage);
     const collector = collectorPeer(stage);
-    const awsApis: NetworkPolicyEgressRule[] = [
-      // AWS APIs are only reachable over HTTPS; their addresses are not stable.
-      { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ protocol: 'TCP', port: 443 }] },
-      { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT } }], ports: [{ protocol: 'TCP', port: 80 }] },
-    ];
+    // Plus whatever the identity module needs to hand out credentials (Pod Identity: the node's agent).
+    const awsApis: EgressRule[] = [awsHttpsEgress(), ...identityOf(stage).credentialEgress()];
     // A relay outside the cluster whose address the model does not know; only the submission port (STARTTLS).
-    const smtpRelay: NetworkPolicyEgressRule = {
+    const smtpRelay: EgressRule = {
       to: [{ ipBlock: { cidr: '0.0.0.0/0' } }],
       ports: [{ protocol: 'TCP', port: 587 }],
     };
@@ -77,14 +84,15 @@ export class NetworkPolicies extends Construct {
       const ingress: NetworkPolicyIngressRule[] = [
         { from: [prometheus], ports: tcp(workload.metricsPort ?? workload.port) },
       ];
-      // Only an HTTP service takes traffic from the router; every workload is scraped.
+      // Only an HTTP service takes traffic from the router (its requests and, for the ALB, its health checks),
+      // on the serving port only; every workload is scraped, on its metrics port, by Prometheus alone.
       if (workload.kind === 'http') ingress.unshift({ from: lb, ports: tcp(workload.port) });
       policy(`${workload.name}-ingress`, {
         podSelector: { matchLabels: pods },
         policyTypes: ['Ingress'],
         ingress,
       });
-      const egress: NetworkPolicyEgressRule[] = [
+      const egress: EgressRule[] = [
         ...(workload.uses.database ? [db] : []),
         ...(workload.uses.tracing && collector ? [collector] : []),
         ...(workload.aws ? awsApis : []),
@@ -121,11 +129,10 @@ export class NetworkPolicies extends Construct {
   }
 }
 
-type NetworkPolicyEgressRule = NonNullable<NonNullable<INetworkPolicy['spec']>['egress']>[number];
 type NetworkPolicyIngressRule = NonNullable<NonNullable<INetworkPolicy['spec']>['ingress']>[number];
 
 /** The trace collector's namespace and port, from the OTLP endpoint; none when tracing is off. */
-function collectorPeer(stage: RenderSettings): NetworkPolicyEgressRule | undefined {
+function collectorPeer(stage: RenderSettings): EgressRule | undefined {
   if (!stage.otlpEndpoint) return undefined;
   const url = new URL(stage.otlpEndpoint);
   const namespace = url.hostname.split('.')[1];
@@ -136,7 +143,7 @@ function collectorPeer(stage: RenderSettings): NetworkPolicyEgressRule | undefin
   };
 }
 
-function databasePeers(stage: RenderSettings): NetworkPolicyEgressRule {
+function databasePeers(stage: RenderSettings): EgressRule {
   const d = stage.database;
   return {
     to: d.subnetCidrs.map((cidr) => ({ ipBlock: { cidr } })),

@@ -1,3 +1,7 @@
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+
+export type EgressRule = NonNullable<NonNullable<INetworkPolicy['spec']>['egress']>[number];
+
 /** A Kubernetes service account, as the platform model names it. */
 export interface ServiceAccountRef {
   readonly namespace: string;
@@ -16,4 +20,9 @@ export interface WorkloadIdentity {
    * @returns undefined when the controller's own credentials are used
    */
   secretStoreAuth(controller: ServiceAccountRef): Record<string, unknown> | undefined;
+  /**
+   * Egress a pod that calls AWS needs to obtain its credentials, beyond HTTPS to the AWS APIs.
+   * @returns no rule when the credentials come from an AWS API over HTTPS (STS)
+   */
+  credentialEgress(): EgressRule[];
 }

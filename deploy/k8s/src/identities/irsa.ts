@@ -16,5 +16,7 @@ export function irsa(stage: { name: StageName; account: string }): WorkloadIdent
     secretStoreAuth: (controller: ServiceAccountRef) => ({
       jwt: { serviceAccountRef: { name: controller.name, namespace: controller.namespace } },
     }),
+    // The SDK trades the projected token with STS (AssumeRoleWithWebIdentity) over HTTPS: no extra flow.
+    credentialEgress: () => [],
   };
 }

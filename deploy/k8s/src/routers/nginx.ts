@@ -11,6 +11,11 @@ import { CANARY_HEADER, type Router } from './router.js';
 export const TLS_SECRET = 'conduit-tls';
 /** Labels and port of the pods cert-manager starts to answer an HTTP-01 challenge in the app namespace. */
 const ACME_SOLVER = { podSelector: { 'acme.cert-manager.io/http01-solver': 'true' }, port: 8089 };
+/** Labels the ingress-nginx chart gives its controller pods (the admission webhook job has others). */
+export const CONTROLLER_POD_LABELS = {
+  'app.kubernetes.io/name': 'ingress-nginx',
+  'app.kubernetes.io/component': 'controller',
+} as const;
 
 /**
  * ingress-nginx (behind an NLB the AWS Load Balancer Controller makes, on AWS) with a certificate from
@@ -84,8 +89,12 @@ export function nginxRouter(r: NginxSettings): Router {
         },
       },
     }),
+    // The controller pods alone: anything else in their namespace (admission jobs) has no business here.
     peers: () => [
-      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': r.controllerNamespace } } },
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': r.controllerNamespace } },
+        podSelector: { matchLabels: { ...CONTROLLER_POD_LABELS } },
+      },
     ],
     namespaceLabels: () => ({}),
     addOns: (stage) => [

@@ -6,6 +6,7 @@ import {
   MONITORING_NAMESPACE,
   stage as modelStage,
   originSecurityGroupName,
+  publicSubnetCidrs,
   type Scenario,
   type Stage,
   type StageOptions,
@@ -78,7 +79,8 @@ const ROUTERS: { [R in StageOptions['router']]: (stage: Stage) => Extract<Router
     kind: 'alb',
     // Below the pods' 25 s preStop sleep, so the ALB stops sending before SIGTERM.
     deregistrationDelaySeconds: 20,
-    sourceCidrs: [stage.network.vpcCidr],
+    // The public subnets hold the ALB's ENIs (requests and health checks); the rest of the VPC is pods.
+    sourceCidrs: publicSubnetCidrs(stage.network),
     securityGroup: originSecurityGroupName(stage.name),
   }),
   nginx: (stage) => ({
