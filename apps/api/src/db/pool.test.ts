@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '../../test/database.js';
+import { inTransaction } from '../modules/shared.js';
 import { createPool, readPassword } from './pool.js';
 import { DatabaseUnavailableError } from './unavailable.js';
 
@@ -69,5 +70,45 @@ describe('createPool with a password file (real PostgreSQL)', () => {
   it('refuses an empty password file, naming it', async () => {
     const path = await file('\n');
     await expect(readPassword(path)).rejects.toThrow(`database password file ${path} is empty`);
+  });
+});
+
+describe('createPool when the server ends a checked-out session between two queries (real PostgreSQL)', () => {
+  let url: string;
+  const pools: pg.Pool[] = [];
+  beforeAll(async () => {
+    url = await createDatabase('pool-terminated');
+  });
+  afterAll(() => Promise.all(pools.map((pool) => pool.end())));
+
+  // A shutdown or an administrator's kill reaches a connection a transaction holds while its request waits
+  // for the CPU: pg emits 'error' with no query to fail it, which would crash a process with no listener.
+  it('neither crashes the process nor returns the dead connection: the transaction fails, the next query works', async () => {
+    const idleErrors: Error[] = [];
+    const db = createPool({
+      connectionString: url,
+      max: 1,
+      connectTimeoutMs: 2000,
+      statementTimeoutMs: 5000,
+      onIdleError: (error) => idleErrors.push(error),
+    });
+    pools.push(db);
+    const killer = createPool({
+      connectionString: url,
+      max: 1,
+      connectTimeoutMs: 2000,
+      statementTimeoutMs: 5000,
+    });
+    pools.push(killer);
+    const failure = await inTransaction(db, async (client) => {
+      const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      await killer.query('SELECT pg_terminate_backend($1)', [rows[0]?.pid]);
+      // The FATAL arrives while no query runs on this client.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await client.query('SELECT 1');
+    }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect(idleErrors.map((e) => e.message).join()).toMatch(/terminat/);
+    expect((await db.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
   });
 });

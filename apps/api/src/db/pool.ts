@@ -84,6 +84,10 @@ export function createPool(options: PoolOptions): pg.Pool {
   });
   // An idle client losing its server must not crash the process (pg emits 'error' on the pool).
   pool.on('error', (error) => options.onIdleError?.(error));
+  // Nor may a checked-out one: a shutdown or an administrator's kill that reaches a connection between two
+  // queries of a transaction (its request waiting for the CPU) is an 'error' on the client with no query to
+  // fail. Its next query fails instead, and the pool discards it when it is released.
+  pool.on('connect', (client) => client.on('error', (error) => options.onIdleError?.(error)));
 
   const waitMs = options.passwordFile === undefined ? 0 : (options.passwordWaitMs ?? 0);
   const connectOnce = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
