@@ -2,7 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StackId, SynthesizedStage } from '@conduit/aws';
-import { DIST_DIR, type RenderSettings, renderStage, scenarioSettings } from '@conduit/k8s';
+import { DIST_DIR, type K8sObject, type RenderSettings, renderStage, scenarioSettings } from '@conduit/k8s';
+
+export type { K8sObject };
+
 import { SCENARIOS, type Scenario, STAGE_NAMES, type Stage, scenarioStage } from '@conduit/platform';
 import { inject } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
@@ -12,17 +15,6 @@ export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..
 export const WORKFLOWS_DIR = join(REPO_ROOT, '.github', 'workflows');
 /** The production nginx config, as the web image copies it. */
 export const NGINX_CONF = join(REPO_ROOT, 'apps', 'web', 'nginx.conf');
-
-export type K8sObject = {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
-} & Record<string, unknown>;
 
 /** The rendered directories of a stage; each is what one Argo CD Application syncs. */
 export const MANIFEST_DIRS = ['bootstrap', 'apps', 'platform', 'conduit'] as const;

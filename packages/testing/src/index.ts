@@ -1,4 +1,5 @@
 export { type ApiProcess, type ApiProcessOptions, GENEROUS_LIMITS, startApiProcess } from './api-process.js';
+export { type NginxProcess, type NginxProcessOptions, startNginxProcess } from './nginx.js';
 export { freePort } from './ports.js';
 export { startPostgres, TEST_DATABASE_USER, type TestPostgres } from './postgres.js';
 export {
