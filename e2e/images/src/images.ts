@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { podman, repoRoot } from './podman.js';
 import type { StandIns } from './stand-ins.js';
 
-export type Tier = 'api' | 'web' | 'ops';
-export const TIERS: readonly Tier[] = ['api', 'web', 'ops'];
+export type Tier = 'api' | 'web' | 'ops' | 'notifier';
+export const TIERS: readonly Tier[] = ['api', 'web', 'ops', 'notifier'];
 
 /** Build-time facts the images carry into /version and their labels; fixed so layers stay cached. */
 export const GIT_SHA = '0123456789abcdef0123456789abcdef01234567';
@@ -11,7 +11,12 @@ export const BUILD_TIME = '2026-01-01T00:00:00Z';
 
 /** The stand-in for each Dockerfile's RUNTIME_BASE. */
 export function runtimeBase(tier: Tier, bases: StandIns): string {
-  return { api: bases.distrolessNode, web: bases.nginx, ops: bases.opsRuntime }[tier];
+  return {
+    api: bases.distrolessNode,
+    web: bases.nginx,
+    ops: bases.opsRuntime,
+    notifier: bases.distrolessNode,
+  }[tier];
 }
 
 export interface BuildOptions {
