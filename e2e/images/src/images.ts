@@ -55,6 +55,17 @@ export async function buildImage(tier: Tier, bases: StandIns, options: BuildOpti
     tag,
     repoRoot,
   ]);
+  // buildah 1.28 keys its layer cache on the instructions, not on the build arguments' values: a second
+  // build with another APP_VERSION reuses the first one's runtime layers (label and ENV of the old version).
+  const [built] = JSON.parse(await podman(['image', 'inspect', tag])) as {
+    Config: { Labels?: Record<string, string> };
+  }[];
+  const labelled = built?.Config.Labels?.['org.opencontainers.image.version'];
+  if (labelled !== version) {
+    throw new Error(
+      `${tag} is labelled version ${labelled}, not ${version}: buildah reused layers cached for another APP_VERSION`,
+    );
+  }
   return tag;
 }
 
