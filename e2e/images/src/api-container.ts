@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import type { Launcher } from '@conduit/drills';
-import type { ApiProcess } from '@conduit/testing';
+import { type ApiProcess, GENEROUS_LIMITS } from '@conduit/testing';
 import { HOST_FROM_CONTAINER, runArguments, runContainer, waitForProbe } from './container.js';
 import { findObject, type K8sObject, podmanPlan, podSpecOf } from './pod-spec.js';
 import { podman, podmanEnv } from './podman.js';
@@ -61,7 +61,11 @@ export function containerLauncher(
       secrets: { 'conduit-db/DATABASE_URL': url.toString(), 'conduit-jwt/JWT_SECRET': jwtSecret },
     });
     const name = `conduit-drill-${randomBytes(4).toString('hex')}`;
-    const { args, published } = await runArguments(image, plan, { name, env: settings });
+    // The drill's load comes from one client and a few authors: the same generous rate limits as its processes.
+    const { args, published } = await runArguments(image, plan, {
+      name,
+      env: { ...GENEROUS_LIMITS, ...settings },
+    });
     // Attached, so the instance is a child process like the drills' others: its exit code is the container's.
     const child = spawn('podman', args, { env: await podmanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
