@@ -1,6 +1,7 @@
 // `npm run bench:report -w @conduit/api` (the last step of `npm run bench`): writes docs/performance.md and
-// docs/performance.svg from the newest API, web and (when measured here) images results in .bench/. It lives with the API benchmark,
-// which produces most of the numbers, so its unit test runs in this workspace's `npm test`.
+// docs/performance.svg from the newest API, web and (when measured on the machine) images results in .bench/.
+// It lives with the API benchmark, which produces most of the numbers, so its unit test runs in this
+// workspace's `npm test`.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { arch, availableParallelism, cpus, release, totalmem, type } from 'node:os';
 import { fileURLToPath } from 'node:url';
