@@ -40,7 +40,10 @@ export async function buildImage(tier: Tier, bases: StandIns, options: BuildOpti
   // APP_VERSION reuses the first one's LABEL and ENV layers and reports the old version. The version's label,
   // and its ENV where the Dockerfile sets one, are therefore given again on the command line: the values the
   // Dockerfile gives them, which BuildKit gets right by itself.
-  const setsVersionEnv = /^ENV[^]*?APP_VERSION=\$\{APP_VERSION\}/m.test(await readFile(dockerfile, 'utf8'));
+  // An ENV instruction, with its continuation lines, that sets APP_VERSION from the build argument.
+  const setsVersionEnv = /^ENV (?:.*\\\n)*.*APP_VERSION=\$\{APP_VERSION\}/m.test(
+    await readFile(dockerfile, 'utf8'),
+  );
   await podman([
     'build',
     '--pull=never',
