@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { BENCH_SIZE } from '../src/db/seed.js';
 import {
   type ApiMeasurement,
+  type ImagesBenchRun,
+  imagesSection,
   LIST_SCENARIO,
   listGoals,
   type ReportInput,
@@ -149,6 +151,37 @@ describe('renderMarkdown', () => {
     );
     for (const heading of ['## API', '## Web tier', '## Delivery code']) expect(markdown).toContain(heading);
     expect(markdown).toContain('Lighthouse');
+  });
+});
+
+describe('the images section', () => {
+  const images: ImagesBenchRun = {
+    date: '2026-12-03T07:00:00.000Z',
+    podman: '4.3.1',
+    images: [
+      {
+        tier: 'api',
+        sizeBytes: 150 * 1024 ** 2,
+        base: 'distroless-nodejs24',
+        baseBytes: 120 * 1024 ** 2,
+        readyWhen: '`GET /readyz` answers 200',
+        readyMs: [900, 700, 1100],
+      },
+    ],
+  };
+
+  it('gives each image its size, its base, what the Dockerfile adds and the median start to ready', () => {
+    expect(imagesSection(images)).toMatch(
+      /\| `conduit\/api` \| +150\.0 MiB \| `distroless-nodejs24` +\| +120\.0 MiB \| +30\.0 MiB \| +900 ms \| +700 ms – 1,100 ms \|/,
+    );
+    expect(imagesSection(images)).toContain('starts each image 3 times');
+  });
+
+  it('is in the report before the delivery code only when the images were measured', () => {
+    const withImages = renderMarkdown({ ...input, images });
+    expect(withImages.indexOf('## Images')).toBeGreaterThan(0);
+    expect(withImages.indexOf('## Images')).toBeLessThan(withImages.indexOf('## Delivery code'));
+    expect(renderMarkdown(input)).not.toContain('## Images');
   });
 });
 

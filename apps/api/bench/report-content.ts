@@ -78,9 +78,33 @@ export interface Machine {
   readonly os: string;
 }
 
+/** One image of `npm run bench -w @conduit/images`. */
+export interface ImageMeasurement {
+  /** The workload and its Dockerfile: `api`, `web`, `ops`, `notifier`. */
+  readonly tier: string;
+  /** Uncompressed size as podman stores it, base included. */
+  readonly sizeBytes: number;
+  /** The stand-in the runtime stage starts from, and its size. */
+  readonly base: string;
+  readonly baseBytes: number;
+  /** What "ready" means for this image (its readiness probe, or a batch command's exit). */
+  readonly readyWhen: string;
+  /** Milliseconds from `podman run` to ready, one per run. */
+  readonly readyMs: readonly number[];
+}
+
+/** What `npm run bench -w @conduit/images` writes to .bench/images-*.json. */
+export interface ImagesBenchRun {
+  readonly date: string;
+  readonly podman: string;
+  readonly images: readonly ImageMeasurement[];
+}
+
 export interface ReportInput {
   readonly api: ApiBenchRun;
   readonly web: WebBenchRun;
+  /** Absent until `npm run bench -w @conduit/images` has run on the machine (it needs podman). */
+  readonly images?: ImagesBenchRun;
   readonly machine: Machine;
 }
 
@@ -255,6 +279,46 @@ function busyWarning({ api, machine }: ReportInput): string {
 > \`npm run bench\` on an idle machine before comparing them with earlier runs or reading much into the goals.\n`;
 }
 
+const mib = (bytes: number) => `${(bytes / KIB ** 2).toFixed(1)} MiB`;
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+/** The "Images" section: also written on its own by `npm run bench -w @conduit/images`. */
+export function imagesSection(run: ImagesBenchRun): string {
+  const runs = Math.max(...run.images.map((i) => i.readyMs.length));
+  return `## Images
+
+\`npm run bench -w @conduit/images\` (${run.date}, podman ${run.podman}) builds each Dockerfile with the
+image suite's stand-in bases (\`e2e/images/README.md\` says how they differ from the pinned bases) and
+starts each image ${runs} times under its \`dev\` pod spec, as \`e2e/images\` runs it. Sizes are uncompressed,
+as podman stores them (a registry stores compressed layers, and shares the base between images); "added" is
+the image's size less its runtime base's, what the Dockerfile puts on top. Start to ready runs from
+\`podman run\` to the first 200 of the readiness probe through the published port (the API and the notifier
+against a migrated PostgreSQL on the host); the ops image has no server, so its time is \`conduit --help\`
+to exit 0.
+
+${table(
+  ['image', 'size', 'runtime base (stand-in)', 'base', 'added', 'start → ready (median)', 'min – max'],
+  run.images.map((i) => [
+    `\`conduit/${i.tier}\``,
+    mib(i.sizeBytes),
+    `\`${i.base}\``,
+    mib(i.baseBytes),
+    mib(i.sizeBytes - i.baseBytes),
+    ms(median(i.readyMs)),
+    `${ms(Math.min(...i.readyMs))} – ${ms(Math.max(...i.readyMs))}`,
+  ]),
+  [1, 3, 4, 5, 6],
+)}
+
+Ready means: ${run.images.map((i) => `\`${i.tier}\` ${i.readyWhen}`).join('; ')}.
+
+`;
+}
+
 export function renderMarkdown(input: ReportInput): string {
   const { api, web, machine } = input;
   const clusterProcesses = processesOf(api.results, 'cluster');
@@ -363,7 +427,7 @@ Lighthouse (\`npm run lighthouse -w @conduit/web\`; not part of \`npm run bench\
 minutes) against the production build served by real nginx, mobile / desktop, as last measured: performance
 0.96–0.99 / 1.00, accessibility 1.00, best practices 1.00.
 
-## Delivery code
+${input.images ? imagesSection(input.images) : ''}## Delivery code
 
 \`npm run synth -w @conduit/aws\` synthesizes the three AWS stages offline in 7–17 s; the Kubernetes
 manifests of the three stages render in a few seconds.

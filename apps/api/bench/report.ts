@@ -1,11 +1,13 @@
 // `npm run bench:report -w @conduit/api` (the last step of `npm run bench`): writes docs/performance.md and
-// docs/performance.svg from the newest API and web results in .bench/. It lives with the API benchmark,
-// which produces most of the numbers, so its unit test runs in this workspace's `npm test`.
+// docs/performance.svg from the newest API, web and (when measured on the machine) images results in .bench/.
+// It lives with the API benchmark, which produces most of the numbers, so its unit test runs in this
+// workspace's `npm test`.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { arch, availableParallelism, cpus, release, totalmem, type } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import {
   type ApiBenchRun,
+  type ImagesBenchRun,
   type Machine,
   renderChart,
   renderMarkdown,
@@ -15,12 +17,15 @@ import {
 const benchDir = fileURLToPath(new URL('../../../.bench/', import.meta.url));
 const docsDir = fileURLToPath(new URL('../../../docs/', import.meta.url));
 
-/** The newest `<prefix>-<ISO date>.json`; older files may predate fields the report needs. */
-function newest(prefix: 'api' | 'web', requiredField: string): unknown {
-  const name = readdirSync(benchDir)
+const newestName = (prefix: string) =>
+  readdirSync(benchDir)
     .filter((file) => file.startsWith(`${prefix}-`) && file.endsWith('.json'))
     .sort()
     .at(-1);
+
+/** The newest `<prefix>-<ISO date>.json`; older files may predate fields the report needs. */
+function newest(prefix: 'api' | 'web' | 'images', requiredField: string): unknown {
+  const name = newestName(prefix);
   if (!name) throw new Error(`no ${prefix} results in ${benchDir}: run "npm run bench"`);
   const run: unknown = JSON.parse(readFileSync(`${benchDir}${name}`, 'utf8'));
   if (typeof run !== 'object' || run === null || !(requiredField in run))
@@ -39,6 +44,8 @@ const machine: Machine = {
 const input = {
   api: newest('api', 'postgres') as ApiBenchRun,
   web: newest('web', 'nginx') as WebBenchRun,
+  // The image facts need podman, which `npm run bench` does not require: kept when measured on this machine.
+  images: newestName('images') ? (newest('images', 'podman') as ImagesBenchRun) : undefined,
   machine,
 };
 writeFileSync(`${docsDir}performance.md`, renderMarkdown(input));

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import type { Launcher } from '@conduit/drills';
-import type { ApiProcess } from '@conduit/testing';
-import { HOST_FROM_CONTAINER, runArguments, waitForProbe } from './container.js';
+import { type ApiProcess, GENEROUS_LIMITS } from '@conduit/testing';
+import { HOST_FROM_CONTAINER, runArguments, runContainer, waitForProbe } from './container.js';
 import { findObject, type K8sObject, podmanPlan, podSpecOf } from './pod-spec.js';
 import { podman, podmanEnv } from './podman.js';
 
@@ -11,13 +11,37 @@ import { podman, podmanEnv } from './podman.js';
  * A drill launcher that runs each API instance as a container of the image built with the instance's
  * APP_VERSION, under the rendered api Rollout's pod spec. The drill's own settings (drain delay, log level)
  * go on top of the ConfigMap's, as the drills set them on processes; DATABASE_URL and JWT_SECRET fill the
- * pod's secret references.
+ * pod's secret references. Each version's api-migrate Job runs before its first instance, as its PreSync hook.
  */
 export function containerLauncher(
   objects: readonly K8sObject[],
   imagesByVersion: Readonly<Record<string, string>>,
   imageUser: string,
 ): Launcher {
+  // Argo CD runs the PreSync api-migrate Job of each version before it syncs that version's Rollout: once per
+  // version and database here, before the version's first instance (the ConfigMap sets MIGRATE_ON_START=false).
+  const migrations = new Map<string, Promise<void>>();
+  const migrate = (image: string, databaseUrl: string) => {
+    const key = `${image} ${databaseUrl}`;
+    let done = migrations.get(key);
+    if (!done) {
+      done = (async () => {
+        const job = podmanPlan(objects, podSpecOf(findObject(objects, 'Job', 'api-migrate')), 'migrate', {
+          imageUser,
+          secrets: { 'conduit-db/DATABASE_URL': databaseUrl },
+        });
+        const container = await runContainer(image, job);
+        try {
+          const code = await container.exited();
+          if (code !== 0) throw new Error(`the api-migrate Job exited ${code}:\n${await container.logs()}`);
+        } finally {
+          await container.remove();
+        }
+      })();
+      migrations.set(key, done);
+    }
+    return done;
+  };
   return async ({ env = {} }) => {
     const {
       APP_VERSION: version = '',
@@ -31,6 +55,7 @@ export function containerLauncher(
     if (!databaseUrl || !jwtSecret) throw new Error('the drill passes no DATABASE_URL or JWT_SECRET');
     const url = new URL(databaseUrl);
     url.hostname = HOST_FROM_CONTAINER;
+    await migrate(image, url.toString());
     const plan = podmanPlan(objects, podSpecOf(findObject(objects, 'Rollout', 'api')), 'api', {
       imageUser,
       secrets: {
@@ -41,7 +66,11 @@ export function containerLauncher(
       },
     });
     const name = `conduit-drill-${randomBytes(4).toString('hex')}`;
-    const { args, published } = await runArguments(image, plan, { name, env: settings });
+    // The drill's load comes from one client and a few authors: the same generous rate limits as its processes.
+    const { args, published } = await runArguments(image, plan, {
+      name,
+      env: { ...GENEROUS_LIMITS, ...settings },
+    });
     // Attached, so the instance is a child process like the drills' others: its exit code is the container's.
     const child = spawn('podman', args, { env: await podmanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

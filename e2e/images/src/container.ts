@@ -84,11 +84,15 @@ export async function runContainer(
   };
 }
 
-/** GET of a probe's path through the published port: the HTTP status, 0 when nothing answers. */
 /** What the probes need of a container: its published ports and its logs. */
 export type Probed = Pick<RunningContainer, 'url' | 'logs'>;
 
-export async function probe(container: Probed, plan: RunPlan, spec: HttpProbe): Promise<number> {
+/** GET of a probe's path through the published port: the HTTP status, 0 when nothing answers. */
+export async function probe(
+  container: Probed,
+  plan: Pick<RunPlan, 'ports'>,
+  spec: HttpProbe,
+): Promise<number> {
   const timeout = (spec.timeoutSeconds ?? 1) * 1000;
   return fetch(`${container.url(probePort(plan, spec))}${spec.httpGet.path}`, {
     signal: AbortSignal.timeout(timeout),
@@ -102,7 +106,11 @@ export async function probe(container: Probed, plan: RunPlan, spec: HttpProbe): 
  * Polls a probe at its period until it answers 200 within the kubelet's budget for it
  * (failureThreshold × periodSeconds); resolves with the milliseconds it took.
  */
-export async function waitForProbe(container: Probed, plan: RunPlan, spec: HttpProbe): Promise<number> {
+export async function waitForProbe(
+  container: Probed,
+  plan: Pick<RunPlan, 'ports'>,
+  spec: HttpProbe,
+): Promise<number> {
   const started = Date.now();
   const budget = (spec.failureThreshold ?? 3) * (spec.periodSeconds ?? 10) * 1000;
   while (Date.now() - started < budget) {

@@ -11,7 +11,7 @@ declare module 'vitest' {
 }
 
 /**
- * Builds the stand-in bases (cached by recipe) and the three images once for every test file; podman's
+ * Builds the stand-in bases (cached by recipe) and the four images once for every test file; podman's
  * layer cache makes an unchanged build take seconds.
  */
 export default async function setup(project: TestProject): Promise<void> {

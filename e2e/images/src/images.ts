@@ -1,9 +1,10 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { podman, repoRoot } from './podman.js';
 import type { StandIns } from './stand-ins.js';
 
-export type Tier = 'api' | 'web' | 'ops';
-export const TIERS: readonly Tier[] = ['api', 'web', 'ops'];
+export type Tier = 'api' | 'web' | 'ops' | 'notifier';
+export const TIERS: readonly Tier[] = ['api', 'web', 'ops', 'notifier'];
 
 /** Build-time facts the images carry into /version and their labels; fixed so layers stay cached. */
 export const GIT_SHA = '0123456789abcdef0123456789abcdef01234567';
@@ -11,7 +12,12 @@ export const BUILD_TIME = '2026-01-01T00:00:00Z';
 
 /** The stand-in for each Dockerfile's RUNTIME_BASE. */
 export function runtimeBase(tier: Tier, bases: StandIns): string {
-  return { api: bases.distrolessNode, web: bases.nginx, ops: bases.opsRuntime }[tier];
+  return {
+    api: bases.distrolessNode,
+    web: bases.nginx,
+    ops: bases.opsRuntime,
+    notifier: bases.distrolessNode,
+  }[tier];
 }
 
 export interface BuildOptions {
@@ -29,13 +35,22 @@ export interface BuildOptions {
 export async function buildImage(tier: Tier, bases: StandIns, options: BuildOptions = {}): Promise<string> {
   const version = options.version ?? '1.0.0';
   const tag = options.tag ?? `localhost/conduit/${tier}:${version}`;
+  const dockerfile = options.dockerfile ?? join(repoRoot, 'apps', tier, 'Dockerfile');
+  // buildah 1.28 keys its layer cache on the unexpanded instruction, so a second build with another
+  // APP_VERSION reuses the first one's LABEL and ENV layers and reports the old version. The version's label,
+  // and its ENV where the Dockerfile sets one, are therefore given again on the command line: the values the
+  // Dockerfile gives them, which BuildKit gets right by itself.
+  // An ENV instruction, with its continuation lines, that sets APP_VERSION from the build argument.
+  const setsVersionEnv = /^ENV (?:.*\\\n)*.*APP_VERSION=\$\{APP_VERSION\}/m.test(
+    await readFile(dockerfile, 'utf8'),
+  );
   await podman([
     'build',
     '--pull=never',
     // Docker's image format keeps HEALTHCHECK (OCI's has no field for it), as docker buildx does.
     '--format=docker',
     '--file',
-    options.dockerfile ?? join(repoRoot, 'apps', tier, 'Dockerfile'),
+    dockerfile,
     '--build-arg',
     `NODE_BASE=${bases.nodeSlim}`,
     '--build-arg',
@@ -46,6 +61,9 @@ export async function buildImage(tier: Tier, bases: StandIns, options: BuildOpti
     `GIT_SHA=${GIT_SHA}`,
     '--build-arg',
     `BUILD_TIME=${BUILD_TIME}`,
+    '--label',
+    `org.opencontainers.image.version=${version}`,
+    ...(setsVersionEnv ? ['--env', `APP_VERSION=${version}`] : []),
     '--tag',
     tag,
     repoRoot,

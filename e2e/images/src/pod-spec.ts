@@ -266,7 +266,7 @@ function secretMount(
 }
 
 /** The container port a probe targets (a number, or the name of one of the container's ports). */
-export function probePort(plan: RunPlan, probe: HttpProbe): number {
+export function probePort(plan: Pick<RunPlan, 'ports'>, probe: HttpProbe): number {
   const { port } = probe.httpGet;
   if (typeof port === 'number') return port;
   const number = plan.ports.get(port);

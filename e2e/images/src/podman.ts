@@ -56,10 +56,18 @@ export function podmanEnv(): Promise<NodeJS.ProcessEnv> {
 }
 
 /** Runs `podman <args>` and resolves with its stdout; rejects with a PodmanError carrying its output. */
-export async function podman(args: readonly string[]): Promise<string> {
+export async function podman(
+  args: readonly string[],
+  { timeoutMs }: { readonly timeoutMs?: number } = {},
+): Promise<string> {
   const env = await podmanEnv();
   try {
-    const { stdout } = await run('podman', args, { env, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await run('podman', args, {
+      env,
+      maxBuffer: 64 * 1024 * 1024,
+      // Killed (SIGTERM) when it takes longer: a hung podman fails the test instead of the whole run.
+      ...(timeoutMs ? { timeout: timeoutMs } : {}),
+    });
     return stdout.trim();
   } catch (error) {
     const { stdout = '', stderr = '', code } = error as { stdout?: string; stderr?: string; code?: number };
