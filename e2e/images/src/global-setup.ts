@@ -21,7 +21,7 @@ export default async function setup(project: TestProject): Promise<void> {
   const bases = await standIns(log);
   log('stand-ins ready');
   const images = {} as Record<Tier, string>;
-  // One build at a time: each runs npm ci over the whole monorepo, and the machine has two cores.
+  // One build at a time: each runs npm ci and a bundler, and the machine has two cores.
   for (const tier of TIERS) {
     images[tier] = await buildImage(tier, bases);
     log(`built ${images[tier]}`);
