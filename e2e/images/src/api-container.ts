@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import type { Launcher } from '@conduit/drills';
 import { type ApiProcess, GENEROUS_LIMITS } from '@conduit/testing';
 import { HOST_FROM_CONTAINER, runArguments, runContainer, waitForProbe } from './container.js';
-import { findObject, type K8sObject, podmanPlan, podSpecOf } from './pod-spec.js';
+import { databaseSecrets, findObject, type K8sObject, podmanPlan, podSpecOf } from './pod-spec.js';
 import { podman, podmanEnv } from './podman.js';
 
 /**
@@ -28,7 +28,7 @@ export function containerLauncher(
       done = (async () => {
         const job = podmanPlan(objects, podSpecOf(findObject(objects, 'Job', 'api-migrate')), 'migrate', {
           imageUser,
-          secrets: { 'conduit-db/DATABASE_URL': databaseUrl },
+          secrets: databaseSecrets(databaseUrl),
         });
         const container = await runContainer(image, job);
         try {

@@ -4,7 +4,14 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HOST_FROM_CONTAINER, probe, runContainer, waitForProbe } from './container.js';
 import { inspectImage } from './images.js';
 import { type Play, type PlayedContainer, play, type Rehearsal, rehearsal } from './kube-play.js';
-import { findObject, type K8sObject, podmanPlan, podSpecOf, renderedObjects } from './pod-spec.js';
+import {
+  databaseSecrets,
+  findObject,
+  type K8sObject,
+  podmanPlan,
+  podSpecOf,
+  renderedObjects,
+} from './pod-spec.js';
 import { PodmanError, podman } from './podman.js';
 
 const STAGE = 'dev';
@@ -54,7 +61,7 @@ describe(`podman kube play of the ${STAGE} manifests (Kubernetes faked by podman
     const url = new URL(await postgres.createDatabase('play'));
     url.hostname = HOST_FROM_CONTAINER;
     secrets = {
-      'conduit-db/DATABASE_URL': url.toString(),
+      ...databaseSecrets(url.toString()),
       'conduit-jwt/JWT_SECRET': randomBytes(32).toString('hex'),
     };
     // Argo CD runs the PreSync migrate Job before it syncs the workloads; podman 4.3 plays no Jobs.
@@ -135,7 +142,13 @@ describe(`podman kube play of the ${STAGE} manifests (Kubernetes faked by podman
 
   describe('seeded defects', () => {
     it('a volumeMount whose name has a typo fails the play', async () => {
-      const broken = seeded(objects, 'Rollout', 'api', '"name":"writable-0"}]', '"name":"writable-O"}]');
+      const broken = seeded(
+        objects,
+        'Rollout',
+        'api',
+        '"mountPath":"/tmp","name":"writable-0"}',
+        '"mountPath":"/tmp","name":"writable-O"}',
+      );
       const rehearsed = await rehearsal(broken, { images: local(), secrets, only: ['api'] });
       const error = await play(rehearsed).then(
         async (p) => {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort } from '@conduit/testing';
 import { stringify } from 'yaml';
@@ -126,7 +126,12 @@ export async function rehearsal(
     // uses the name (and chowned to the first one's user): the names get the workload as a prefix, in the
     // volumes and in the mounts alike, so a mount that names no volume still names none.
     const local = (volume: string) => `${name}-${volume}`;
-    const volumes = (pod.volumes ?? []).map((v) => ({ ...v, name: local(v.name) }));
+    // podman 4.3 dereferences a secret volume's `optional` without a nil check (it panics): say it.
+    const volumes = (pod.volumes ?? []).map((v) =>
+      v.secret
+        ? { ...v, name: local(v.name), secret: { optional: false, ...v.secret } }
+        : { ...v, name: local(v.name) },
+    );
     volumeNames.push(...volumes.map((v) => v.name));
     played.push({
       apiVersion: 'apps/v1',
@@ -155,15 +160,27 @@ export async function rehearsal(
   // The ConfigMaps the played pods read; each Secret they reference, with its test values.
   const configMaps = new Set<string>();
   const secrets = new Map<string, Record<string, string>>();
+  const needSecret = (name: string, key: string) => {
+    const value = options.secrets[`${name}/${key}`];
+    if (value === undefined) throw new Error(`no test value for secret ${name}/${key}`);
+    secrets.set(name, { ...secrets.get(name), [key]: value });
+  };
+  for (const object of played) {
+    const pod = (
+      object.spec as {
+        template: { spec: { volumes?: { secret?: { secretName?: string; items?: { key: string }[] } }[] } };
+      }
+    ).template.spec;
+    for (const volume of pod.volumes ?? []) {
+      if (volume.secret?.secretName)
+        for (const item of volume.secret.items ?? []) needSecret(volume.secret.secretName, item.key);
+    }
+  }
   for (const container of containers.map((c) => c.container)) {
     for (const from of container.envFrom ?? []) if (from.configMapRef) configMaps.add(from.configMapRef.name);
     for (const variable of container.env ?? []) {
       const ref = variable.valueFrom?.secretKeyRef;
-      if (ref) {
-        const value = options.secrets[`${ref.name}/${ref.key}`];
-        if (value === undefined) throw new Error(`no test value for secret ${ref.name}/${ref.key}`);
-        secrets.set(ref.name, { ...secrets.get(ref.name), [ref.key]: value });
-      }
+      if (ref) needSecret(ref.name, ref.key);
       if (variable.valueFrom?.configMapKeyRef) configMaps.add(variable.valueFrom.configMapKeyRef.name);
     }
   }
@@ -187,6 +204,56 @@ export async function rehearsal(
   return { objects: played, dropped, containers, secrets, volumes: volumeNames };
 }
 
+type SecretVolume = {
+  name: string;
+  secret?: { secretName: string; items?: { key: string; path: string }[] };
+};
+
+/**
+ * podman 4.3 cannot play a Secret volume (it panics on one; a key's `items` path it never projects), so each
+ * becomes a read-only host folder holding the same files (each item's key at its path, test values), mounted
+ * where the pod spec mounts the volume. The files are world-readable: podman has no fsGroup to give the
+ * container's group the 0440 the kubelet would.
+ */
+async function secretVolumesAsFolders(
+  rehearsed: Rehearsal,
+  dir: string,
+): Promise<Rehearsal['objects'][number][]> {
+  const out: Rehearsal['objects'][number][] = [];
+  for (const object of rehearsed.objects) {
+    const spec = (object.spec as { template?: { spec?: { volumes?: SecretVolume[] } } } | undefined)?.template
+      ?.spec;
+    if (!spec?.volumes?.some((v) => v.secret)) {
+      out.push(object);
+      continue;
+    }
+    const volumes = [];
+    for (const volume of spec.volumes) {
+      if (!volume.secret) {
+        volumes.push(volume);
+        continue;
+      }
+      const folder = join(dir, `secret-${volume.name}`);
+      await mkdir(folder, { mode: 0o755 });
+      await chmod(folder, 0o755);
+      const data = rehearsed.secrets.get(volume.secret.secretName) ?? {};
+      for (const item of volume.secret.items ?? Object.keys(data).map((key) => ({ key, path: key }))) {
+        const value = data[item.key];
+        if (value === undefined)
+          throw new Error(`no test value for secret ${volume.secret.secretName}/${item.key}`);
+        await writeFile(join(folder, item.path), value, { mode: 0o444 });
+      }
+      volumes.push({ name: volume.name, hostPath: { path: folder, type: 'Directory' } });
+    }
+    const template = (object.spec as { template: { spec: object } }).template;
+    out.push({
+      ...object,
+      spec: { ...(object.spec as object), template: { ...template, spec: { ...spec, volumes } } },
+    });
+  }
+  return out;
+}
+
 /** A rehearsal being played; `down()` removes its pods, volumes and secrets. */
 export interface Play {
   readonly file: string;
@@ -204,7 +271,8 @@ export interface Play {
 export async function play(rehearsed: Rehearsal): Promise<Play> {
   const dir = await mkdtemp(join(cacheDir, 'kube-play-'));
   const file = join(dir, 'stage.yaml');
-  await writeFile(file, rehearsed.objects.map((o) => stringify(o)).join('---\n'));
+  const objects = await secretVolumesAsFolders(rehearsed, dir);
+  await writeFile(file, objects.map((o) => stringify(o)).join('---\n'));
   const secretNames = [...rehearsed.secrets.keys()];
   const removeVolumes = () =>
     Promise.all(rehearsed.volumes.map((name) => podman(['volume', 'rm', '--force', name]).catch(() => {})));

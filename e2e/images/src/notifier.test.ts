@@ -9,6 +9,7 @@ import {
 } from './container.js';
 import { inspectImage } from './images.js';
 import {
+  databaseSecrets,
   findObject,
   type K8sObject,
   podmanPlan,
@@ -38,7 +39,7 @@ describe(`the notifier image, run as the ${STAGE} notifier Deployment runs it`, 
     ]);
     const url = new URL(await postgres.createDatabase('notifier'));
     url.hostname = HOST_FROM_CONTAINER;
-    const secrets = { 'conduit-db/DATABASE_URL': url.toString() };
+    const secrets = databaseSecrets(url.toString());
     // The queue table comes from the API's migrations, which the api-migrate Job applies.
     const migrate = await runContainer(
       images.api,
@@ -76,7 +77,7 @@ describe(`the notifier image, run as the ${STAGE} notifier Deployment runs it`, 
     unmigrated.hostname = HOST_FROM_CONTAINER;
     const p = podmanPlan(objects, podSpecOf(findObject(objects, 'Deployment', 'notifier')), 'notifier', {
       imageUser: (await inspectImage(images.notifier)).user,
-      secrets: { 'conduit-db/DATABASE_URL': unmigrated.toString() },
+      secrets: databaseSecrets(unmigrated.toString()),
     });
     const notifier = await runContainer(images.notifier, p);
     started.push(notifier);

@@ -7,6 +7,7 @@ import { HOST_FROM_CONTAINER, type RunningContainer, runContainer } from './cont
 import { FAKE_CREDENTIALS, type FakeAws, startFakeAws } from './fake-aws.js';
 import { inspectImage } from './images.js';
 import {
+  databaseSecrets,
   findObject,
   type K8sObject,
   podmanPlan,
@@ -36,7 +37,7 @@ describe(`the ops image runs the ${STAGE} backup and restore-drill CronJobs agai
   const opsPlan = (cronJob: string): RunPlan =>
     podmanPlan(objects, podSpecOf(findObject(objects, 'CronJob', cronJob)), 'ops', {
       imageUser: opsUser,
-      secrets: { 'conduit-db/DATABASE_URL': fromContainer(databaseUrl) },
+      secrets: databaseSecrets(fromContainer(databaseUrl)),
     });
   /** Runs an ops container to its end under the plan; the real SDK inside talks to the fake endpoint. */
   const runOps = async (plan: RunPlan) => {
@@ -72,7 +73,7 @@ describe(`the ops image runs the ${STAGE} backup and restore-drill CronJobs agai
       images.api,
       podmanPlan(objects, podSpecOf(findObject(objects, 'Job', 'api-migrate')), 'migrate', {
         imageUser: apiUser,
-        secrets: { 'conduit-db/DATABASE_URL': fromContainer(databaseUrl) },
+        secrets: databaseSecrets(fromContainer(databaseUrl)),
       }),
     );
     started.push(migrate);

@@ -146,6 +146,17 @@ export interface PlanOptions {
  * referenced ConfigMaps, and the stop timeout. Anything it does not know how to translate is an error, so
  * a new field in the manifests cannot be silently left out.
  */
+/**
+ * The test values of the `conduit-db` Secret for a database URL: the URL and, as the ExternalSecret
+ * renders it beside the URL, the password the pods read from their mounted file.
+ */
+export function databaseSecrets(databaseUrl: string): Record<string, string> {
+  return {
+    'conduit-db/DATABASE_URL': databaseUrl,
+    'conduit-db/password': decodeURIComponent(new URL(databaseUrl).password),
+  };
+}
+
 export function podmanPlan(
   objects: readonly K8sObject[],
   pod: PodSpec,
