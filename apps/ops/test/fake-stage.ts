@@ -60,7 +60,8 @@ export class FakeStage {
     }
     aws.imports = {
       [stack('data')]: [stack('network')],
-      [stack('cluster')]: [stack('network'), stack('data')],
+      // The access entry of the CI observer role.
+      [stack('cluster')]: [stack('network'), stack('data'), stack('ci-identity')],
       [stack('edge')]: [stack('network')],
       [stack('ci-identity')]: [stack('data')],
     };

@@ -13,14 +13,14 @@ describe('stacks', () => {
     expect(stacksOf(stage('dev')).map((s) => s.id)).toEqual([
       'Network',
       'Data',
-      'Cluster',
       'Edge',
       'CiIdentity',
+      'Cluster',
     ]);
     expect(teardownOrder(stage('prod')).map((s) => [s.name, s.region])).toEqual([
+      ['conduit-prod-cluster', 'us-east-1'],
       ['conduit-prod-ci-identity', 'us-east-1'],
       ['conduit-prod-edge', 'us-east-1'],
-      ['conduit-prod-cluster', 'us-east-1'],
       ['conduit-prod-data', 'us-east-1'],
       ['conduit-prod-backup-copy', 'us-west-2'],
       ['conduit-prod-network', 'us-east-1'],

@@ -33,7 +33,8 @@ const STACK_ENTRIES: { readonly [I in StackId]: StackEntry } = {
   BackupCopy: { suffix: 'backup-copy', dependsOn: [], inBackupCopyRegion: true },
   // The backup plan copies into the BackupCopy vault by ARN: an explicit dependency, not an export.
   Data: { suffix: 'data', dependsOn: ['Network', 'BackupCopy'] },
-  Cluster: { suffix: 'cluster', dependsOn: ['Network', 'Data'] },
+  // The CI observer role must exist before the Cluster stack gives it an access entry.
+  Cluster: { suffix: 'cluster', dependsOn: ['Network', 'Data', 'CiIdentity'] },
   Edge: { suffix: 'edge', dependsOn: ['Network'] },
   CiIdentity: { suffix: 'ci-identity', dependsOn: ['Data'] },
 };

@@ -6,9 +6,9 @@ import { externalDnsRecords, parseDuration } from './teardown.js';
 // Typed out on purpose (not read from the platform model): the order CloudFormation accepts for the stacks
 // deploy/aws synthesizes, so a wrong order in the model fails here as well as in the fake.
 const DEV_ORDER = [
+  'conduit-dev-cluster',
   'conduit-dev-ci-identity',
   'conduit-dev-edge',
-  'conduit-dev-cluster',
   'conduit-dev-data',
   'conduit-dev-network',
 ];
@@ -176,9 +176,9 @@ describe('conduit teardown (fake AWS and Kubernetes APIs)', () => {
     const result = await h.run('teardown', 'prod', '--yes', '-o', 'json');
     expect(result.code).toBe(0);
     expect(h.aws.stackDeletions).toEqual([
+      'conduit-prod-cluster',
       'conduit-prod-ci-identity',
       'conduit-prod-edge',
-      'conduit-prod-cluster',
       'conduit-prod-data',
       'conduit-prod-backup-copy',
       'conduit-prod-network',
@@ -226,9 +226,9 @@ describe('conduit teardown (fake AWS and Kubernetes APIs)', () => {
       '[dry-run] would delete 2 Karpenter NodeClaim(s)',
       "[dry-run] would wait up to 15m until AWS shows the controllers' load balancers, target groups, Karpenter instances and their network interfaces gone",
       '[dry-run] would delete the 3 record(s) external-dns owns in zone conduit.example.com (origin.conduit.example.com., a-origin.conduit.example.com.)',
+      '[dry-run] would delete stack conduit-prod-cluster (us-east-1) and wait',
       '[dry-run] would delete stack conduit-prod-ci-identity (us-east-1) and wait',
       '[dry-run] would delete stack conduit-prod-edge (us-east-1) and wait',
-      '[dry-run] would delete stack conduit-prod-cluster (us-east-1) and wait',
       '[dry-run] would turn off deletion protection of RDS instance conduit-prod (DeletionPolicy Snapshot still takes a final snapshot)',
       '[dry-run] would delete stack conduit-prod-data (us-east-1) and wait',
       '[dry-run] would delete stack conduit-prod-backup-copy (us-west-2) and wait',
