@@ -2,8 +2,11 @@ import { App, Chart } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { AppWorkload } from './constructs/app-workload.js';
 import { databasePasswordVolume } from './constructs/database-password.js';
+import { Monitoring } from './constructs/monitoring.js';
 import { AppNamespace, type AppNamespaceProps } from './constructs/namespace.js';
 import { Secrets, type SecretsProps } from './constructs/secrets.js';
+import { Traffic, type TrafficProps } from './constructs/traffic.js';
+import { routerOf } from './routers/index.js';
 import { renderSettings } from './stages/index.js';
 
 const chart = () => new Chart(new App(), 'test');
@@ -73,5 +76,53 @@ describe('AppWorkload props', () => {
         }),
     ).toThrow('AppWorkload api: volumes (database-password) must be mounted readOnly');
     expect(() => new AppWorkload(chart(), 'api', { ...props, volumes: [{ volume, mount }] })).not.toThrow();
+  });
+});
+
+describe('Traffic props', () => {
+  const stage = renderSettings('dev');
+  const props: TrafficProps = {
+    router: routerOf(stage),
+    namespace: 'conduit',
+    host: 'origin.example.com',
+    workloads: stage.workloads.map((w) => w.workload),
+  };
+
+  it('refuses a namespace, host or workload list no route can be written for, naming the field', () => {
+    expect(() => new Traffic(chart(), 't', { ...props, namespace: 'Conduit' })).toThrow(
+      'Traffic: namespace (Conduit) must be a DNS label',
+    );
+    expect(() => new Traffic(chart(), 't', { ...props, host: 'https://example.com' })).toThrow(
+      'Traffic: host (https://example.com) must be a lowercase DNS name',
+    );
+    expect(
+      () =>
+        new Traffic(chart(), 't', { ...props, workloads: props.workloads.filter((w) => w.kind !== 'http') }),
+    ).toThrow('Traffic: workloads must include an HTTP workload');
+  });
+
+  it('routes the host to the HTTP workloads in the namespace', () => {
+    const c = chart();
+    new Traffic(c, 't', props);
+    const ingresses = c.toJson().filter((o) => o.kind === 'Ingress');
+    expect(ingresses.length).toBeGreaterThan(0);
+    for (const i of ingresses) {
+      expect(i.metadata.namespace).toBe('conduit');
+      expect(i.spec.rules[0].host).toBe('origin.example.com');
+    }
+  });
+});
+
+describe('Monitoring props', () => {
+  const group = { name: 'conduit-api', rules: [{ record: 'x:y', expr: 'up' }] };
+
+  it('refuses a bad namespace and a rule group named twice, naming the field', () => {
+    expect(() => new Monitoring(chart(), 'm', { namespace: 'a_b', ruleGroups: [], dashboards: [] })).toThrow(
+      'Monitoring: namespace (a_b) must be a DNS label',
+    );
+    expect(
+      () =>
+        new Monitoring(chart(), 'm', { namespace: 'conduit', ruleGroups: [group, group], dashboards: [] }),
+    ).toThrow('Monitoring: ruleGroups name (conduit-api) must be unique');
   });
 });

@@ -13,6 +13,7 @@ import { Jobs } from '../constructs/jobs.js';
 import { Monitoring } from '../constructs/monitoring.js';
 import { Traffic } from '../constructs/traffic.js';
 import { type DashboardConfigMap, publicUrl, type RuleGroup } from '../observability.js';
+import { routerOf } from '../routers/index.js';
 import { DATABASE_PASSWORD_SYNC, pinnedImage, type RenderSettings, SHUTDOWN } from '../settings.js';
 
 /** Pinned image of the nginx metrics exporter that runs beside nginx workloads. */
@@ -40,7 +41,12 @@ export class ConduitChart extends Chart {
         ...runtimeOf(stage, workload),
       });
     }
-    new Traffic(this, 'traffic', stage);
+    new Traffic(this, 'traffic', {
+      router: routerOf(stage),
+      namespace: stage.namespace,
+      host: stage.host,
+      workloads: stage.workloads.map(({ workload }) => workload),
+    });
     const migrator = stage.workloads.find(({ workload }) => workload.migrations)?.workload;
     new Jobs(this, 'jobs', {
       stage,
@@ -57,7 +63,11 @@ export class ConduitChart extends Chart {
       databaseUrlKey: configKeys.DATABASE_URL,
       databasePasswordFileKey: configKeys.DATABASE_PASSWORD_FILE,
     });
-    new Monitoring(this, 'monitoring', { stage, ruleGroups: props.ruleGroups, dashboards: props.dashboards });
+    new Monitoring(this, 'monitoring', {
+      namespace: stage.namespace,
+      ruleGroups: props.ruleGroups,
+      dashboards: props.dashboards,
+    });
   }
 }
 
