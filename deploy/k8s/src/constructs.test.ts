@@ -2,10 +2,12 @@ import { App, Chart } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { AppWorkload } from './constructs/app-workload.js';
 import { databasePasswordVolume } from './constructs/database-password.js';
+import { Jobs, type JobsProps } from './constructs/jobs.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { AppNamespace, type AppNamespaceProps } from './constructs/namespace.js';
 import { Secrets, type SecretsProps } from './constructs/secrets.js';
 import { Traffic, type TrafficProps } from './constructs/traffic.js';
+import { identityOf } from './identities/index.js';
 import { routerOf } from './routers/index.js';
 import { renderSettings } from './stages/index.js';
 
@@ -124,5 +126,41 @@ describe('Monitoring props', () => {
       () =>
         new Monitoring(chart(), 'm', { namespace: 'conduit', ruleGroups: [group, group], dashboards: [] }),
     ).toThrow('Monitoring: ruleGroups name (conduit-api) must be unique');
+  });
+});
+
+describe('Jobs props', () => {
+  const props: JobsProps = {
+    stage: 'dev',
+    namespace: 'conduit',
+    identity: identityOf(renderSettings('dev')),
+    opsImage: 'example.com/conduit/ops:1',
+    databaseUrlKey: 'DATABASE_URL',
+    databasePasswordFileKey: 'DATABASE_PASSWORD_FILE',
+  };
+
+  it('refuses a bad namespace, region or image reference, naming the field', () => {
+    expect(() => new Jobs(chart(), 'j', { ...props, namespace: 'Conduit' })).toThrow(
+      'Jobs: namespace (Conduit) must be a DNS label',
+    );
+    expect(() => new Jobs(chart(), 'j', { ...props, awsRegion: 'useast1' })).toThrow(
+      'Jobs: awsRegion (useast1) must be an AWS region',
+    );
+    expect(() => new Jobs(chart(), 'j', { ...props, opsImage: 'ops' })).toThrow(
+      'Jobs: opsImage (ops) must be an image reference with a tag or digest',
+    );
+  });
+
+  it('gives the ops CLI the stage and, only with a region, AWS_REGION', () => {
+    const env = (p: JobsProps) => {
+      const c = chart();
+      new Jobs(c, 'j', p);
+      const cron = c.toJson().find((o) => o.kind === 'CronJob');
+      const container = cron.spec.jobTemplate.spec.template.spec.containers[0];
+      expect(container.args).toContain('dev');
+      return container.env.map((e: { name: string }) => e.name);
+    };
+    expect(env(props)).not.toContain('AWS_REGION');
+    expect(env({ ...props, awsRegion: 'eu-west-1' })).toContain('AWS_REGION');
   });
 });

@@ -12,6 +12,7 @@ import { DATABASE_URL_SECRET, JWT_SECRET, SMTP_SECRET } from '../constructs/data
 import { Jobs } from '../constructs/jobs.js';
 import { Monitoring } from '../constructs/monitoring.js';
 import { Traffic } from '../constructs/traffic.js';
+import { identityOf } from '../identities/index.js';
 import { type DashboardConfigMap, publicUrl, type RuleGroup } from '../observability.js';
 import { routerOf } from '../routers/index.js';
 import { DATABASE_PASSWORD_SYNC, pinnedImage, type RenderSettings, SHUTDOWN } from '../settings.js';
@@ -49,7 +50,10 @@ export class ConduitChart extends Chart {
     });
     const migrator = stage.workloads.find(({ workload }) => workload.migrations)?.workload;
     new Jobs(this, 'jobs', {
-      stage,
+      stage: stage.name,
+      namespace: stage.namespace,
+      identity: identityOf(stage),
+      ...(stage.aws ? { awsRegion: stage.aws.region } : {}),
       ...(migrator
         ? {
             migrations: {
