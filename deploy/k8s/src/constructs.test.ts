@@ -5,6 +5,7 @@ import { databasePasswordVolume } from './constructs/database-password.js';
 import { Jobs, type JobsProps } from './constructs/jobs.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { AppNamespace, type AppNamespaceProps } from './constructs/namespace.js';
+import { NetworkPolicies, type NetworkPoliciesProps } from './constructs/network-policies.js';
 import { Secrets, type SecretsProps } from './constructs/secrets.js';
 import { Traffic, type TrafficProps } from './constructs/traffic.js';
 import { identityOf } from './identities/index.js';
@@ -162,5 +163,50 @@ describe('Jobs props', () => {
     };
     expect(env(props)).not.toContain('AWS_REGION');
     expect(env({ ...props, awsRegion: 'eu-west-1' })).toContain('AWS_REGION');
+  });
+});
+
+describe('NetworkPolicies props', () => {
+  const stage = renderSettings('dev');
+  const props: NetworkPoliciesProps = {
+    namespace: 'conduit',
+    workloads: stage.workloads.map((w) => w.workload),
+    router: routerOf(stage),
+    identity: identityOf(stage),
+    prometheus: { namespace: 'monitoring', podLabels: { app: 'prometheus' } },
+    database: { port: 5432, subnetCidrs: ['10.0.32.0/20'] },
+    emailTransport: 'ses',
+  };
+  const make = (p: NetworkPoliciesProps) => new NetworkPolicies(chart(), 'n', p);
+
+  it('refuses a database peer or Prometheus selector that would admit too much, naming the field', () => {
+    expect(() => make({ ...props, database: { port: 5432, subnetCidrs: [] } })).toThrow(
+      'NetworkPolicies: database.subnetCidrs must not be empty',
+    );
+    expect(() => make({ ...props, database: { port: 5432, subnetCidrs: ['0.0.0.0/0'] } })).toThrow(
+      'NetworkPolicies: database.subnetCidrs (0.0.0.0/0) must not be any address',
+    );
+    expect(() => make({ ...props, database: { port: 5432, subnetCidrs: ['10.0.0.0'] } })).toThrow(
+      'NetworkPolicies: database.subnetCidrs (10.0.0.0) must be an IPv4 CIDR',
+    );
+    expect(() => make({ ...props, database: { port: 0, subnetCidrs: ['10.0.32.0/20'] } })).toThrow(
+      'NetworkPolicies: database.port (0) must be a TCP port',
+    );
+    expect(() => make({ ...props, prometheus: { namespace: 'monitoring', podLabels: {} } })).toThrow(
+      'NetworkPolicies: prometheus.podLabels must not be empty',
+    );
+    expect(() => make({ ...props, namespace: 'Conduit' })).toThrow(
+      'NetworkPolicies: namespace (Conduit) must be a DNS label',
+    );
+  });
+
+  it('opens the submission port only when e-mail goes through an SMTP relay', () => {
+    const ports = (p: NetworkPoliciesProps) => {
+      const c = chart();
+      new NetworkPolicies(c, 'n', p);
+      return JSON.stringify(c.toJson().filter((o) => o.kind === 'NetworkPolicy')).includes('"port":587');
+    };
+    expect(ports(props)).toBe(false);
+    expect(ports({ ...props, emailTransport: 'smtp' })).toBe(true);
   });
 });
