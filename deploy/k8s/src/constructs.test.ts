@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { AppWorkload } from './constructs/app-workload.js';
+import { AppWorkload, type AppWorkloadProps } from './constructs/app-workload.js';
 import { databasePasswordVolume } from './constructs/database-password.js';
 import { Jobs, type JobsProps } from './constructs/jobs.js';
 import { Monitoring } from './constructs/monitoring.js';
@@ -64,8 +64,13 @@ describe('AppWorkload props', () => {
     const stage = renderSettings('dev');
     const { workload, size } = stage.workloads.find((w) => w.workload.name === 'api')!;
     const { volume, mount } = databasePasswordVolume();
-    const props = {
-      stage,
+    const props: AppWorkloadProps = {
+      namespace: stage.namespace,
+      router: routerOf(stage),
+      identity: identityOf(stage),
+      zoneSpread: stage.zoneSpread,
+      scrapeIntervalSeconds: stage.scrapeIntervalSeconds,
+      pauseSeconds: stage.pauseSeconds,
       workload,
       size,
       image: 'example.com/conduit/api:1',
@@ -79,6 +84,37 @@ describe('AppWorkload props', () => {
         }),
     ).toThrow('AppWorkload api: volumes (database-password) must be mounted readOnly');
     expect(() => new AppWorkload(chart(), 'api', { ...props, volumes: [{ volume, mount }] })).not.toThrow();
+  });
+
+  it('refuses a namespace, image, scrape interval or pause Kubernetes or Argo Rollouts would refuse, naming the field', () => {
+    const stage = renderSettings('dev');
+    const { workload, size } = stage.workloads.find((w) => w.workload.name === 'api')!;
+    const props: AppWorkloadProps = {
+      namespace: 'conduit',
+      router: routerOf(stage),
+      identity: identityOf(stage),
+      zoneSpread: 'ScheduleAnyway',
+      scrapeIntervalSeconds: 30,
+      pauseSeconds: [60, 60, 60],
+      workload,
+      size,
+      image: 'example.com/conduit/api:1',
+      analysis: { background: [], step: [] },
+    };
+    const make = (p: AppWorkloadProps) => () => new AppWorkload(chart(), 'api', p);
+    expect(make({ ...props, namespace: 'Conduit' })).toThrow(
+      'AppWorkload api: namespace (Conduit) must be a DNS label',
+    );
+    expect(make({ ...props, image: 'api' })).toThrow(
+      'AppWorkload api: image (api) must be an image reference with a tag or digest',
+    );
+    expect(make({ ...props, scrapeIntervalSeconds: 0 })).toThrow(
+      'AppWorkload api: scrapeIntervalSeconds (0) must be a positive whole number',
+    );
+    expect(make({ ...props, pauseSeconds: [60, -1, 60] })).toThrow(
+      'AppWorkload api: pauseSeconds (-1) must be whole numbers of seconds, not negative',
+    );
+    expect(make(props)).not.toThrow();
   });
 });
 

@@ -32,9 +32,16 @@ export class ConduitChart extends Chart {
     super(scope, id);
     const { stage } = props;
     new AnalysisTemplates(this, 'analysis', stage);
+    const router = routerOf(stage);
+    const identity = identityOf(stage);
     for (const { workload, size } of stage.workloads) {
       new AppWorkload(this, workload.name, {
-        stage,
+        namespace: stage.namespace,
+        router,
+        identity,
+        zoneSpread: stage.zoneSpread,
+        scrapeIntervalSeconds: stage.scrapeIntervalSeconds,
+        pauseSeconds: stage.pauseSeconds,
         workload,
         image: pinnedImage(stage, workload.image),
         size,
@@ -43,7 +50,7 @@ export class ConduitChart extends Chart {
       });
     }
     new Traffic(this, 'traffic', {
-      router: routerOf(stage),
+      router,
       namespace: stage.namespace,
       host: stage.host,
       workloads: stage.workloads.map(({ workload }) => workload),
@@ -52,7 +59,7 @@ export class ConduitChart extends Chart {
     new Jobs(this, 'jobs', {
       stage: stage.name,
       namespace: stage.namespace,
-      identity: identityOf(stage),
+      identity,
       ...(stage.aws ? { awsRegion: stage.aws.region } : {}),
       ...(migrator
         ? {
