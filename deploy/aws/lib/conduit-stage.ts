@@ -1,6 +1,8 @@
 import {
   backupBucketName,
+  clusterName,
   images,
+  originSecurityGroupName,
   type StackId,
   type Stage,
   stackName,
@@ -46,8 +48,13 @@ export class ConduitStage extends cdk.Stage {
     this.network = new NetworkStack(this, 'Network', {
       stackName: name('Network'),
       env,
-      settings,
-      environment,
+      network: settings.network,
+      clusterName: clusterName(settings.name),
+      region: settings.region,
+      originSecurityGroupName: originSecurityGroupName(settings.name),
+      router: settings.options.router,
+      domainName: settings.edge.domainName,
+      availabilityZones: environment.availabilityZones,
     });
     if (environment.backupCopyRegion) {
       this.backupCopy = new BackupCopyStack(this, 'BackupCopy', {
