@@ -1,5 +1,6 @@
 import {
   backupBucketName,
+  backupCopyVaultName,
   clusterName,
   images,
   originSecurityGroupName,
@@ -60,7 +61,9 @@ export class ConduitStage extends cdk.Stage {
       this.backupCopy = new BackupCopyStack(this, 'BackupCopy', {
         stackName: name('BackupCopy'),
         env: { account: environment.account, region: environment.backupCopyRegion },
-        settings,
+        stage: settings.name,
+        vaultName: backupCopyVaultName(settings.name),
+        keyAlias: `alias/conduit-${settings.name}-backup-copy`,
       });
     }
     this.data = new DataStack(this, 'Data', {
