@@ -9,6 +9,7 @@ import {
   stackName,
   WORKLOADS,
   type Workload,
+  workloadsIn,
 } from '@conduit/platform';
 import * as cdk from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -91,7 +92,9 @@ export class ConduitStage extends cdk.Stage {
     this.edge = new EdgeStack(this, 'Edge', {
       stackName: name('Edge'),
       env,
-      settings,
+      stage: settings.name,
+      edge: settings.edge,
+      workloads: workloadsIn(settings.name).map(({ workload }) => workload),
       zone: this.network.zone,
     });
     this.ciIdentity = new CiIdentityStack(this, 'CiIdentity', {
