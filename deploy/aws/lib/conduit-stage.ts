@@ -100,7 +100,8 @@ export class ConduitStage extends cdk.Stage {
     this.ciIdentity = new CiIdentityStack(this, 'CiIdentity', {
       stackName: name('CiIdentity'),
       env,
-      settings,
+      stage: settings.name,
+      clusterName: clusterName(settings.name),
       repositories: this.data.repositories,
       deployRegions: [
         environment.region,
