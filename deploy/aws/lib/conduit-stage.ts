@@ -70,8 +70,11 @@ export class ConduitStage extends cdk.Stage {
     this.data = new DataStack(this, 'Data', {
       stackName: name('Data'),
       env,
-      settings,
-      environment,
+      stage: settings.name,
+      database: settings.database,
+      backup: settings.backup,
+      backupBucketName: backupBucketName(settings),
+      ...(environment.backupCopyRegion ? { backupCopyRegion: environment.backupCopyRegion } : {}),
       vpc: this.network.vpc,
       dbClientSecurityGroup: this.network.dbClientSecurityGroup,
       images: images(workloads),
