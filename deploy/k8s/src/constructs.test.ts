@@ -1,5 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
+import { AnalysisTemplates } from './constructs/analysis-templates.js';
 import { AppWorkload, type AppWorkloadProps } from './constructs/app-workload.js';
 import { databasePasswordVolume } from './constructs/database-password.js';
 import { Jobs, type JobsProps } from './constructs/jobs.js';
@@ -244,5 +245,22 @@ describe('NetworkPolicies props', () => {
     };
     expect(ports(props)).toBe(false);
     expect(ports({ ...props, emailTransport: 'smtp' })).toBe(true);
+  });
+});
+
+describe('AnalysisTemplates props', () => {
+  const analysis = renderSettings('dev').analysis;
+
+  it('refuses a bad namespace and a negative or fractional cadence, naming the field', () => {
+    expect(() => new AnalysisTemplates(chart(), 'a', { namespace: 'A', analysis })).toThrow(
+      'AnalysisTemplates: namespace (A) must be a DNS label',
+    );
+    expect(
+      () =>
+        new AnalysisTemplates(chart(), 'a', {
+          namespace: 'conduit',
+          analysis: { ...analysis, stepCount: 1.5 },
+        }),
+    ).toThrow('AnalysisTemplates: analysis.stepCount (1.5) must be a whole number, not negative');
   });
 });

@@ -31,7 +31,7 @@ export class ConduitChart extends Chart {
   constructor(scope: Construct, id: string, props: ConduitChartProps) {
     super(scope, id);
     const { stage } = props;
-    new AnalysisTemplates(this, 'analysis', stage);
+    new AnalysisTemplates(this, 'analysis', { namespace: stage.namespace, analysis: stage.analysis });
     const router = routerOf(stage);
     const identity = identityOf(stage);
     for (const { workload, size } of stage.workloads) {
