@@ -2,6 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { AnalysisTemplates } from './constructs/analysis-templates.js';
 import { AppWorkload, type AppWorkloadProps } from './constructs/app-workload.js';
+import { AppOfApps, type AppOfAppsProps, RootApplication } from './constructs/argocd.js';
 import { databasePasswordVolume } from './constructs/database-password.js';
 import { Jobs, type JobsProps } from './constructs/jobs.js';
 import { Monitoring } from './constructs/monitoring.js';
@@ -262,5 +263,43 @@ describe('AnalysisTemplates props', () => {
           analysis: { ...analysis, stepCount: 1.5 },
         }),
     ).toThrow('AnalysisTemplates: analysis.stepCount (1.5) must be a whole number, not negative');
+  });
+});
+
+describe('Argo CD Application props', () => {
+  const stage = renderSettings('dev');
+  const props: AppOfAppsProps = {
+    stage: 'dev',
+    namespace: 'conduit',
+    gitRepo: 'https://github.com/example/conduit.git',
+    gitRevision: 'main',
+    router: routerOf(stage),
+    paths: { apps: 'a', platform: 'p', conduit: 'c' },
+    addOns: [],
+    canaryWorkloads: ['api'],
+  };
+
+  it('refuses an empty revision and a bad namespace, naming the field', () => {
+    expect(() => new AppOfApps(chart(), 'a', { ...props, gitRevision: '' })).toThrow(
+      'AppOfApps: gitRevision must not be empty',
+    );
+    expect(() => new AppOfApps(chart(), 'a', { ...props, namespace: 'Conduit' })).toThrow(
+      'AppOfApps: namespace (Conduit) must be a DNS label',
+    );
+    expect(
+      () =>
+        new RootApplication(chart(), 'r', { stage: 'dev', gitRepo: '', gitRevision: 'main', appsPath: 'a' }),
+    ).toThrow('RootApplication: gitRepo must not be empty');
+  });
+
+  it('points the platform and Conduit Applications at the namespace and revision', () => {
+    const c = chart();
+    new AppOfApps(c, 'a', props);
+    const apps = c.toJson().filter((o) => o.kind === 'Application');
+    expect(apps).toHaveLength(2);
+    for (const app of apps) {
+      expect(app.spec.destination.namespace).toBe('conduit');
+      expect(app.spec.source.targetRevision).toBe('main');
+    }
   });
 });
