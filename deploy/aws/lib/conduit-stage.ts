@@ -1,11 +1,15 @@
 import {
   backupBucketName,
+  backupCopyVaultName,
+  clusterName,
   images,
+  originSecurityGroupName,
   type StackId,
   type Stage,
   stackName,
   WORKLOADS,
   type Workload,
+  workloadsIn,
 } from '@conduit/platform';
 import * as cdk from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -46,21 +50,31 @@ export class ConduitStage extends cdk.Stage {
     this.network = new NetworkStack(this, 'Network', {
       stackName: name('Network'),
       env,
-      settings,
-      environment,
+      network: settings.network,
+      clusterName: clusterName(settings.name),
+      region: settings.region,
+      originSecurityGroupName: originSecurityGroupName(settings.name),
+      router: settings.options.router,
+      domainName: settings.edge.domainName,
+      availabilityZones: environment.availabilityZones,
     });
     if (environment.backupCopyRegion) {
       this.backupCopy = new BackupCopyStack(this, 'BackupCopy', {
         stackName: name('BackupCopy'),
         env: { account: environment.account, region: environment.backupCopyRegion },
-        settings,
+        stage: settings.name,
+        vaultName: backupCopyVaultName(settings.name),
+        keyAlias: `alias/conduit-${settings.name}-backup-copy`,
       });
     }
     this.data = new DataStack(this, 'Data', {
       stackName: name('Data'),
       env,
-      settings,
-      environment,
+      stage: settings.name,
+      database: settings.database,
+      backup: settings.backup,
+      backupBucketName: backupBucketName(settings),
+      ...(environment.backupCopyRegion ? { backupCopyRegion: environment.backupCopyRegion } : {}),
       vpc: this.network.vpc,
       dbClientSecurityGroup: this.network.dbClientSecurityGroup,
       images: images(workloads),
@@ -81,13 +95,16 @@ export class ConduitStage extends cdk.Stage {
     this.edge = new EdgeStack(this, 'Edge', {
       stackName: name('Edge'),
       env,
-      settings,
+      stage: settings.name,
+      edge: settings.edge,
+      workloads: workloadsIn(settings.name).map(({ workload }) => workload),
       zone: this.network.zone,
     });
     this.ciIdentity = new CiIdentityStack(this, 'CiIdentity', {
       stackName: name('CiIdentity'),
       env,
-      settings,
+      stage: settings.name,
+      clusterName: clusterName(settings.name),
       repositories: this.data.repositories,
       deployRegions: [
         environment.region,

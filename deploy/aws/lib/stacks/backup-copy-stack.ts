@@ -1,11 +1,16 @@
-import { backupCopyVaultName, type Stage } from '@conduit/platform';
+import type { StageName } from '@conduit/platform';
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 
 export interface BackupCopyStackProps extends StackProps {
-  readonly settings: Stage;
+  /** The stage whose backups the vault holds (named in the key's description). */
+  readonly stage: StageName;
+  /** Name of the vault (`backupCopyVaultName`): the data stack's backup plan copies into it by this name. */
+  readonly vaultName: string;
+  /** Alias of the vault's KMS key (`alias/...`). */
+  readonly keyAlias: string;
 }
 
 /**
@@ -17,14 +22,17 @@ export class BackupCopyStack extends Stack {
 
   constructor(scope: Construct, id: string, props: BackupCopyStackProps) {
     super(scope, id, props);
+    if (!props.keyAlias.startsWith('alias/')) {
+      throw new Error(`BackupCopyStack: keyAlias (${props.keyAlias}) must start with alias/`);
+    }
     const key = new kms.Key(this, 'CopyKey', {
-      alias: `alias/conduit-${props.settings.name}-backup-copy`,
-      description: `Conduit ${props.settings.name}: cross-region backup copies`,
+      alias: props.keyAlias,
+      description: `Conduit ${props.stage}: cross-region backup copies`,
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.vault = new backup.BackupVault(this, 'Vault', {
-      backupVaultName: backupCopyVaultName(props.settings.name),
+      backupVaultName: props.vaultName,
       encryptionKey: key,
       removalPolicy: RemovalPolicy.RETAIN,
     });

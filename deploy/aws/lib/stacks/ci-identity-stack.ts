@@ -4,9 +4,8 @@ import {
   ciRoleOutput,
   ciRoleSubjects,
   ciRolesOf,
-  clusterName,
   GITHUB_REPOSITORY_SLUG,
-  type Stage,
+  type StageName,
 } from '@conduit/platform';
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -14,7 +13,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 
 export interface CiIdentityStackProps extends StackProps {
-  readonly settings: Stage;
+  /** The stage: which CI roles it has (`ciRolesOf`), their names and the GitHub jobs they trust. */
+  readonly stage: StageName;
+  /** The stage's EKS cluster name (`clusterName`), which the observer role may describe. */
+  readonly clusterName: string;
+  /** The image repositories the push and pull roles reach. */
   readonly repositories: ecr.IRepository[];
   /** Regions the deploy and diff roles reach the CDK bootstrap roles in (the stage's, plus the backup-copy region). */
   readonly deployRegions: string[];
@@ -48,7 +51,7 @@ export class CiIdentityStack extends Stack {
 
   constructor(scope: Construct, id: string, props: CiIdentityStackProps) {
     super(scope, id, props);
-    const { settings } = props;
+    const { stage } = props;
     const provider = new iam.OidcProviderNative(this, 'GitHub', {
       url: GITHUB_OIDC_URL,
       clientIds: ['sts.amazonaws.com'],
@@ -62,10 +65,10 @@ export class CiIdentityStack extends Stack {
       );
     const repositories = props.repositories.map((r) => r.repositoryArn);
 
-    for (const role of ciRolesOf(settings.name)) {
-      const subjects = ciRoleSubjects(settings.name, role.id);
+    for (const role of ciRolesOf(stage)) {
+      const subjects = ciRoleSubjects(stage, role.id);
       const created = new iam.Role(this, role.constructId, {
-        roleName: ciRoleName(settings.name, role.id),
+        roleName: ciRoleName(stage, role.id),
         description: `GitHub Actions (${GITHUB_REPOSITORY_SLUG}): ${role.purpose}`.slice(0, 1000),
         // StringEquals, not StringLike: every subject is exact, so no wildcard can admit another job.
         assumedBy: new iam.WebIdentityPrincipal(provider.oidcProviderArn, {
@@ -106,9 +109,7 @@ export class CiIdentityStack extends Stack {
       new iam.PolicyStatement({
         sid: 'DescribeOurCluster',
         actions: ['eks:DescribeCluster'],
-        resources: [
-          `arn:${this.partition}:eks:${this.region}:${this.account}:cluster/${clusterName(settings.name)}`,
-        ],
+        resources: [`arn:${this.partition}:eks:${this.region}:${this.account}:cluster/${props.clusterName}`],
       }),
     );
     // cdk deploy works by assuming the bootstrap roles; the deploy role itself can change nothing.

@@ -9,12 +9,24 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { BackupBucket } from '../constructs/backup-bucket.js';
 import { PostgresDatabase } from '../constructs/postgres-database.js';
-import type { StageEnvironment } from '../environment.js';
 
 export interface DataStackProps extends StackProps {
-  readonly settings: platform.Stage;
-  readonly environment: StageEnvironment;
+  /** The stage: names its key, database, secrets, vault and backup plan (the platform model's names). */
+  readonly stage: platform.StageName;
+  /** The stage's database: instance type, storage, Multi-AZ, RDS backup retention, protection, port. */
+  readonly database: platform.Stage['database'];
+  /** The stage's backups: retention in days, Object Lock, whether they are copied to a second region. */
+  readonly backup: platform.Stage['backup'];
+  /** Name of the backup bucket (`backupBucketName`, which takes the account). */
+  readonly backupBucketName: string;
+  /**
+   * Region of the disaster-recovery vault the backup plan copies into; required when `backup.crossRegionCopy`.
+   * @default none: no cross-region copy
+   */
+  readonly backupCopyRegion?: string;
+  /** The VPC whose isolated subnets hold the database. */
   readonly vpc: ec2.IVpc;
+  /** The only security group the database admits (the cluster's nodes). */
   readonly dbClientSecurityGroup: ec2.ISecurityGroup;
   /** The images the platform builds (each workload's and the ops CLI's): one ECR repository each. */
   readonly images: readonly string[];
@@ -33,26 +45,26 @@ export class DataStack extends Stack {
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
-    const { settings, environment } = props;
+    const { stage, backup: backupSettings } = props;
 
     this.key = new kms.Key(this, 'DataKey', {
-      alias: platform.dataKeyAlias(settings.name),
-      description: `Conduit ${settings.name}: database, secrets, backups`,
+      alias: platform.dataKeyAlias(stage),
+      description: `Conduit ${stage}: database, secrets, backups`,
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
     this.database = new PostgresDatabase(this, 'Database', {
-      identifier: platform.databaseIdentifier(settings.name),
-      secretName: platform.databaseSecretName(settings.name),
+      identifier: platform.databaseIdentifier(stage),
+      secretName: platform.databaseSecretName(stage),
       vpc: props.vpc,
       clientSecurityGroup: props.dbClientSecurityGroup,
       encryptionKey: this.key,
-      ...settings.database,
+      ...props.database,
     });
 
     this.jwtSecret = new secretsmanager.Secret(this, 'JwtSecret', {
-      secretName: platform.jwtSecretName(settings.name),
+      secretName: platform.jwtSecretName(stage),
       description: 'Signing key of the API session tokens',
       encryptionKey: this.key,
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
@@ -67,7 +79,7 @@ export class DataStack extends Stack {
     // Grafana's admin login: generated here so no person handles it (read it with
     // `aws secretsmanager get-secret-value`); External Secrets syncs it into monitoring/grafana-admin.
     const grafanaAdmin = new secretsmanager.Secret(this, 'GrafanaAdminSecret', {
-      secretName: platform.grafanaAdminSecretName(settings.name),
+      secretName: platform.grafanaAdminSecretName(stage),
       description: 'Grafana admin login (kube-prometheus-stack admin.existingSecret)',
       encryptionKey: this.key,
       generateSecretString: {
@@ -110,32 +122,34 @@ export class DataStack extends Stack {
     );
 
     this.backupBucket = new BackupBucket(this, 'Backups', {
-      bucketName: platform.backupBucketName(settings),
+      bucketName: props.backupBucketName,
       encryptionKey: this.key,
-      retentionDays: Math.max(settings.backup.retentionDays, 30),
-      objectLock: settings.backup.objectLock,
+      retentionDays: Math.max(backupSettings.retentionDays, 30),
+      objectLock: backupSettings.objectLock,
     });
 
     const vault = new backup.BackupVault(this, 'Vault', {
-      backupVaultName: platform.backupVaultName(settings.name),
+      backupVaultName: platform.backupVaultName(stage),
       encryptionKey: this.key,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const copyActions: backup.BackupPlanCopyActionProps[] = [];
-    if (settings.backup.crossRegionCopy) {
-      if (!environment.backupCopyRegion)
-        throw new Error('environment.backupCopyRegion is required for crossRegionCopy');
+    if (backupSettings.crossRegionCopy) {
+      if (!props.backupCopyRegion)
+        throw new Error(
+          "DataStack: backupCopyRegion (the environment's) is required when backup.crossRegionCopy is on",
+        );
       copyActions.push({
         destinationBackupVault: backup.BackupVault.fromBackupVaultArn(
           this,
           'CopyVault',
-          `arn:${this.partition}:backup:${environment.backupCopyRegion}:${this.account}:backup-vault:${platform.backupCopyVaultName(settings.name)}`,
+          `arn:${this.partition}:backup:${props.backupCopyRegion}:${this.account}:backup-vault:${platform.backupCopyVaultName(stage)}`,
         ),
-        deleteAfter: Duration.days(settings.backup.retentionDays),
+        deleteAfter: Duration.days(backupSettings.retentionDays),
       });
     }
     const plan = new backup.BackupPlan(this, 'Plan', {
-      backupPlanName: `conduit-${settings.name}-db`,
+      backupPlanName: `conduit-${stage}-db`,
       backupVault: vault,
       backupPlanRules: [
         new backup.BackupPlanRule({
@@ -144,7 +158,7 @@ export class DataStack extends Stack {
           scheduleExpression: events.Schedule.cron({ minute: '0', hour: '5' }),
           startWindow: Duration.hours(1),
           completionWindow: Duration.hours(4),
-          deleteAfter: Duration.days(settings.backup.retentionDays),
+          deleteAfter: Duration.days(backupSettings.retentionDays),
           copyActions,
         }),
       ],
@@ -159,10 +173,10 @@ export class DataStack extends Stack {
 
     new CfnOutput(this, 'DatabaseSecretArn', {
       value: this.database.secretArn,
-      description: `Database credentials ${platform.databaseSecretName(settings.name)} (rotated every 30 days by Secrets Manager)`,
+      description: `Database credentials ${platform.databaseSecretName(stage)} (rotated every 30 days by Secrets Manager)`,
     });
     new CfnOutput(this, 'DatabaseIdentifier', {
-      value: platform.databaseIdentifier(settings.name),
+      value: platform.databaseIdentifier(stage),
       description: 'RDS instance identifier (ops CLI: stop/start/snapshot)',
     });
     new CfnOutput(this, 'DatabaseEndpoint', { value: this.database.endpoint });

@@ -1,4 +1,4 @@
-import { type Stage, workloadsIn } from '@conduit/platform';
+import type { Stage, StageName, Workload } from '@conduit/platform';
 import {
   ArnFormat,
   CfnOutput,
@@ -19,7 +19,13 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 
 export interface EdgeStackProps extends StackProps {
-  readonly settings: Stage;
+  /** The stage: names the distribution, the web ACL's metrics and the WAF log group. */
+  readonly stage: StageName;
+  /** The stage's edge: domain name, WAF rate limit per 5 minutes per IP, CloudFront price class. */
+  readonly edge: Stage['edge'];
+  /** The workloads that run in the stage: the Node HTTP ones' routes may take bodies over 8 KB. */
+  readonly workloads: readonly Workload[];
+  /** The stage's public hosted zone (certificate validation and the alias records). */
   readonly zone: route53.IHostedZone;
 }
 
@@ -48,11 +54,11 @@ export class EdgeStack extends Stack {
 
   constructor(scope: Construct, id: string, props: EdgeStackProps) {
     super(scope, id, props);
-    const { settings, zone } = props;
-    const domain = settings.edge.domainName;
+    const { edge, zone } = props;
+    const domain = edge.domainName;
     this.originDomain = `origin.${domain}`;
-    if (!Number.isInteger(settings.edge.rateLimitPer5Min) || settings.edge.rateLimitPer5Min < 10) {
-      throw new Error(`edge.rateLimitPer5Min (${settings.edge.rateLimitPer5Min}) must be an integer >= 10`);
+    if (!Number.isInteger(edge.rateLimitPer5Min) || edge.rateLimitPer5Min < 10) {
+      throw new Error(`edge.rateLimitPer5Min (${edge.rateLimitPer5Min}) must be an integer >= 10`);
     }
 
     // One certificate for the viewer name and the origin name: the ALB listener finds it by host.
@@ -62,7 +68,7 @@ export class EdgeStack extends Stack {
       validation: acm.CertificateValidation.fromDns(zone),
     });
 
-    const webAcl = this.webAcl(settings);
+    const webAcl = this.webAcl(props);
 
     const logBucket = new s3.Bucket(this, 'AccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -123,12 +129,12 @@ export class EdgeStack extends Stack {
     });
 
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
-      comment: `Conduit ${settings.name}`,
+      comment: `Conduit ${props.stage}`,
       domainNames: [domain],
       certificate,
       minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
-      priceClass: settings.edge.priceClass as cloudfront.PriceClass,
+      priceClass: edge.priceClass as cloudfront.PriceClass,
       webAclId: webAcl.attrArn,
       enableLogging: true,
       logBucket,
@@ -178,15 +184,15 @@ export class EdgeStack extends Stack {
    * bodies up to their own limit; a body beyond WAF's inspection window counts as over.
    */
   private bodySizeRule(
-    settings: Stage,
+    props: EdgeStackProps,
     priority: number,
     visibilityConfig: wafv2.CfnWebACL.VisibilityConfigProperty,
   ): wafv2.CfnWebACL.RuleProperty {
-    const prefixes = workloadsIn(settings.name)
-      .filter(({ workload }) => workload.kind === 'http' && workload.runtime === 'node')
-      .flatMap(({ workload }) => workload.routes.map((route) => `${route.replace(/\/$/, '')}/`));
+    const prefixes = props.workloads
+      .filter((workload) => workload.kind === 'http' && workload.runtime === 'node')
+      .flatMap((workload) => workload.routes.map((route) => `${route.replace(/\/$/, '')}/`));
     if (prefixes.length === 0)
-      throw new Error(`stage ${settings.name} has no Node HTTP workload for ${BODY_SIZE_RULE.name}`);
+      throw new Error(`stage ${props.stage} has no Node HTTP workload for ${BODY_SIZE_RULE.name}`);
     const startsWith = prefixes.map(
       (searchString): wafv2.CfnWebACL.StatementProperty => ({
         byteMatchStatement: {
@@ -222,7 +228,7 @@ export class EdgeStack extends Stack {
     };
   }
 
-  private webAcl(settings: Stage): wafv2.CfnWebACL {
+  private webAcl(props: EdgeStackProps): wafv2.CfnWebACL {
     const visibility = (metricName: string) => ({
       cloudWatchMetricsEnabled: true,
       sampledRequestsEnabled: true,
@@ -231,7 +237,7 @@ export class EdgeStack extends Stack {
     const acl = new wafv2.CfnWebACL(this, 'WebAcl', {
       scope: 'CLOUDFRONT',
       defaultAction: { allow: {} },
-      visibilityConfig: visibility(`conduit-${settings.name}`),
+      visibilityConfig: visibility(`conduit-${props.stage}`),
       rules: [
         ...MANAGED_RULE_GROUPS.map((name, i) => ({
           name,
@@ -250,20 +256,20 @@ export class EdgeStack extends Stack {
           },
           visibilityConfig: visibility(name),
         })),
-        this.bodySizeRule(settings, MANAGED_RULE_GROUPS.length, visibility(BODY_SIZE_RULE.name)),
+        this.bodySizeRule(props, MANAGED_RULE_GROUPS.length, visibility(BODY_SIZE_RULE.name)),
         {
           name: 'RateLimitPerIp',
           priority: MANAGED_RULE_GROUPS.length + 1,
           action: { block: {} },
           statement: {
-            rateBasedStatement: { limit: settings.edge.rateLimitPer5Min, aggregateKeyType: 'IP' },
+            rateBasedStatement: { limit: props.edge.rateLimitPer5Min, aggregateKeyType: 'IP' },
           },
           visibilityConfig: visibility('RateLimitPerIp'),
         },
       ],
     });
     // WAF only delivers to log groups whose name starts with aws-waf-logs-.
-    const wafLogGroupName = `aws-waf-logs-conduit-${settings.name}`;
+    const wafLogGroupName = `aws-waf-logs-conduit-${props.stage}`;
     const wafLogs = new logs.LogGroup(this, 'WafLogs', {
       logGroupName: wafLogGroupName,
       retention: logs.RetentionDays.THREE_MONTHS,

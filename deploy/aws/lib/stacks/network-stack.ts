@@ -1,4 +1,4 @@
-import { clusterName, originSecurityGroupName, type Stage } from '@conduit/platform';
+import type { Stage } from '@conduit/platform';
 import { CfnMapping, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -17,8 +17,20 @@ export const CLOUDFRONT_ORIGIN_FACING = 'com.amazonaws.global.cloudfront.origin-
 export const CLOUDFRONT_ORIGIN_FACING_IDS: Readonly<Record<string, string>> = { 'us-east-1': 'pl-3b927c52' };
 
 export interface NetworkStackProps extends StackProps {
-  readonly settings: Stage;
-  readonly environment: StageEnvironment;
+  /** The stage's network: VPC range, NAT gateways, AZ count, flow log retention. */
+  readonly network: Stage['network'];
+  /** The EKS cluster's name (`clusterName`), which tags the subnets its load balancers and nodes use. */
+  readonly clusterName: string;
+  /** Region the stage's load balancer runs in: picks the CloudFront origin-facing prefix list id. */
+  readonly region: string;
+  /** Name tag of the public load balancer's security group (`originSecurityGroupName`), which deploy/k8s names. */
+  readonly originSecurityGroupName: string;
+  /** The stage's router: `nginx` also opens port 80 to ACME HTTP-01 challenges. */
+  readonly router: Stage['options']['router'];
+  /** Domain name of the public hosted zone (the stage's `edge.domainName`). */
+  readonly domainName: string;
+  /** The account's availability zones the VPC spans (the environment's). */
+  readonly availabilityZones: StageEnvironment['availabilityZones'];
 }
 
 /**
@@ -35,21 +47,21 @@ export class NetworkStack extends Stack {
 
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
     super(scope, id, props);
-    const { settings, environment } = props;
-    const cluster = clusterName(settings.name);
-    const vpcCidr = settings.network.vpcCidr;
-    if (settings.network.natGateways < 1 || settings.network.natGateways > settings.network.azCount) {
-      throw new Error(`network.natGateways (${settings.network.natGateways}) must be between 1 and azCount`);
+    const { network } = props;
+    const cluster = props.clusterName;
+    const vpcCidr = network.vpcCidr;
+    if (network.natGateways < 1 || network.natGateways > network.azCount) {
+      throw new Error(`network.natGateways (${network.natGateways}) must be between 1 and azCount`);
     }
 
     const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
-      retention: settings.network.flowLogRetentionDays as logs.RetentionDays,
+      retention: network.flowLogRetentionDays as logs.RetentionDays,
     });
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(vpcCidr),
-      availabilityZones: [...environment.availabilityZones],
-      natGateways: settings.network.natGateways,
+      availabilityZones: [...props.availabilityZones],
+      natGateways: network.natGateways,
       subnetConfiguration: [
         { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
         // Large private subnets: with the VPC CNI every pod takes a VPC address.
@@ -97,23 +109,23 @@ export class NetworkStack extends Stack {
       allowAllOutbound: true,
     });
 
-    this.originSecurityGroup = this.addOriginSecurityGroup(settings);
+    this.originSecurityGroup = this.addOriginSecurityGroup(props);
 
-    this.zone = new route53.PublicHostedZone(this, 'Zone', { zoneName: settings.edge.domainName });
+    this.zone = new route53.PublicHostedZone(this, 'Zone', { zoneName: props.domainName });
   }
 
   /**
    * The load balancer the Load Balancer Controller makes from the router's annotations answers only
    * CloudFront: anyone reaching it directly would skip WAF, the rate limit and the security headers.
    */
-  private addOriginSecurityGroup(settings: Stage): ec2.SecurityGroup {
-    const region = settings.region;
+  private addOriginSecurityGroup(props: NetworkStackProps): ec2.SecurityGroup {
+    const region = props.region;
     const id = CLOUDFRONT_ORIGIN_FACING_IDS[region];
     if (!id) throw new Error(`no ${CLOUDFRONT_ORIGIN_FACING} prefix list id for region ${region}`);
     const mapping = new CfnMapping(this, 'CloudFrontOriginFacing', {
       mapping: { [region]: { PrefixListId: id, PrefixListName: CLOUDFRONT_ORIGIN_FACING } },
     });
-    const name = originSecurityGroupName(settings.name);
+    const name = props.originSecurityGroupName;
     const group = new ec2.SecurityGroup(this, 'OriginSecurityGroup', {
       vpc: this.vpc,
       description: `${name}: the public load balancer, reachable from CloudFront only`,
@@ -126,7 +138,7 @@ export class NetworkStack extends Stack {
       ec2.Port.tcp(443),
       'HTTPS from CloudFront origin-facing addresses only',
     );
-    if (settings.options.router === 'nginx') {
+    if (props.router === 'nginx') {
       // cert-manager's HTTP-01 challenge comes from Let's Encrypt's (unpublished) addresses on port 80;
       // ingress-nginx answers every other port-80 request with a redirect to HTTPS, which only CloudFront
       // can reach.

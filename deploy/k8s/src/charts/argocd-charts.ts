@@ -3,6 +3,7 @@ import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { addOnsFor, type MonitoringValues } from '../add-ons.js';
 import { AppOfApps, canaryWorkloads, RootApplication } from '../constructs/argocd.js';
+import { routerOf } from '../routers/index.js';
 import type { RenderSettings } from '../settings.js';
 
 export function stagePaths(stage: RenderSettings) {
@@ -13,7 +14,12 @@ export function stagePaths(stage: RenderSettings) {
 export class BootstrapChart extends Chart {
   constructor(scope: Construct, id: string, stage: RenderSettings) {
     super(scope, id);
-    new RootApplication(this, 'root', { stage, appsPath: stagePaths(stage).apps });
+    new RootApplication(this, 'root', {
+      stage: stage.name,
+      gitRepo: stage.gitRepo,
+      gitRevision: stage.gitRevision,
+      appsPath: stagePaths(stage).apps,
+    });
   }
 }
 
@@ -21,7 +27,11 @@ export class AppsChart extends Chart {
   constructor(scope: Construct, id: string, stage: RenderSettings, monitoring: MonitoringValues) {
     super(scope, id);
     new AppOfApps(this, 'apps', {
-      stage,
+      stage: stage.name,
+      namespace: stage.namespace,
+      gitRepo: stage.gitRepo,
+      gitRevision: stage.gitRevision,
+      router: routerOf(stage),
       paths: stagePaths(stage),
       addOns: addOnsFor(stage, monitoring),
       canaryWorkloads: canaryWorkloads(stage),

@@ -12,7 +12,9 @@ import { DATABASE_URL_SECRET, JWT_SECRET, SMTP_SECRET } from '../constructs/data
 import { Jobs } from '../constructs/jobs.js';
 import { Monitoring } from '../constructs/monitoring.js';
 import { Traffic } from '../constructs/traffic.js';
+import { identityOf } from '../identities/index.js';
 import { type DashboardConfigMap, publicUrl, type RuleGroup } from '../observability.js';
+import { routerOf } from '../routers/index.js';
 import { DATABASE_PASSWORD_SYNC, pinnedImage, type RenderSettings, SHUTDOWN } from '../settings.js';
 
 /** Pinned image of the nginx metrics exporter that runs beside nginx workloads. */
@@ -29,10 +31,17 @@ export class ConduitChart extends Chart {
   constructor(scope: Construct, id: string, props: ConduitChartProps) {
     super(scope, id);
     const { stage } = props;
-    new AnalysisTemplates(this, 'analysis', stage);
+    new AnalysisTemplates(this, 'analysis', { namespace: stage.namespace, analysis: stage.analysis });
+    const router = routerOf(stage);
+    const identity = identityOf(stage);
     for (const { workload, size } of stage.workloads) {
       new AppWorkload(this, workload.name, {
-        stage,
+        namespace: stage.namespace,
+        router,
+        identity,
+        zoneSpread: stage.zoneSpread,
+        scrapeIntervalSeconds: stage.scrapeIntervalSeconds,
+        pauseSeconds: stage.pauseSeconds,
         workload,
         image: pinnedImage(stage, workload.image),
         size,
@@ -40,10 +49,18 @@ export class ConduitChart extends Chart {
         ...runtimeOf(stage, workload),
       });
     }
-    new Traffic(this, 'traffic', stage);
+    new Traffic(this, 'traffic', {
+      router,
+      namespace: stage.namespace,
+      host: stage.host,
+      workloads: stage.workloads.map(({ workload }) => workload),
+    });
     const migrator = stage.workloads.find(({ workload }) => workload.migrations)?.workload;
     new Jobs(this, 'jobs', {
-      stage,
+      stage: stage.name,
+      namespace: stage.namespace,
+      identity,
+      ...(stage.aws ? { awsRegion: stage.aws.region } : {}),
       ...(migrator
         ? {
             migrations: {
@@ -57,7 +74,11 @@ export class ConduitChart extends Chart {
       databaseUrlKey: configKeys.DATABASE_URL,
       databasePasswordFileKey: configKeys.DATABASE_PASSWORD_FILE,
     });
-    new Monitoring(this, 'monitoring', { stage, ruleGroups: props.ruleGroups, dashboards: props.dashboards });
+    new Monitoring(this, 'monitoring', {
+      namespace: stage.namespace,
+      ruleGroups: props.ruleGroups,
+      dashboards: props.dashboards,
+    });
   }
 }
 

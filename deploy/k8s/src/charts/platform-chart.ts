@@ -29,6 +29,15 @@ export class PlatformChart extends Chart {
     });
     router.addPlatformObjects(this, stage);
     new RolloutsMonitor(this, 'rollouts-monitor');
-    new NetworkPolicies(this, 'network', { stage });
+    new NetworkPolicies(this, 'network', {
+      namespace: stage.namespace,
+      workloads: stage.workloads.map(({ workload }) => workload),
+      router,
+      identity: identityOf(stage),
+      prometheus: stage.prometheus,
+      database: { port: stage.database.port, subnetCidrs: stage.database.subnetCidrs },
+      ...(stage.otlpEndpoint ? { otlpEndpoint: stage.otlpEndpoint } : {}),
+      emailTransport: stage.aws ? 'ses' : 'smtp',
+    });
   }
 }

@@ -7,7 +7,7 @@ import {
   podMetrics,
   templateArgs,
 } from '../analysis/metrics.js';
-import type { RenderSettings } from '../settings.js';
+import type { AnalysisCadence } from '../settings.js';
 import { manifest, PART_OF } from './object.js';
 
 /** In-cluster address of the Prometheus that kube-prometheus-stack installs. */
@@ -18,34 +18,51 @@ export const TEMPLATES = {
   apiHttp: { background: 'api-http', step: 'api-http-step' },
 } as const;
 
+export interface AnalysisTemplatesProps {
+  /** The app namespace (a DNS label) the templates live in, beside the Rollouts that run them. */
+  readonly namespace: string;
+  /** Cadence of every metric: interval, initial delay, failure and inconclusive limits, step count. */
+  readonly analysis: AnalysisCadence;
+}
+
 /**
  * AnalysisTemplates in two cadences from the same metric definitions: background (runs from the first
  * canary step until the release ends) and step (a fixed number of measurements between weights).
  */
 export class AnalysisTemplates extends Construct {
-  constructor(scope: Construct, id: string, stage: RenderSettings) {
+  constructor(scope: Construct, id: string, props: AnalysisTemplatesProps) {
     super(scope, id);
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(props.namespace)) {
+      throw new Error(`AnalysisTemplates: namespace (${props.namespace}) must be a DNS label`);
+    }
+    for (const [field, value] of Object.entries(props.analysis)) {
+      if (!Number.isInteger(value) || value < 0) {
+        throw new Error(
+          `AnalysisTemplates: analysis.${field} (${value}) must be a whole number, not negative`,
+        );
+      }
+    }
     const groups = [
       { names: TEMPLATES.podHealth, metrics: podMetrics },
       { names: TEMPLATES.apiHttp, metrics: apiMetrics },
     ];
     for (const { names, metrics } of groups) {
-      this.template(stage, names.background, metrics, 'background');
-      this.template(stage, names.step, metrics, 'step');
+      this.template(props, names.background, metrics, 'background');
+      this.template(props, names.step, metrics, 'step');
     }
   }
 
   private template(
-    stage: RenderSettings,
+    props: AnalysisTemplatesProps,
     name: string,
     metrics: readonly AnalysisMetric[],
     kind: 'background' | 'step',
   ) {
-    const a = stage.analysis;
+    const a = props.analysis;
     manifest<IAnalysisTemplate>(this, {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'AnalysisTemplate',
-      metadata: { name, namespace: stage.namespace, labels: { 'app.kubernetes.io/part-of': PART_OF } },
+      metadata: { name, namespace: props.namespace, labels: { 'app.kubernetes.io/part-of': PART_OF } },
       spec: {
         args: [{ name: 'namespace' }, { name: 'rollout' }, { name: 'canary-hash' }],
         metrics: metrics.map((m) => ({

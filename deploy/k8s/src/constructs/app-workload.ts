@@ -14,10 +14,9 @@ import type { IService } from 'kubernetes-models/v1/Service';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
-import { identityOf } from '../identities/index.js';
-import { routerOf } from '../routers/index.js';
-import { CANARY_HEADER, type CanaryStrategy, HEADER_ROUTE } from '../routers/router.js';
-import { type RenderSettings, SHUTDOWN } from '../settings.js';
+import type { WorkloadIdentity } from '../identities/identity.js';
+import { CANARY_HEADER, type CanaryStrategy, HEADER_ROUTE, type Router } from '../routers/router.js';
+import { SHUTDOWN } from '../settings.js';
 import { manifest, selectorLabels } from './object.js';
 import { podSecurityContext, restrictedContainerSecurityContext } from './security.js';
 
@@ -33,9 +32,21 @@ export interface AnalysisRefs {
 }
 
 export interface AppWorkloadProps {
-  readonly stage: RenderSettings;
+  /** The app namespace (a DNS label) every object of the workload lives in. */
+  readonly namespace: string;
+  /** The stage's router module (`routerOf`): an HTTP workload's traffic Services and canary routing. */
+  readonly router: Router;
+  /** The stage's workload identity (`identityOf`): annotates the ServiceAccount of a workload that calls AWS. */
+  readonly identity: WorkloadIdentity;
+  /** `DoNotSchedule` refuses to place a pod that would unbalance zones; `ScheduleAnyway` only prefers balance. */
+  readonly zoneSpread: 'DoNotSchedule' | 'ScheduleAnyway';
+  /** Scrape interval of the workload's ServiceMonitor, in seconds. */
+  readonly scrapeIntervalSeconds: number;
+  /** Pause after each canary weight (20%, 50%, 80%) of an HTTP workload, in seconds. */
+  readonly pauseSeconds: readonly [number, number, number];
   /** The model's workload: name, port, probes. */
   readonly workload: Workload;
+  /** The reference the pods pull (the workload's image, pinned). */
   readonly image: string;
   /** Replicas, autoscaling and resources in this stage. */
   readonly size: WorkloadSize;
@@ -51,6 +62,7 @@ export interface AppWorkloadProps {
   readonly sidecars?: readonly IContainer[];
   /** Port name the ServiceMonitor scrapes. @default 'http' */
   readonly metricsPort?: { readonly name: string; readonly port: number };
+  /** AnalysisTemplates an HTTP workload's canary runs. */
   readonly analysis: AnalysisRefs;
 }
 
@@ -65,10 +77,25 @@ export class AppWorkload extends Construct {
 
   constructor(scope: Construct, id: string, props: AppWorkloadProps) {
     super(scope, id);
-    const { stage, workload, size: resources } = props;
+    const { workload, size: resources, router } = props;
     const { name: tier, port, probes } = workload;
     const http = workload.kind === 'http';
-    const ns = stage.namespace;
+    const ns = props.namespace;
+    const fail = (field: string, rule: string): never => {
+      throw new Error(`AppWorkload ${tier}: ${field} ${rule}`);
+    };
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ns)) fail('namespace', `(${ns}) must be a DNS label`);
+    if (!/^\S+[:@]\S+$/.test(props.image)) {
+      fail('image', `(${props.image}) must be an image reference with a tag or digest`);
+    }
+    if (!Number.isInteger(props.scrapeIntervalSeconds) || props.scrapeIntervalSeconds < 1) {
+      fail('scrapeIntervalSeconds', `(${props.scrapeIntervalSeconds}) must be a positive whole number`);
+    }
+    for (const pause of props.pauseSeconds) {
+      if (!Number.isInteger(pause) || pause < 0) {
+        fail('pauseSeconds', `(${pause}) must be whole numbers of seconds, not negative`);
+      }
+    }
     const labels = workloadLabels(tier);
 
     manifest<IServiceAccount>(this, {
@@ -80,7 +107,7 @@ export class AppWorkload extends Construct {
         namespace: ns,
         labels,
         annotations: workload.aws
-          ? identityOf(stage).serviceAccountAnnotations(workloadServiceAccount(tier))
+          ? props.identity.serviceAccountAnnotations(workloadServiceAccount(tier))
           : undefined,
       },
       automountServiceAccountToken: false,
@@ -167,7 +194,7 @@ export class AppWorkload extends Construct {
           {
             maxSkew: 1,
             topologyKey: 'topology.kubernetes.io/zone',
-            whenUnsatisfiable: stage.zoneSpread,
+            whenUnsatisfiable: props.zoneSpread,
             labelSelector: { matchLabels: selectorLabels(tier) },
             matchLabelKeys: [templateHash],
           },
@@ -195,7 +222,7 @@ export class AppWorkload extends Construct {
           progressDeadlineAbort: true,
           selector: { matchLabels: selectorLabels(tier) },
           template,
-          strategy: { canary: canaryStrategy(stage, workload, props.analysis) },
+          strategy: { canary: canaryStrategy(props) },
         },
       });
     } else {
@@ -215,7 +242,6 @@ export class AppWorkload extends Construct {
       });
     }
 
-    const router = routerOf(stage);
     for (const svc of http ? router.services(workload) : []) {
       this.serviceNames.push(svc);
       manifest<IService>(this, {
@@ -263,7 +289,7 @@ export class AppWorkload extends Construct {
           {
             port: metrics.name,
             path: '/metrics',
-            interval: `${stage.scrapeIntervalSeconds}s`,
+            interval: `${props.scrapeIntervalSeconds}s`,
             relabelings: [
               {
                 action: 'replace',
@@ -330,9 +356,9 @@ export class AppWorkload extends Construct {
   }
 }
 
-function canaryStrategy(stage: RenderSettings, workload: Workload, analysis: AnalysisRefs): CanaryStrategy {
+function canaryStrategy(props: AppWorkloadProps): CanaryStrategy {
+  const { workload, analysis, router } = props;
   const { name: tier } = workload;
-  const router = routerOf(stage);
   const args = [
     { name: 'namespace', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
     { name: 'rollout', value: tier },
@@ -343,7 +369,7 @@ function canaryStrategy(stage: RenderSettings, workload: Workload, analysis: Ana
   };
   // setHeaderRoute only exists for routers with managed routes; others carry the header another way.
   const headerRoute = router.headerRouteStep;
-  const [p1, p2, p3] = stage.pauseSeconds;
+  const [p1, p2, p3] = props.pauseSeconds;
   const steps: CanaryStrategy['steps'] = [
     ...(headerRoute
       ? [

@@ -1,7 +1,8 @@
-import { ARGOCD_NAMESPACE, argoApplicationNames } from '@conduit/platform';
+import { ARGOCD_NAMESPACE, argoApplicationNames, type StageName } from '@conduit/platform';
 import type { IApplication } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import { Construct } from 'constructs';
 import { routerOf } from '../routers/index.js';
+import type { Router } from '../routers/router.js';
 import type { RenderSettings } from '../settings.js';
 import { manifest, PART_OF } from './object.js';
 
@@ -23,8 +24,28 @@ export interface AddOn {
   readonly wave: number;
 }
 
-export interface AppOfAppsProps {
-  readonly stage: RenderSettings;
+/** Where Argo CD syncs the rendered manifests from. */
+export interface GitSource {
+  /** Git repository Argo CD syncs the rendered manifests from. */
+  readonly gitRepo: string;
+  /** Branch, tag or commit of `gitRepo` (must not be empty). */
+  readonly gitRevision: string;
+}
+
+export interface RootApplicationProps extends GitSource {
+  /** The stage: names the root Application. */
+  readonly stage: StageName;
+  /** Folder (inside the repo) of the child Applications. */
+  readonly appsPath: string;
+}
+
+export interface AppOfAppsProps extends GitSource {
+  /** The stage: names the child Applications. */
+  readonly stage: StageName;
+  /** The app namespace (a DNS label): destination of the platform and Conduit Applications. */
+  readonly namespace: string;
+  /** The stage's router module (`routerOf`): which Ingress fields Argo Rollouts rewrites at run time. */
+  readonly router: Router;
   /** Folder (inside the repo) of each rendered directory, keyed by role. */
   readonly paths: { readonly apps: string; readonly platform: string; readonly conduit: string };
   readonly addOns: readonly AddOn[];
@@ -70,11 +91,15 @@ export function runtimeOwnedFields(
   stage: RenderSettings,
   canaryWorkloads: readonly string[],
 ): RuntimeOwnedField[] {
+  return runtimeOwnedFieldsOf(routerOf(stage), canaryWorkloads);
+}
+
+function runtimeOwnedFieldsOf(router: Router, canaryWorkloads: readonly string[]): RuntimeOwnedField[] {
   return [
     {
       group: 'networking.k8s.io',
       kind: 'Ingress',
-      jqPathExpressions: routerOf(stage).ingressPathsRolloutsOwns(canaryWorkloads),
+      jqPathExpressions: router.ingressPathsRolloutsOwns(canaryWorkloads),
       owner: 'Argo Rollouts',
       why: "the canary's traffic weights and header route at each step",
     },
@@ -98,17 +123,18 @@ export function canaryWorkloads(stage: RenderSettings): string[] {
  * applies it as rendered (`dist/<stage>/bootstrap/`); no Application syncs that folder.
  */
 export class RootApplication extends Construct {
-  constructor(scope: Construct, id: string, props: { stage: RenderSettings; appsPath: string }) {
+  constructor(scope: Construct, id: string, props: RootApplicationProps) {
     super(scope, id);
+    validateGitSource('RootApplication', props);
     manifest<IApplication>(
       this,
       application(
-        argoApplicationNames.root(props.stage.name),
+        argoApplicationNames.root(props.stage),
         {
           project: 'default',
           source: {
-            repoURL: props.stage.gitRepo,
-            targetRevision: props.stage.gitRevision,
+            repoURL: props.gitRepo,
+            targetRevision: props.gitRevision,
             path: props.appsPath,
           },
           destination: { server: IN_CLUSTER, namespace: ARGOCD_NAMESPACE },
@@ -124,6 +150,10 @@ export class RootApplication extends Construct {
 export class AppOfApps extends Construct {
   constructor(scope: Construct, id: string, props: AppOfAppsProps) {
     super(scope, id);
+    validateGitSource('AppOfApps', props);
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(props.namespace)) {
+      throw new Error(`AppOfApps: namespace (${props.namespace}) must be a DNS label`);
+    }
     const { stage } = props;
     for (const addOn of props.addOns) {
       if (!/^v?\d+\.\d+\.\d+$/.test(addOn.version)) {
@@ -132,7 +162,7 @@ export class AppOfApps extends Construct {
       manifest<IApplication>(
         this,
         application(
-          argoApplicationNames.addOn(stage.name, addOn.name),
+          argoApplicationNames.addOn(stage, addOn.name),
           {
             project: 'default',
             source: {
@@ -159,15 +189,15 @@ export class AppOfApps extends Construct {
           name,
           {
             project: 'default',
-            source: { repoURL: stage.gitRepo, targetRevision: stage.gitRevision, path },
-            destination: { server: IN_CLUSTER, namespace: stage.namespace },
+            source: { repoURL: props.gitRepo, targetRevision: props.gitRevision, path },
+            destination: { server: IN_CLUSTER, namespace: props.namespace },
             syncPolicy: {
               ...automated,
               syncOptions: ['PruneLast=true', 'RespectIgnoreDifferences=true'],
               retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
             },
             // Only what a controller owns at run time; every field Git sets reaches the cluster on sync.
-            ignoreDifferences: runtimeOwnedFields(stage, props.canaryWorkloads).map(
+            ignoreDifferences: runtimeOwnedFieldsOf(props.router, props.canaryWorkloads).map(
               ({ group, kind, jqPathExpressions }) => ({
                 group,
                 kind,
@@ -179,7 +209,12 @@ export class AppOfApps extends Construct {
         ),
       );
     // Namespace, secrets and the database exist before the PreSync migration of the app needs them.
-    own(argoApplicationNames.platform(stage.name), props.paths.platform, 5);
-    own(argoApplicationNames.app(stage.name), props.paths.conduit, 10);
+    own(argoApplicationNames.platform(stage), props.paths.platform, 5);
+    own(argoApplicationNames.app(stage), props.paths.conduit, 10);
   }
+}
+
+function validateGitSource(construct: string, source: GitSource): void {
+  if (source.gitRepo.trim() === '') throw new Error(`${construct}: gitRepo must not be empty`);
+  if (source.gitRevision.trim() === '') throw new Error(`${construct}: gitRevision must not be empty`);
 }

@@ -5,6 +5,7 @@ import {
   migrateJobName,
   OPS_IMAGE,
   SERVICE_ACCOUNTS,
+  type StageName,
   workloadLabels,
 } from '@conduit/platform';
 import { Construct } from 'constructs';
@@ -15,20 +16,30 @@ import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
-import { identityOf } from '../identities/index.js';
-import type { RenderSettings } from '../settings.js';
+import type { WorkloadIdentity } from '../identities/identity.js';
 import { DATABASE_PASSWORD_PATH, databasePasswordVolume } from './database-password.js';
 import { DATABASE_URL_SECRET } from './database-ref.js';
 import { manifest } from './object.js';
 import { podSecurityContext, restrictedContainerSecurityContext } from './security.js';
 
 export interface JobsProps {
-  readonly stage: RenderSettings;
+  /** The stage the ops CLI backs up and drills (`--stage`). */
+  readonly stage: StageName;
+  /** The app namespace (a DNS label) the Jobs, CronJobs and their ServiceAccounts live in. */
+  readonly namespace: string;
+  /** The stage's workload identity (`identityOf`): annotates the ops ServiceAccount when it needs to. */
+  readonly identity: WorkloadIdentity;
+  /**
+   * Region the ops CLI calls AWS in (its `AWS_REGION`).
+   * @default none: a cluster without AWS, no `AWS_REGION`
+   */
+  readonly awsRegion?: string;
   /**
    * The workload whose image carries the migrations: its name, its image's user and the reference to run.
    * @default none: no migration hook
    */
   readonly migrations?: { readonly workload: string; readonly user: ImageUser; readonly ref: string };
+  /** The reference the backup CronJobs run (the ops image, pinned). */
   readonly opsImage: string;
   /** Name of the API's `DATABASE_URL` variable, from the API's config keys. */
   readonly databaseUrlKey: string;
@@ -74,8 +85,21 @@ function podSpec(
 export class Jobs extends Construct {
   constructor(scope: Construct, id: string, props: JobsProps) {
     super(scope, id);
-    const { stage } = props;
-    const ns = stage.namespace;
+    const ns = props.namespace;
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ns)) {
+      throw new Error(`Jobs: namespace (${ns}) must be a DNS label`);
+    }
+    if (props.awsRegion !== undefined && !/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(props.awsRegion)) {
+      throw new Error(`Jobs: awsRegion (${props.awsRegion}) must be an AWS region`);
+    }
+    for (const [field, ref] of [
+      ['opsImage', props.opsImage],
+      ['migrations.ref', props.migrations?.ref],
+    ] as const) {
+      if (ref !== undefined && !/^\S+[:@]\S+$/.test(ref)) {
+        throw new Error(`Jobs: ${field} (${ref}) must be an image reference with a tag or digest`);
+      }
+    }
     const dbUrl: IEnvVar = {
       name: props.databaseUrlKey,
       valueFrom: { secretKeyRef: { ...DATABASE_URL_SECRET } },
@@ -135,7 +159,7 @@ export class Jobs extends Construct {
         name: OPS_SERVICE_ACCOUNT,
         namespace: ns,
         labels: opsLabels,
-        annotations: identityOf(stage).serviceAccountAnnotations(SERVICE_ACCOUNTS.opsJobs),
+        annotations: props.identity.serviceAccountAnnotations(SERVICE_ACCOUNTS.opsJobs),
       },
       // The AWS SDK reads the projected token that Pod Identity/IRSA mount; nothing talks to the Kubernetes API.
       automountServiceAccountToken: false,
@@ -161,8 +185,8 @@ export class Jobs extends Construct {
                 spec: podSpec(OPS_SERVICE_ACCOUNT, OPS_IMAGE.user, {
                   name: 'ops',
                   image: props.opsImage,
-                  args: ['backup', verb, '--stage', stage.name],
-                  env: [dbUrl, ...(stage.aws ? [{ name: 'AWS_REGION', value: stage.aws.region }] : [])],
+                  args: ['backup', verb, '--stage', props.stage],
+                  env: [dbUrl, ...(props.awsRegion ? [{ name: 'AWS_REGION', value: props.awsRegion }] : [])],
                 }),
               },
             },

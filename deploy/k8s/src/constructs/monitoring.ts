@@ -2,11 +2,12 @@ import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/mon
 import { Construct } from 'constructs';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { DashboardConfigMap, RuleGroup } from '../observability.js';
-import type { RenderSettings } from '../settings.js';
 import { manifest, PART_OF } from './object.js';
 
 export interface MonitoringProps {
-  readonly stage: RenderSettings;
+  /** The app namespace (a DNS label) the PrometheusRules and dashboard ConfigMaps live in. */
+  readonly namespace: string;
+  /** Alerting and recording rules, one PrometheusRule per group (names must be unique). */
   readonly ruleGroups: readonly RuleGroup[];
   /** Grafana dashboards as ConfigMap contents, picked up by Grafana's sidecar through their label. */
   readonly dashboards: readonly DashboardConfigMap[];
@@ -16,7 +17,17 @@ export interface MonitoringProps {
 export class Monitoring extends Construct {
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    const ns = props.stage.namespace;
+    const ns = props.namespace;
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ns)) {
+      throw new Error(`Monitoring: namespace (${ns}) must be a DNS label`);
+    }
+    for (const [field, names] of [
+      ['ruleGroups', props.ruleGroups.map((g) => g.name)],
+      ['dashboards', props.dashboards.map((d) => d.name)],
+    ] as const) {
+      const twice = names.find((n, i) => names.indexOf(n) !== i);
+      if (twice !== undefined) throw new Error(`Monitoring: ${field} name (${twice}) must be unique`);
+    }
     for (const group of props.ruleGroups) {
       manifest<IPrometheusRule>(this, {
         apiVersion: 'monitoring.coreos.com/v1',

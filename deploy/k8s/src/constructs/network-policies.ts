@@ -1,11 +1,10 @@
-import { migrateJobName, OPS_IMAGE } from '@conduit/platform';
+import { migrateJobName, OPS_IMAGE, type Workload } from '@conduit/platform';
 import { Construct } from 'constructs';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { INetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer';
-import type { EgressRule } from '../identities/identity.js';
-import { identityOf } from '../identities/index.js';
-import { routerOf } from '../routers/index.js';
-import type { RenderSettings } from '../settings.js';
+import type { EgressRule, WorkloadIdentity } from '../identities/identity.js';
+import type { Router } from '../routers/router.js';
+import type { DatabaseSettings } from '../settings.js';
 import { manifest, PART_OF, selectorLabels } from './object.js';
 
 /** Pod selector labels of the pods that are not workloads: the ops jobs. */
@@ -25,16 +24,61 @@ export function awsHttpsEgress(): EgressRule {
 }
 
 export interface NetworkPoliciesProps {
-  /** The stage; each of its workloads gets the flows the model says it needs, nothing else. */
-  readonly stage: RenderSettings;
+  /** The app namespace (a DNS label) the policies live in. */
+  readonly namespace: string;
+  /** The stage's workloads; each gets the flows the model says it needs, nothing else. */
+  readonly workloads: readonly Workload[];
+  /** The stage's router module (`routerOf`): who may reach the HTTP workloads' serving ports. */
+  readonly router: Router;
+  /** The stage's workload identity (`identityOf`): the egress pods need to obtain AWS credentials. */
+  readonly identity: WorkloadIdentity;
+  /** Namespace and pod labels of the Prometheus that scrapes the workloads' metrics ports. */
+  readonly prometheus: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
+  /** PostgreSQL port and the database's private subnets: the only database egress the pods get. */
+  readonly database: Pick<DatabaseSettings, 'port' | 'subnetCidrs'>;
+  /**
+   * OTLP endpoint of the trace collector (`http://<service>.<namespace>.svc[:port]`); tracing workloads
+   * may reach its namespace on its port.
+   * @default none: no egress to a collector
+   */
+  readonly otlpEndpoint?: string;
+  /**
+   * How e-mail leaves: `ses` is the SES API's HTTPS (no mail port opens), `smtp` a relay outside the cluster
+   * on the submission port 587.
+   */
+  readonly emailTransport: 'ses' | 'smtp';
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+function validate(props: NetworkPoliciesProps): void {
+  const fail = (field: string, rule: string): never => {
+    throw new Error(`NetworkPolicies: ${field} ${rule}`);
+  };
+  if (!DNS_LABEL.test(props.namespace)) fail('namespace', `(${props.namespace}) must be a DNS label`);
+  if (!DNS_LABEL.test(props.prometheus.namespace)) {
+    fail('prometheus.namespace', `(${props.prometheus.namespace}) must be a DNS label`);
+  }
+  if (Object.keys(props.prometheus.podLabels).length === 0) {
+    fail('prometheus.podLabels', 'must not be empty (an empty selector admits every pod of the namespace)');
+  }
+  const { port, subnetCidrs } = props.database;
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    fail('database.port', `(${port}) must be a TCP port`);
+  if (subnetCidrs.length === 0) fail('database.subnetCidrs', 'must not be empty');
+  for (const cidr of subnetCidrs) {
+    if (!CIDR.test(cidr)) fail('database.subnetCidrs', `(${cidr}) must be an IPv4 CIDR`);
+    if (cidr.endsWith('/0')) fail('database.subnetCidrs', `(${cidr}) must not be any address`);
+  }
 }
 
 /** Default deny in both directions, then one policy per allowed flow. */
 export class NetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, props: NetworkPoliciesProps) {
     super(scope, id);
-    const { stage } = props;
-    const ns = stage.namespace;
+    validate(props);
+    const ns = props.namespace;
     const policy = (name: string, spec: INetworkPolicy['spec']) =>
       manifest<INetworkPolicy>(this, {
         apiVersion: 'networking.k8s.io/v1',
@@ -63,22 +107,22 @@ export class NetworkPolicies extends Construct {
       ],
     });
 
-    const router = routerOf(stage);
+    const { router } = props;
     const lb = router.peers();
     const prometheus: INetworkPolicyPeer = {
-      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': stage.prometheus.namespace } },
-      podSelector: { matchLabels: { ...stage.prometheus.podLabels } },
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.prometheus.namespace } },
+      podSelector: { matchLabels: { ...props.prometheus.podLabels } },
     };
-    const db = databasePeers(stage);
-    const collector = collectorPeer(stage);
+    const db = databasePeers(props.database);
+    const collector = collectorPeer(props.otlpEndpoint);
     // Plus whatever the identity module needs to hand out credentials (Pod Identity: the node's agent).
-    const awsApis: EgressRule[] = [awsHttpsEgress(), ...identityOf(stage).credentialEgress()];
+    const awsApis: EgressRule[] = [awsHttpsEgress(), ...props.identity.credentialEgress()];
     // A relay outside the cluster whose address the model does not know; only the submission port (STARTTLS).
     const smtpRelay: EgressRule = {
       to: [{ ipBlock: { cidr: '0.0.0.0/0' } }],
       ports: [{ protocol: 'TCP', port: 587 }],
     };
-    for (const { workload } of stage.workloads) {
+    for (const workload of props.workloads) {
       const pods = selectorLabels(workload.name);
       const tcp = (port: number) => [{ protocol: 'TCP' as const, port }];
       const ingress: NetworkPolicyIngressRule[] = [
@@ -98,7 +142,7 @@ export class NetworkPolicies extends Construct {
         ...(workload.aws ? awsApis : []),
         // E-mail without AWS goes to an SMTP relay on the submission port; with AWS it is the SES API's
         // HTTPS above, and no mail port opens.
-        ...(workload.uses.email && !stage.aws ? [smtpRelay] : []),
+        ...(workload.uses.email && props.emailTransport === 'smtp' ? [smtpRelay] : []),
       ];
       if (egress.length > 0) {
         policy(`${workload.name}-egress`, {
@@ -108,9 +152,9 @@ export class NetworkPolicies extends Construct {
         });
       }
     }
-    const migrator = stage.workloads.find((w) => w.workload.migrations);
+    const migrator = props.workloads.find((w) => w.migrations);
     if (migrator) {
-      const pods = selectorLabels(migrateJobName(migrator.workload.name));
+      const pods = selectorLabels(migrateJobName(migrator.name));
       policy('migrate-egress', { podSelector: { matchLabels: pods }, policyTypes: ['Egress'], egress: [db] });
     }
     policy('ops-egress', {
@@ -132,19 +176,18 @@ export class NetworkPolicies extends Construct {
 type NetworkPolicyIngressRule = NonNullable<NonNullable<INetworkPolicy['spec']>['ingress']>[number];
 
 /** The trace collector's namespace and port, from the OTLP endpoint; none when tracing is off. */
-function collectorPeer(stage: RenderSettings): EgressRule | undefined {
-  if (!stage.otlpEndpoint) return undefined;
-  const url = new URL(stage.otlpEndpoint);
+function collectorPeer(otlpEndpoint: string | undefined): EgressRule | undefined {
+  if (!otlpEndpoint) return undefined;
+  const url = new URL(otlpEndpoint);
   const namespace = url.hostname.split('.')[1];
-  if (!namespace) throw new Error(`otlpEndpoint (${stage.otlpEndpoint}) must be <service>.<namespace>.svc`);
+  if (!namespace) throw new Error(`otlpEndpoint (${otlpEndpoint}) must be <service>.<namespace>.svc`);
   return {
     to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } }],
     ports: [{ protocol: 'TCP', port: Number(url.port || 4318) }],
   };
 }
 
-function databasePeers(stage: RenderSettings): EgressRule {
-  const d = stage.database;
+function databasePeers(d: NetworkPoliciesProps['database']): EgressRule {
   return {
     to: d.subnetCidrs.map((cidr) => ({ ipBlock: { cidr } })),
     ports: [{ protocol: 'TCP', port: d.port }],

@@ -2,8 +2,8 @@ import { INGRESS_NAME, type Workload } from '@conduit/platform';
 import type { Construct } from 'constructs';
 import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import { manifest, PART_OF } from '../constructs/object.js';
-import type { AlbSettings, RenderSettings } from '../settings.js';
-import { HEADER_ROUTE, type Router } from './router.js';
+import type { AlbSettings } from '../settings.js';
+import { HEADER_ROUTE, type Router, type RouteTarget } from './router.js';
 
 /** Flag that makes Argo Rollouts wait until the ALB target group holds the new pods before shifting. */
 export const VERIFY_TARGET_GROUP_FLAG = '--aws-verify-target-group';
@@ -17,17 +17,17 @@ export const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
  */
 export function albRouter(r: AlbSettings): Router {
   return {
-    addRoutes(scope: Construct, stage: RenderSettings) {
+    addRoutes(scope: Construct, target: RouteTarget) {
       // Most specific path first: the ALB matches rules in order.
-      const routes = stage.workloads
-        .flatMap(({ workload }) => workload.routes.map((path) => ({ workload: workload.name, path })))
+      const routes = target.workloads
+        .flatMap((workload) => workload.routes.map((path) => ({ workload: workload.name, path })))
         .sort((a, b) => b.path.length - a.path.length);
       manifest<IIngress>(scope, {
         apiVersion: 'networking.k8s.io/v1',
         kind: 'Ingress',
         metadata: {
           name: INGRESS_NAME,
-          namespace: stage.namespace,
+          namespace: target.namespace,
           labels: { 'app.kubernetes.io/part-of': PART_OF },
           annotations: {
             'alb.ingress.kubernetes.io/scheme': 'internet-facing',
@@ -51,7 +51,7 @@ export function albRouter(r: AlbSettings): Router {
           ingressClassName: 'alb',
           rules: [
             {
-              host: stage.host,
+              host: target.host,
               http: {
                 // `use-annotation`: Argo Rollouts writes the weighted forward action named after the root Service.
                 paths: routes.map((route) => ({

@@ -4,8 +4,8 @@ import type { Construct } from 'constructs';
 import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import { ADD_ON_CHARTS } from '../add-ons.js';
 import { manifest, PART_OF } from '../constructs/object.js';
-import type { NginxSettings, RenderSettings } from '../settings.js';
-import { CANARY_HEADER, type Router } from './router.js';
+import type { NginxSettings } from '../settings.js';
+import { CANARY_HEADER, type Router, type RouteTarget } from './router.js';
 
 /** Secret cert-manager writes the certificate of the public host into. */
 export const TLS_SECRET = 'conduit-tls';
@@ -25,14 +25,14 @@ export const CONTROLLER_POD_LABELS = {
 export function nginxRouter(r: NginxSettings): Router {
   const ingressName = (w: Workload) => `${INGRESS_NAME}-${w.name}`;
   return {
-    addRoutes(scope: Construct, stage: RenderSettings) {
-      for (const { workload } of stage.workloads.filter((w) => w.workload.kind === 'http')) {
+    addRoutes(scope: Construct, target: RouteTarget) {
+      for (const workload of target.workloads.filter((w) => w.kind === 'http')) {
         manifest<IIngress>(scope, {
           apiVersion: 'networking.k8s.io/v1',
           kind: 'Ingress',
           metadata: {
             name: ingressName(workload),
-            namespace: stage.namespace,
+            namespace: target.namespace,
             labels: { 'app.kubernetes.io/part-of': PART_OF },
             annotations: {
               'cert-manager.io/cluster-issuer': r.clusterIssuer,
@@ -41,10 +41,10 @@ export function nginxRouter(r: NginxSettings): Router {
           },
           spec: {
             ingressClassName: 'nginx',
-            tls: [{ hosts: [stage.host], secretName: TLS_SECRET }],
+            tls: [{ hosts: [target.host], secretName: TLS_SECRET }],
             rules: [
               {
-                host: stage.host,
+                host: target.host,
                 http: {
                   paths: workload.routes.map((path) => ({
                     path,

@@ -18,13 +18,20 @@ export type CanaryRouting = Pick<
   'pingPong' | 'stableService' | 'canaryService' | 'trafficRouting'
 >;
 
+/** What the routes are written for: the app namespace, its public host and the workloads (HTTP ones get routes). */
+export interface RouteTarget {
+  readonly namespace: string;
+  readonly host: string;
+  readonly workloads: readonly Workload[];
+}
+
 /**
  * Everything that differs between routers, in one module per router (`alb.ts`, `nginx.ts`); constructs ask
  * the stage's router (`routerOf`) and never branch on its kind.
  */
 export interface Router {
   /** The public entry point: Ingress objects for the stage's HTTP workloads (conduit chart). */
-  addRoutes(scope: Construct, stage: RenderSettings): void;
+  addRoutes(scope: Construct, target: RouteTarget): void;
   /** Objects the routes need before the app syncs (platform chart): e.g. a certificate issuer. */
   addPlatformObjects(scope: Construct, stage: RenderSettings): void;
   /** Names of an HTTP workload's traffic Services; the first is the root/stable one. */
