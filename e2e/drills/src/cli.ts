@@ -1,5 +1,5 @@
 // `npm run drill:<name>` (full budget) or `npm run drill:<name> -- --ci` (the reduced CI budget); add
-// `--neighbour` to run it beside a CPU-burning neighbour process per core.
+// `--neighbour` to run it beside a CPU-burning neighbour process (one busy process, see drills.ts).
 import { drills, runDrill } from './drills.js';
 import type { Budget } from './lib/report.js';
 
