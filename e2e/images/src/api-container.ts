@@ -8,6 +8,29 @@ import { databaseSecrets, findObject, type K8sObject, podmanPlan, podSpecOf } fr
 import { podman, podmanEnv } from './podman.js';
 
 /**
+ * Runs the rendered api-migrate Job (Argo CD's PreSync hook) under its pod spec against `databaseUrl` (as the
+ * container reaches it) and removes it; a non-zero exit throws with the Job's logs.
+ */
+export async function runMigrateJob(
+  objects: readonly K8sObject[],
+  image: string,
+  imageUser: string,
+  databaseUrl: string,
+): Promise<void> {
+  const job = podmanPlan(objects, podSpecOf(findObject(objects, 'Job', 'api-migrate')), 'migrate', {
+    imageUser,
+    secrets: databaseSecrets(databaseUrl),
+  });
+  const container = await runContainer(image, job);
+  try {
+    const code = await container.exited();
+    if (code !== 0) throw new Error(`the api-migrate Job exited ${code}:\n${await container.logs()}`);
+  } finally {
+    await container.remove();
+  }
+}
+
+/**
  * A drill launcher that runs each API instance as a container of the image built with the instance's
  * APP_VERSION, under the rendered api Rollout's pod spec. The drill's own settings (drain delay, log level)
  * go on top of the ConfigMap's, as the drills set them on processes; DATABASE_URL and JWT_SECRET fill the
@@ -25,19 +48,7 @@ export function containerLauncher(
     const key = `${image} ${databaseUrl}`;
     let done = migrations.get(key);
     if (!done) {
-      done = (async () => {
-        const job = podmanPlan(objects, podSpecOf(findObject(objects, 'Job', 'api-migrate')), 'migrate', {
-          imageUser,
-          secrets: databaseSecrets(databaseUrl),
-        });
-        const container = await runContainer(image, job);
-        try {
-          const code = await container.exited();
-          if (code !== 0) throw new Error(`the api-migrate Job exited ${code}:\n${await container.logs()}`);
-        } finally {
-          await container.remove();
-        }
-      })();
+      done = runMigrateJob(objects, image, imageUser, databaseUrl);
       migrations.set(key, done);
     }
     return done;
@@ -58,12 +69,7 @@ export function containerLauncher(
     await migrate(image, url.toString());
     const plan = podmanPlan(objects, podSpecOf(findObject(objects, 'Rollout', 'api')), 'api', {
       imageUser,
-      secrets: {
-        'conduit-db/DATABASE_URL': url.toString(),
-        // The pods read the password from the file mounted from this key, over the URL's.
-        'conduit-db/password': decodeURIComponent(url.password),
-        'conduit-jwt/JWT_SECRET': jwtSecret,
-      },
+      secrets: { ...databaseSecrets(url.toString()), 'conduit-jwt/JWT_SECRET': jwtSecret },
     });
     const name = `conduit-drill-${randomBytes(4).toString('hex')}`;
     // The drill's load comes from one client and a few authors: the same generous rate limits as its processes.

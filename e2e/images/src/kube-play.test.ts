@@ -1,17 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { startPostgres, type TestPostgres } from '@conduit/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { HOST_FROM_CONTAINER, probe, runContainer, waitForProbe } from './container.js';
+import { runMigrateJob } from './api-container.js';
+import { HOST_FROM_CONTAINER, probe, waitForProbe } from './container.js';
 import { inspectImage } from './images.js';
 import { type Play, type PlayedContainer, play, type Rehearsal, rehearsal } from './kube-play.js';
-import {
-  databaseSecrets,
-  findObject,
-  type K8sObject,
-  podmanPlan,
-  podSpecOf,
-  renderedObjects,
-} from './pod-spec.js';
+import { databaseSecrets, findObject, type K8sObject, podSpecOf, renderedObjects } from './pod-spec.js';
 import { PodmanError, podman } from './podman.js';
 
 const STAGE = 'dev';
@@ -65,18 +59,7 @@ describe(`podman kube play of the ${STAGE} manifests (Kubernetes faked by podman
       'conduit-jwt/JWT_SECRET': randomBytes(32).toString('hex'),
     };
     // Argo CD runs the PreSync migrate Job before it syncs the workloads; podman 4.3 plays no Jobs.
-    const migrate = await runContainer(
-      images.api,
-      podmanPlan(objects, podSpecOf(findObject(objects, 'Job', 'api-migrate')), 'migrate', {
-        imageUser: apiUser,
-        secrets,
-      }),
-    );
-    try {
-      expect(await migrate.exited(), await migrate.logs()).toBe(0);
-    } finally {
-      await migrate.remove();
-    }
+    await runMigrateJob(objects, images.api, apiUser, url.toString());
   });
   afterAll(() => postgres?.stop());
 

@@ -1,5 +1,6 @@
 import { startPostgres, type TestPostgres } from '@conduit/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runMigrateJob } from './api-container.js';
 import {
   HOST_FROM_CONTAINER,
   probe,
@@ -41,15 +42,7 @@ describe(`the notifier image, run as the ${STAGE} notifier Deployment runs it`, 
     url.hostname = HOST_FROM_CONTAINER;
     const secrets = databaseSecrets(url.toString());
     // The queue table comes from the API's migrations, which the api-migrate Job applies.
-    const migrate = await runContainer(
-      images.api,
-      podmanPlan(objects, podSpecOf(findObject(objects, 'Job', 'api-migrate')), 'migrate', {
-        imageUser: apiUser,
-        secrets,
-      }),
-    );
-    started.push(migrate);
-    expect(await migrate.exited(), await migrate.logs()).toBe(0);
+    await runMigrateJob(objects, images.api, apiUser, url.toString());
     plan = podmanPlan(objects, podSpecOf(findObject(objects, 'Deployment', 'notifier')), 'notifier', {
       imageUser: user,
       secrets,

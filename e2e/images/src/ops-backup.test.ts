@@ -3,6 +3,7 @@ import { backupBucketName, databaseIdentifier, dumpPrefix } from '@conduit/platf
 import { startPostgres, type TestPostgres } from '@conduit/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runMigrateJob } from './api-container.js';
 import { HOST_FROM_CONTAINER, type RunningContainer, runContainer } from './container.js';
 import { FAKE_CREDENTIALS, type FakeAws, startFakeAws } from './fake-aws.js';
 import { inspectImage } from './images.js';
@@ -69,15 +70,7 @@ describe(`the ops image runs the ${STAGE} backup and restore-drill CronJobs agai
     ]);
     databaseUrl = await postgres.createDatabase('backup');
     // The real schema, migrated by the api-migrate Job as in the cluster, plus marker rows.
-    const migrate = await runContainer(
-      images.api,
-      podmanPlan(objects, podSpecOf(findObject(objects, 'Job', 'api-migrate')), 'migrate', {
-        imageUser: apiUser,
-        secrets: databaseSecrets(fromContainer(databaseUrl)),
-      }),
-    );
-    started.push(migrate);
-    expect(await migrate.exited(), await migrate.logs()).toBe(0);
+    await runMigrateJob(objects, images.api, apiUser, fromContainer(databaseUrl));
     await query(
       databaseUrl,
       `CREATE TABLE backup_marker (id integer PRIMARY KEY, note text NOT NULL);
