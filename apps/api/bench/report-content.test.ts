@@ -64,7 +64,12 @@ const input: ReportInput = {
     connections: 50,
     durationSeconds: 10,
     loadAverage: load,
-    bundle: { initialGzipBytes: 84_582, totalGzipBytes: 112_742 },
+    bundle: {
+      initialGzipBytes: 27_340,
+      totalGzipBytes: 55_210,
+      initialBudgetBytes: 30_720,
+      totalBudgetBytes: 61_440,
+    },
     results: [
       {
         scenario: 'app shell (index.html)',
@@ -145,12 +150,29 @@ describe('renderMarkdown', () => {
     expect(markdown).toMatch(
       /\| app shell \(index\.html\): `GET \/` +\| 390 B gzip +\| +15,234 \| +19\.1 \| +3 ms \| +7 ms \| +97% \|/,
     );
-    expect(markdown).toContain('initial JavaScript 82.6 KiB');
+    expect(markdown).toContain(
+      '(30.0 KiB initial, 60.0 KiB in all, gzipped). This build: initial JavaScript 26.7 KiB, all\nJavaScript 53.9 KiB',
+    );
     expect(markdown).toContain(
       '![Throughput (req/s) and p99 latency per scenario and mode](performance.svg)',
     );
     for (const heading of ['## API', '## Web tier', '## Delivery code']) expect(markdown).toContain(heading);
     expect(markdown).toContain('Lighthouse');
+    expect(markdown).toContain('served by real nginx: not measured on this machine yet.');
+  });
+
+  it('tables the Lighthouse scores when they were measured', () => {
+    const scores = { performance: 0.99, accessibility: 1, 'best-practices': 1, seo: 0.92 };
+    const withLighthouse = renderMarkdown({
+      ...input,
+      lighthouse: {
+        date: '2026-12-03T10:00:00.000Z',
+        runs: 3,
+        results: [{ page: 'article', preset: 'mobile', scores }],
+      },
+    });
+    expect(withLighthouse).toContain('real nginx, 2026-12-03, the median of 3 runs per page:');
+    expect(withLighthouse).toContain('| article | mobile | 0.99 | 1.00 | 1.00 | 0.92 |');
   });
 });
 

@@ -1,5 +1,6 @@
 // `npm run bench:report -w @conduit/api` (the last step of `npm run bench`): writes docs/performance.md and
-// docs/performance.svg from the newest API, web and (when measured on the machine) images results in .bench/.
+// docs/performance.svg from the newest API, web and (when measured on the machine) images and Lighthouse
+// results in .bench/.
 // It lives with the API benchmark, which produces most of the numbers, so its unit test runs in this
 // workspace's `npm test`.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import {
   type ApiBenchRun,
   type ImagesBenchRun,
+  type LighthouseRun,
   type Machine,
   renderChart,
   renderMarkdown,
@@ -24,7 +26,7 @@ const newestName = (prefix: string) =>
     .at(-1);
 
 /** The newest `<prefix>-<ISO date>.json`; older files may predate fields the report needs. */
-function newest(prefix: 'api' | 'web' | 'images', requiredField: string): unknown {
+function newest(prefix: 'api' | 'web' | 'images' | 'lighthouse', requiredField: string): unknown {
   const name = newestName(prefix);
   if (!name) throw new Error(`no ${prefix} results in ${benchDir}: run "npm run bench"`);
   const run: unknown = JSON.parse(readFileSync(`${benchDir}${name}`, 'utf8'));
@@ -46,6 +48,7 @@ const input = {
   web: newest('web', 'nginx') as WebBenchRun,
   // The image facts need podman, which `npm run bench` does not require: kept when measured on this machine.
   images: newestName('images') ? (newest('images', 'podman') as ImagesBenchRun) : undefined,
+  lighthouse: newestName('lighthouse') ? (newest('lighthouse', 'results') as LighthouseRun) : undefined,
   machine,
 };
 writeFileSync(`${docsDir}performance.md`, renderMarkdown(input));

@@ -12,7 +12,7 @@ import autocannon from 'autocannon';
 // The file format the report reads (.bench/web-*.json) is declared once, by the report.
 import type { WebMeasurement } from '../../api/bench/report-content.ts';
 import { startNginx } from '../test/nginx-server.js';
-import { initialScripts, measureBundle } from './bundle-size.js';
+import { BUDGET, initialScripts, measureBundle } from './bundle-size.js';
 
 const WEB = resolve(import.meta.dirname, '..');
 const DIST = join(WEB, 'dist');
@@ -123,7 +123,12 @@ const run = {
   connections: CONNECTIONS,
   durationSeconds: duration,
   loadAverage: { before: loadBefore, after: loadavg() },
-  bundle: { initialGzipBytes: bundle.initial, totalGzipBytes: bundle.total },
+  bundle: {
+    initialGzipBytes: bundle.initial,
+    totalGzipBytes: bundle.total,
+    initialBudgetBytes: BUDGET.initial,
+    totalBudgetBytes: BUDGET.total,
+  },
   results,
 };
 mkdirSync(OUT, { recursive: true });
