@@ -1,12 +1,16 @@
-// `npm run typecheck` and `npm test`: one npm script of every workspace that has it, as many at a time as
-// the machine has cores. Most suites wait on something (PostgreSQL, nginx, Chromium, podman, the network)
-// for much of their run, so two side by side on a 2-core runner finish in little more than the longer one's
-// time; one after another, CI took 17 minutes. Output is grouped per workspace, printed when it ends.
+// `npm run typecheck` and `npm test`: npm scripts of every workspace that has them, in one queue run as
+// many at a time as the machine has cores. Most suites wait on something (PostgreSQL, nginx, Chromium,
+// podman, the network) for much of their run, so two side by side on a 2-core runner finish in little more
+// than the longer one's time; one after another, CI took 17 minutes. Output is grouped per command, printed
+// in queue order, and a table of every command's time ends the run.
 //
-// A workspace's package.json may say how its suite is scheduled (`"conduit": { "suite": ... }`):
+// `run-workspaces.ts typecheck test` queues, in this order: the suites that start first, every type-check,
+// then the other suites; the type-checks thus run beside the longest suite instead of before it. A
+// workspace's package.json says how its suite is scheduled (`"conduit": { "suite": ... }`):
 // - `"startsFirst": true`: the longest suites start before the rest, which fill the other lanes;
 // - `"runsAlone": true`: measuring suites (the drills judge latency beside a neighbour they control) run
-//   after all the others, by themselves, so no other suite becomes a second, unbounded neighbour.
+//   after all the others, by themselves, so no other suite becomes a second, unbounded neighbour. They do
+//   not run when anything before them failed.
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +23,11 @@ interface Workspace {
   readonly conduit?: { readonly suite?: { readonly startsFirst?: boolean; readonly runsAlone?: boolean } };
 }
 
+interface Command {
+  readonly name: string;
+  readonly command: string;
+}
+
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 function fail(message: string): never {
@@ -26,8 +35,8 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-const script = process.argv[2];
-if (!script || process.argv.length > 3) fail('usage: run-workspaces.ts <npm script>, e.g. test');
+const scripts = process.argv.slice(2);
+if (scripts.length === 0) fail('usage: run-workspaces.ts <npm script>..., e.g. typecheck test');
 
 /** The root package.json's workspaces (`<folder>/*` patterns), in npm's order: pattern, then folder name. */
 function workspaces(): Workspace[] {
@@ -50,39 +59,39 @@ function workspaces(): Workspace[] {
   });
 }
 
-const withScript = workspaces().filter((workspace) => workspace.scripts?.[script]);
-if (withScript.length === 0) fail(`no workspace has a "${script}" script`);
-const suite = (workspace: Workspace) => (script === 'test' ? workspace.conduit?.suite : undefined);
-interface Command {
-  readonly name: string;
-  readonly command: string;
-}
-const command = (workspace: Workspace): Command => ({
-  name: workspace.name.replace(/^@conduit\//, ''),
-  command: `npm run ${script} --workspace ${workspace.name}`,
-});
-const together = [
-  ...withScript.filter((w) => suite(w)?.startsFirst && !suite(w)?.runsAlone),
-  ...withScript.filter((w) => !suite(w)?.startsFirst && !suite(w)?.runsAlone),
-].map(command);
-const alone = withScript.filter((w) => suite(w)?.runsAlone).map(command);
+const all = workspaces();
+const commands = (script: string, which: (workspace: Workspace) => boolean): Command[] =>
+  all
+    .filter((workspace) => workspace.scripts?.[script] && which(workspace))
+    .map((workspace) => ({
+      name: `${workspace.name.replace(/^@conduit\//, '')}${script === 'test' ? '' : ` ${script}`}`,
+      command: `npm run ${script} --workspace ${workspace.name}`,
+    }));
+for (const script of scripts)
+  if (commands(script, () => true).length === 0) fail(`no workspace has a "${script}" script`);
 
-const lanes = availableParallelism();
-const options = { group: true, prefix: 'name', timings: true } as const;
+// Scheduling applies to the suites only; any other script (a type-check) runs anywhere in the queue.
+const suite = (workspace: Workspace) => workspace.conduit?.suite ?? {};
+const tests = scripts.includes('test');
+const others = scripts.filter((script) => script !== 'test');
+const queue = [
+  ...(tests ? commands('test', (w) => !!suite(w).startsFirst && !suite(w).runsAlone) : []),
+  ...others.flatMap((script) => commands(script, () => true)),
+  ...(tests ? commands('test', (w) => !suite(w).startsFirst && !suite(w).runsAlone) : []),
+];
+const alone = tests ? commands('test', (w) => !!suite(w).runsAlone) : [];
 
-async function run(commands: readonly Command[], maxProcesses: number): Promise<boolean> {
-  if (commands.length === 0) return true;
-  console.log(
-    `\nrun-workspaces: npm run ${script} in ${commands.map((c) => c.name).join(', ')} (${maxProcesses} at a time)`,
-  );
-  return concurrently([...commands], { ...options, maxProcesses }).result.then(
+async function run(batch: readonly Command[], maxProcesses: number): Promise<boolean> {
+  if (batch.length === 0) return true;
+  console.log(`\nrun-workspaces: ${batch.map((c) => c.name).join(', ')} (${maxProcesses} at a time)`);
+  return concurrently([...batch], { group: true, prefix: 'name', timings: true, maxProcesses }).result.then(
     () => true,
     () => false,
   );
 }
 
-if (!(await run(together, lanes))) {
+if (!(await run(queue, availableParallelism()))) {
   const skipped = alone.map((c) => c.name);
-  fail(`a workspace's "${script}" failed (above)${skipped.length ? `; not run: ${skipped.join(', ')}` : ''}`);
+  fail(`a command failed (above)${skipped.length ? `; not run: ${skipped.join(', ')}` : ''}`);
 }
-if (!(await run(alone, 1))) fail(`a workspace's "${script}" failed (above)`);
+if (!(await run(alone, 1))) fail('a command failed (above)');
