@@ -28,7 +28,8 @@ interface Handler {
   method: string;
   path: string;
   query: Record<string, string>;
-  status: number;
+  /** null: the connection fails, as it does when the API is down or the network is gone. */
+  status: number | null;
   body: unknown;
 }
 
@@ -71,6 +72,11 @@ export class ApiStub {
     return this.add(name, params, query, status, body);
   }
 
+  /** Makes `name` at `params` unreachable: `fetch` rejects, as browsers' does when no answer comes. */
+  unreachable<N extends EndpointName>(name: N, params: EndpointParams<N>): this {
+    return this.add(name, params, {}, null, undefined);
+  }
+
   /** The requests made to `name` at `params`. */
   seen<N extends EndpointName>(name: N, params: EndpointParams<N>): SeenRequest[] {
     const path = `/api${endpointPath(name, params)}`;
@@ -81,7 +87,7 @@ export class ApiStub {
     name: EndpointName,
     params: EndpointParams<EndpointName>,
     query: Record<string, string>,
-    status: number,
+    status: number | null,
     body: unknown,
   ): this {
     const path = `/api${endpointPath(name, params as never)}`;
@@ -111,6 +117,7 @@ export class ApiStub {
       this.unexpected.push(`${method} ${url.pathname}${url.search}`);
       throw new TypeError('fetch failed: no reply stubbed');
     }
+    if (handler.status === null) throw new TypeError('Failed to fetch');
     return new Response(handler.body === undefined ? null : JSON.stringify(handler.body), {
       status: handler.status,
       headers: { 'content-type': 'application/json' },
