@@ -1,6 +1,5 @@
 import { messages } from '@conduit/contracts';
 import { screen } from '@testing-library/preact';
-import userEvent from '@testing-library/user-event';
 import { Route } from 'react-router';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type ApiStub, stubApi } from '../../../test/api-stub.js';
@@ -47,8 +46,7 @@ describe('sign-in page', () => {
 
   it('signs in with the typed credentials, keeps the token and goes home', async () => {
     api.ok('login', {}, { user: user('ann') });
-    visit('/login');
-    const person = userEvent.setup();
+    const { person } = visit('/login');
     await person.type(screen.getByRole('textbox', { name: 'Email' }), 'ann@example.com');
     await person.type(screen.getByLabelText('Password'), 'correct horse');
     await person.click(screen.getByRole('button', { name: 'Sign in' }));
@@ -63,8 +61,7 @@ describe('sign-in page', () => {
 
   it("lists the API's answer to wrong credentials and lets the user try again", async () => {
     api.fail('login', {}, 401, { credentials: [messages.credentialsInvalid] });
-    visit('/login');
-    const person = userEvent.setup();
+    const { person } = visit('/login');
     await person.type(screen.getByRole('textbox', { name: 'Email' }), 'ann@example.com');
     await person.type(screen.getByLabelText('Password'), 'wrong');
     await person.click(screen.getByRole('button', { name: 'Sign in' }));
@@ -78,8 +75,7 @@ describe('sign-in page', () => {
 
   it('says so when the API cannot be reached', async () => {
     api.unreachable('login', {});
-    visit('/login');
-    const person = userEvent.setup();
+    const { person } = visit('/login');
     await person.type(screen.getByRole('textbox', { name: 'Email' }), 'ann@example.com');
     await person.type(screen.getByLabelText('Password'), 'secret');
     await person.click(screen.getByRole('button', { name: 'Sign in' }));
@@ -111,8 +107,7 @@ describe('sign-up page', () => {
       email: [messages.invalid],
       password: ['must NOT have fewer than 8 characters'],
     });
-    visit('/register');
-    const person = userEvent.setup();
+    const { person } = visit('/register');
     await person.type(screen.getByRole('textbox', { name: 'Email' }), 'not-an-email');
     await person.type(screen.getByLabelText('Password'), 'short');
     await person.click(screen.getByRole('button', { name: 'Sign up' }));
@@ -129,8 +124,7 @@ describe('sign-up page', () => {
 
   it('lists a taken username; the corrected attempt signs up and keeps the new token', async () => {
     api.fail('register', {}, 409, { username: [messages.taken] });
-    visit('/register');
-    const person = userEvent.setup();
+    const { person } = visit('/register');
     await person.type(screen.getByRole('textbox', { name: 'Username' }), 'ann');
     await person.type(screen.getByRole('textbox', { name: 'Email' }), 'ann@example.com');
     await person.type(screen.getByLabelText('Password'), 'long enough');
