@@ -43,6 +43,7 @@ export class ApiStub {
   readonly requests: SeenRequest[] = [];
   readonly unexpected: string[] = [];
   private readonly handlers: Handler[] = [];
+  private readonly held = new Map<string, Promise<void>>();
 
   /** Answers `name` at `params` with its success status; `query` narrows it to requests with those values. */
   ok<N extends EndpointName>(
@@ -77,6 +78,17 @@ export class ApiStub {
     return this.add(name, params, {}, null, undefined);
   }
 
+  /**
+   * Holds back the answers to `name` at `params` until the returned function is called, so a test can
+   * see what the page shows while it waits.
+   */
+  hold<N extends EndpointName>(name: N, params: EndpointParams<N>): () => void {
+    let release = () => {};
+    const key = `${ENDPOINTS[name].method} /api${endpointPath(name, params)}`;
+    this.held.set(key, new Promise<void>((done) => (release = done)));
+    return release;
+  }
+
   /** The requests made to `name` at `params`. */
   seen<N extends EndpointName>(name: N, params: EndpointParams<N>): SeenRequest[] {
     const path = `/api${endpointPath(name, params)}`;
@@ -107,6 +119,7 @@ export class ApiStub {
       body: typeof init.body === 'string' ? JSON.parse(init.body) : undefined,
       authorization: headers.get('authorization'),
     });
+    await this.held.get(`${method} ${url.pathname}`);
     const handler = this.handlers.find(
       (h) =>
         h.method === method &&
