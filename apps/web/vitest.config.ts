@@ -27,6 +27,8 @@ export default defineConfig({
           include: ['src/**/*.test.tsx'],
           environment: 'jsdom',
           setupFiles: ['test/page-setup.ts'],
+          // Pages show dates in the reader's time zone; the tests read them as UTC's calendar date.
+          env: { TZ: 'UTC' },
           // Transformed by Vite rather than loaded by Node, whose loader would resolve react-router's
           // import of react to the real React that npm installed beside it (a second renderer).
           server: { deps: { inline: ['react-router'] } },

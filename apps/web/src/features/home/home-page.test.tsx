@@ -150,6 +150,37 @@ describe('home page', () => {
     expect(api.seen('getFeed', {})[0]?.authorization).toBe('Token ann.jwt.token');
   });
 
+  it('favorites an article from its preview: the button fills and counts the new favorite', async () => {
+    auth.signIn(user('ann'));
+    const item = listItem('liked', { title: 'Liked', favoritesCount: 29 });
+    api
+      .ok('listArticles', {}, { articles: [item], articlesCount: 1 })
+      .ok('getTags', {}, { tags: [] })
+      .ok(
+        'favoriteArticle',
+        { slug: 'liked' },
+        { article: { ...item, body: 'b', favorited: true, favoritesCount: 30 } },
+      );
+    const { person } = visit('/');
+    const favorite = await screen.findByRole('button', { name: 'Favorite "Liked", 29 favorites' });
+    expect(favorite.classList.contains('btn-outline-primary')).toBe(true);
+    await person.click(favorite);
+
+    const unfavorite = await screen.findByRole('button', { name: 'Unfavorite "Liked", 30 favorites' });
+    expect(unfavorite.classList.contains('btn-primary')).toBe(true);
+    expect(unfavorite.textContent?.trim()).toBe('30');
+  });
+
+  it('sends a visitor who favorites a preview to sign in', async () => {
+    api
+      .ok('listArticles', {}, { articles: [listItem('liked', { title: 'Liked' })], articlesCount: 1 })
+      .ok('getTags', {}, { tags: [] });
+    const { person } = visit('/');
+    await person.click(await screen.findByRole('button', { name: /^Favorite "Liked"/ }));
+    expect(await screen.findByRole('heading', { name: 'Navigated to /login' })).toBeTruthy();
+    expect(api.seen('favoriteArticle', { slug: 'liked' })).toEqual([]);
+  });
+
   it('sends a visitor who asks for Your Feed to sign in', async () => {
     visit('/?feed=following');
     expect(await screen.findByRole('heading', { name: 'Navigated to /login' })).toBeTruthy();
