@@ -73,7 +73,7 @@ export class ApiStub {
     return this.add(name, params, query, status, body);
   }
 
-  /** Makes `name` at `params` unreachable: `fetch` rejects, as browsers' does when no answer comes. */
+  /** Makes `name` at `params` unreachable: `fetch` rejects, as a browser's does when no answer comes. */
   unreachable<N extends EndpointName>(name: N, params: EndpointParams<N>): this {
     return this.add(name, params, {}, null, undefined);
   }
@@ -95,14 +95,14 @@ export class ApiStub {
     return this.requests.filter((r) => r.method === ENDPOINTS[name].method && r.path === path);
   }
 
-  private add(
-    name: EndpointName,
-    params: EndpointParams<EndpointName>,
+  private add<N extends EndpointName>(
+    name: N,
+    params: EndpointParams<N>,
     query: Record<string, string>,
     status: number | null,
     body: unknown,
   ): this {
-    const path = `/api${endpointPath(name, params as never)}`;
+    const path = `/api${endpointPath(name, params)}`;
     // Newest first: a test can override a reply that its beforeEach set up.
     this.handlers.unshift({ method: ENDPOINTS[name].method, path, query, status, body });
     return this;
