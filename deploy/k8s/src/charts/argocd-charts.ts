@@ -3,6 +3,7 @@ import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { addOnsFor, type MonitoringValues } from '../add-ons.js';
 import { AppOfApps, canaryWorkloads, RootApplication } from '../constructs/argocd.js';
+import { identityOf } from '../identities/index.js';
 import { routerOf } from '../routers/index.js';
 import type { RenderSettings } from '../settings.js';
 
@@ -33,7 +34,13 @@ export class AppsChart extends Chart {
       gitRevision: stage.gitRevision,
       router: routerOf(stage),
       paths: stagePaths(stage),
-      addOns: addOnsFor(stage, monitoring),
+      addOns: addOnsFor({
+        router: routerOf(stage),
+        identity: identityOf(stage),
+        host: stage.host,
+        ...(stage.aws ? { awsRegion: stage.aws.region } : {}),
+        monitoring,
+      }),
       canaryWorkloads: canaryWorkloads(stage),
     });
   }

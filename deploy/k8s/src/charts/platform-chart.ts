@@ -27,7 +27,7 @@ export class PlatformChart extends Chart {
       databaseSecretName: stage.database.secretName,
       storeAuth: identityOf(stage).secretStoreAuth(SERVICE_ACCOUNTS.externalSecrets),
     });
-    router.addPlatformObjects(this, stage);
+    router.addPlatformObjects(this);
     new RolloutsMonitor(this, 'rollouts-monitor');
     new NetworkPolicies(this, 'network', {
       namespace: stage.namespace,
