@@ -31,6 +31,9 @@ export function renderStage(settings: RenderSettings): RenderedStage {
   const router = routerOf(stage);
   const identity = identityOf(stage);
   const git = { gitRepo: stage.gitRepo, gitRevision: stage.gitRevision };
+  const workloads = stage.workloads.map(({ workload }) => workload);
+  // A cluster on AWS sends e-mail through SES with the pod's own role; any other through an SMTP relay.
+  const emailTransport = stage.aws ? 'ses' : 'smtp';
   const charts: Record<keyof RenderedStage, Chart> = {
     bootstrap: new BootstrapChart(app, 'bootstrap', { stage: stage.name, ...git }),
     apps: new AppsChart(app, 'apps', {
@@ -47,7 +50,18 @@ export function renderStage(settings: RenderSettings): RenderedStage {
       }),
       canaryWorkloads: canaryWorkloads(stage),
     }),
-    platform: new PlatformChart(app, 'platform', stage),
+    platform: new PlatformChart(app, 'platform', {
+      stage: stage.name,
+      namespace: stage.namespace,
+      workloads,
+      router,
+      identity,
+      secrets: stage.secrets,
+      database: stage.database,
+      prometheus: stage.prometheus,
+      ...(stage.otlpEndpoint ? { otlpEndpoint: stage.otlpEndpoint } : {}),
+      emailTransport,
+    }),
     conduit: new ConduitChart(app, 'conduit', {
       stage,
       ruleGroups: ruleGroups(stage),
