@@ -83,7 +83,11 @@ export class ConduitStage extends cdk.Stage {
     this.cluster = new ClusterStack(this, 'Cluster', {
       stackName: name('Cluster'),
       env,
-      settings,
+      stage: settings.name,
+      clusterName: clusterName(settings.name),
+      cluster: settings.cluster,
+      workloadIdentity: settings.options.workloadIdentity,
+      gitops: settings.gitops,
       vpc: this.network.vpc,
       dbClientSecurityGroup: this.network.dbClientSecurityGroup,
       zone: this.network.zone,

@@ -1,6 +1,10 @@
 import { STAGE_NAMES, workloadsIn } from '@conduit/platform';
 import { describe, expect, it } from 'vitest';
+import { type AddOnsProps, addOnsFor } from './add-ons.js';
+import { identityOf } from './identities/index.js';
+import { monitoringValues } from './observability.js';
 import { renderStage } from './render.js';
+import { routerOf } from './routers/index.js';
 import { renderSettings } from './stages/index.js';
 import { find, one } from './test/objects.js';
 
@@ -65,5 +69,34 @@ describe('ADOT collector and blackbox exporter add-ons', () => {
   it('a stage without tracing renders no collector', () => {
     const { otlpEndpoint: _otlp, ...noTracing } = renderSettings('dev');
     expect(find(renderStage(noTracing).apps, 'Application', 'dev-adot-collector')).toEqual([]);
+  });
+});
+
+describe('addOnsFor props', () => {
+  const stage = renderSettings('dev');
+  const props: AddOnsProps = {
+    router: routerOf(stage),
+    identity: identityOf(stage),
+    host: 'origin.dev.example.com',
+    awsRegion: 'us-east-1',
+    monitoring: monitoringValues(stage),
+  };
+  const names = (p: AddOnsProps) => addOnsFor(p).map((a) => a.name);
+
+  it('refuses a malformed region and a host external-dns could not be limited by, naming the field', () => {
+    expect(() => addOnsFor({ ...props, awsRegion: 'useast1' })).toThrow(
+      'addOnsFor: awsRegion (useast1) must be an AWS region',
+    );
+    expect(() => addOnsFor({ ...props, host: 'origin.example' })).toThrow(
+      'addOnsFor: host (origin.example) must be a name below a domain',
+    );
+  });
+
+  it('limits external-dns to the parent domain of the host, and only with a region', () => {
+    const dns = addOnsFor(props).find((a) => a.name === 'external-dns') as Json;
+    expect(dns.values.domainFilters).toEqual(['dev.example.com']);
+    const { awsRegion: _region, ...withoutAws } = props;
+    expect(names(withoutAws)).not.toContain('external-dns');
+    expect(names(props)).toContain('external-dns');
   });
 });

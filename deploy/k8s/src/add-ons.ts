@@ -1,8 +1,8 @@
 import type { AddOn } from './constructs/argocd.js';
-import { identityOf, withServiceAccountAnnotations } from './identities/index.js';
+import type { WorkloadIdentity } from './identities/identity.js';
+import { withServiceAccountAnnotations } from './identities/index.js';
 import { OTEL_NAMESPACE } from './observability.js';
-import { routerOf } from './routers/index.js';
-import type { RenderSettings } from './settings.js';
+import type { Router } from './routers/router.js';
 
 /** Pinned chart versions of the cluster add-ons; an upgrade is a one-line, reviewed diff here. */
 export const ADD_ON_CHARTS = {
@@ -59,10 +59,28 @@ export interface MonitoringValues {
   readonly adotCollector?: Readonly<Record<string, unknown>>;
 }
 
+export interface AddOnsProps {
+  /** The stage's router module (`routerOf`): its own add-ons and the Argo Rollouts controller's flags. */
+  readonly router: Router;
+  /** The stage's workload identity (`identityOf`): annotates the add-ons' service accounts that call AWS. */
+  readonly identity: WorkloadIdentity;
+  /** Public host name of the app (`origin.<domain>`): external-dns publishes records in its parent domain only. */
+  readonly host: string;
+  /**
+   * Region of the cluster's AWS account.
+   * @default none: a cluster without AWS (no external-dns; metrics-server accepts the kubelets' self-signed TLS)
+   */
+  readonly awsRegion?: string;
+  /** Helm values of the monitoring add-ons, from deploy/observability. */
+  readonly monitoring: MonitoringValues;
+}
+
 /** The add-ons a stage needs: the common ones, its router's, and External Secrets. */
-export function addOnsFor(stage: RenderSettings, monitoring: MonitoringValues): AddOn[] {
-  const router = routerOf(stage);
-  const aws = stage.aws;
+export function addOnsFor(props: AddOnsProps): AddOn[] {
+  const { router, awsRegion, monitoring } = props;
+  if (awsRegion !== undefined && !/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(awsRegion)) {
+    throw new Error(`addOnsFor: awsRegion (${awsRegion}) must be an AWS region`);
+  }
   const list: AddOn[] = [
     {
       name: 'argo-rollouts',
@@ -72,7 +90,7 @@ export function addOnsFor(stage: RenderSettings, monitoring: MonitoringValues): 
       values: {
         controller: {
           replicas: 2,
-          extraArgs: router.rolloutsControllerArgs(stage),
+          extraArgs: router.rolloutsControllerArgs({ awsRegion }),
           // Scraped by our own ServiceMonitor (constructs/rollouts-monitor.ts), which honours labels.
           metrics: { enabled: true, serviceMonitor: { enabled: false } },
         },
@@ -93,7 +111,7 @@ export function addOnsFor(stage: RenderSettings, monitoring: MonitoringValues): 
       ...ADD_ON_CHARTS.metricsServer,
       namespace: 'kube-system',
       wave: 0,
-      values: { args: aws ? [] : ['--kubelet-insecure-tls'] },
+      values: { args: awsRegion ? [] : ['--kubelet-insecure-tls'] },
     },
     {
       name: 'fluent-bit',
@@ -121,7 +139,14 @@ export function addOnsFor(stage: RenderSettings, monitoring: MonitoringValues): 
     });
   }
   // Publishes `origin.<domain>` from the Ingress status, whichever load balancer the router made.
-  if (aws) {
+  if (awsRegion) {
+    const domain = props.host.split('.').slice(1).join('.');
+    // external-dns may only touch the stage's own domain: a top-level or empty filter would be no limit.
+    if (!domain.includes('.')) {
+      throw new Error(
+        `addOnsFor: host (${props.host}) must be a name below a domain, whose records external-dns manages`,
+      );
+    }
     list.push({
       name: 'external-dns',
       ...ADD_ON_CHARTS.externalDns,
@@ -131,7 +156,7 @@ export function addOnsFor(stage: RenderSettings, monitoring: MonitoringValues): 
         provider: { name: 'aws' },
         serviceAccount: { create: true, name: 'external-dns' },
         policy: 'upsert-only',
-        domainFilters: [stage.host.split('.').slice(1).join('.')],
+        domainFilters: [domain],
       },
     });
   }
@@ -143,9 +168,8 @@ export function addOnsFor(stage: RenderSettings, monitoring: MonitoringValues): 
     // The workload identity adds its annotations (IRSA: the role ARN) below.
     values: { installCRDs: true, serviceAccount: { name: 'external-secrets', annotations: {} } },
   });
-  const identity = identityOf(stage);
-  return [...list, ...router.addOns(stage)].map((addOn) => ({
+  return [...list, ...router.addOns({ awsRegion })].map((addOn) => ({
     ...addOn,
-    values: withServiceAccountAnnotations(addOn.values, addOn.namespace, identity),
+    values: withServiceAccountAnnotations(addOn.values, addOn.namespace, props.identity),
   }));
 }

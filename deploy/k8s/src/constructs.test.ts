@@ -1,5 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
+import { ConduitChart, type ConduitChartProps } from './charts/conduit-chart.js';
 import { AnalysisTemplates } from './constructs/analysis-templates.js';
 import { AppWorkload, type AppWorkloadProps } from './constructs/app-workload.js';
 import { AppOfApps, type AppOfAppsProps, RootApplication } from './constructs/argocd.js';
@@ -301,5 +302,54 @@ describe('Argo CD Application props', () => {
       expect(app.spec.destination.namespace).toBe('conduit');
       expect(app.spec.source.targetRevision).toBe('main');
     }
+  });
+});
+
+describe('ConduitChart props', () => {
+  const stage = renderSettings('dev');
+  const props: ConduitChartProps = {
+    stage: 'dev',
+    namespace: stage.namespace,
+    host: stage.host,
+    images: stage.images,
+    router: routerOf(stage),
+    identity: identityOf(stage),
+    workloads: stage.workloads,
+    pauseSeconds: stage.pauseSeconds,
+    analysis: stage.analysis,
+    scrapeIntervalSeconds: stage.scrapeIntervalSeconds,
+    zoneSpread: stage.zoneSpread,
+    logLevel: stage.logLevel,
+    awsRegion: 'us-east-1',
+    emailTransport: 'ses',
+    ruleGroups: [],
+    dashboards: [],
+  };
+  const make = (p: ConduitChartProps) => () => new ConduitChart(new App(), 'conduit', p);
+
+  it('refuses SES without a region and a malformed OTLP endpoint, naming the field', () => {
+    const { awsRegion: _region, ...withoutRegion } = props;
+    expect(make(withoutRegion)).toThrow('ConduitChart: awsRegion is required when emailTransport is ses');
+    expect(make({ ...props, otlpEndpoint: 'adot-collector:4318' })).toThrow(
+      'ConduitChart: otlpEndpoint (adot-collector:4318) must be an http(s) URL',
+    );
+    expect(make(props)).not.toThrow();
+  });
+
+  it('gives the e-mail sender the SES region, or the SMTP relay without SES', () => {
+    const notifier = (p: ConduitChartProps) => {
+      const objects = new ConduitChart(new App(), 'conduit', p).toJson();
+      const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'notifier');
+      const container = deployment.spec.template.spec.containers[0];
+      const config = objects.find((o) => o.metadata.name === container.envFrom[0].configMapRef.name);
+      return { config: config.data, env: (container.env ?? []).map((e: { name: string }) => e.name) };
+    };
+    const ses = notifier(props);
+    expect(ses.config).toMatchObject({ EMAIL_TRANSPORT: 'ses', AWS_REGION: 'us-east-1' });
+    expect(ses.env).not.toContain('SMTP_URL');
+    const smtp = notifier({ ...props, emailTransport: 'smtp' });
+    expect(smtp.config.EMAIL_TRANSPORT).toBe('smtp');
+    expect(smtp.config.AWS_REGION).toBeUndefined();
+    expect(smtp.env).toContain('SMTP_URL');
   });
 });

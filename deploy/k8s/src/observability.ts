@@ -36,7 +36,7 @@ export function dashboardMaps(stage: RenderSettings) {
 export const OTEL_NAMESPACE = 'observability';
 
 /** What users open: CloudFront's name, i.e. the Ingress host without deploy/aws's `origin.` prefix. */
-export function publicUrl(stage: RenderSettings): string {
+export function publicUrl(stage: Pick<RenderSettings, 'host'>): string {
   return `https://${stage.host.replace(/^origin\./, '')}`;
 }
 

@@ -206,7 +206,7 @@ export function validateRenderSettings(s: RenderSettings): RenderSettings {
 }
 
 /** The reference pods pull for one of the stage's images (`<repository>@sha256:…` or `<repository>:<sha>`). */
-export function pinnedImage(s: RenderSettings, image: string): string {
+export function pinnedImage(s: Pick<RenderSettings, 'name' | 'images'>, image: string): string {
   const setting = s.images[image];
   if (!setting) throw new Error(`stage ${s.name}: images.${image} is missing`);
   return imageRef(setting);

@@ -53,11 +53,28 @@ const SYSTEM_TOLERATION = { key: 'CriticalAddonsOnly', operator: 'Exists', effec
 const SYSTEM_NODE_SELECTOR = { 'conduit.io/pool': 'system' };
 
 export interface ClusterStackProps extends StackProps {
-  readonly settings: platform.Stage;
+  /**
+   * The stage: names its secrets, log groups, snapshots and CI viewer roles (the platform model's names), and
+   * picks the root Application deploy/k8s rendered for it.
+   */
+  readonly stage: platform.StageName;
+  /** The EKS cluster's name (`clusterName`): the cluster, its key alias, log group and Karpenter discovery. */
+  readonly clusterName: string;
+  /** The stage's cluster: version, endpoint access, access entries, system nodes, Karpenter limits, log retention. */
+  readonly cluster: platform.Stage['cluster'];
+  /** How pods get AWS credentials (the stage's `options.workloadIdentity`): Pod Identity or IRSA. */
+  readonly workloadIdentity: platform.Stage['options']['workloadIdentity'];
+  /** Git repository and revision Argo CD syncs the stage from (the stage's `gitops`). */
+  readonly gitops: platform.Stage['gitops'];
+  /** The VPC whose private subnets hold the control plane's ENIs and the nodes. */
   readonly vpc: ec2.IVpc;
+  /** Attached to every node (system and Karpenter): the only source the database admits. */
   readonly dbClientSecurityGroup: ec2.ISecurityGroup;
+  /** The stage's public hosted zone, which external-dns may write records in. */
   readonly zone: route53.IHostedZone;
+  /** The stage's database, which the ops jobs snapshot. */
   readonly database: PostgresDatabase;
+  /** The data stack's key (secrets, backups), which the workloads and ops jobs may use. */
   readonly dataKey: kms.IKey;
   /** A fixed name, so policies need no cross-stack reference. */
   readonly backupBucketName: string;
@@ -77,34 +94,42 @@ export class ClusterStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
     super(scope, id, props);
-    const { settings } = props;
-    this.identity = { mode: settings.options.workloadIdentity, stage: settings.name };
-    const c = settings.cluster;
+    const { stage, clusterName } = props;
+    this.identity = { mode: props.workloadIdentity, stage };
+    const c = props.cluster;
+    // EKS's own rule for cluster names; the name also prefixes the key alias and the log group.
+    if (!/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(clusterName)) {
+      throw new Error(
+        `ClusterStack: clusterName (${clusterName}) must be 1-100 letters, digits, hyphens or underscores, starting with a letter or digit`,
+      );
+    }
     const nodes = c.systemNodes;
     if (!(nodes.minSize <= nodes.desiredSize && nodes.desiredSize <= nodes.maxSize) || nodes.minSize < 1) {
       throw new Error(
-        `cluster.systemNodes must satisfy 1 <= minSize (${nodes.minSize}) <= desiredSize (${nodes.desiredSize}) <= maxSize (${nodes.maxSize})`,
+        `ClusterStack: cluster.systemNodes must satisfy 1 <= minSize (${nodes.minSize}) <= desiredSize (${nodes.desiredSize}) <= maxSize (${nodes.maxSize})`,
       );
     }
     if (c.endpointAccess === 'public-and-private' && c.publicAccessCidrs.length === 0) {
-      throw new Error('cluster.publicAccessCidrs must list at least one CIDR for a public endpoint');
+      throw new Error(
+        'ClusterStack: cluster.publicAccessCidrs must list at least one CIDR for a public endpoint',
+      );
     }
 
     const secretsKey = new kms.Key(this, 'SecretsKey', {
-      alias: `alias/${platform.clusterName(settings.name)}-secrets`,
-      description: `Envelope encryption of Kubernetes secrets in ${platform.clusterName(settings.name)}`,
+      alias: `alias/${clusterName}-secrets`,
+      description: `Envelope encryption of Kubernetes secrets in ${clusterName}`,
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     // Pre-created so the control-plane logs get a retention instead of EKS's never-expire default.
     const controlPlaneLogs = new logs.LogGroup(this, 'ControlPlaneLogs', {
-      logGroupName: `/aws/eks/${platform.clusterName(settings.name)}/cluster`,
+      logGroupName: `/aws/eks/${clusterName}/cluster`,
       retention: c.logRetentionDays as logs.RetentionDays,
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
     this.cluster = new eks.Cluster(this, 'Cluster', {
-      clusterName: platform.clusterName(settings.name),
+      clusterName,
       version: eks.KubernetesVersion.of(c.kubernetesVersion),
       vpc: props.vpc,
       vpcSubnets: [{ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }],
@@ -139,9 +164,9 @@ export class ClusterStack extends Stack {
     }
     // The CI observer role (verify-dev, promote verify/watch) reads the app namespace like a developer.
     const ciViewers = platform
-      .ciRolesOf(settings.name)
+      .ciRolesOf(stage)
       .filter((r) => r.clusterViewer)
-      .map((r) => platform.ciRoleName(settings.name, r.id));
+      .map((r) => platform.ciRoleName(stage, r.id));
     for (const roleName of [...c.viewerRoleNames, ...ciViewers]) {
       this.cluster.grantAccess(`Viewer-${roleName}`, this.roleArn(roleName), [
         eks.AccessPolicy.fromAccessPolicyName('AmazonEKSViewPolicy', {
@@ -214,7 +239,7 @@ export class ClusterStack extends Stack {
     acknowledgeManagedPolicy(ebsCsi.role, 'service-role/AmazonEBSCSIDriverPolicy', 'EBS CSI driver');
     const ebsAddon = addon('aws-ebs-csi-driver');
     ebsAddon.node.addDependency(systemNodes, ebsCsi);
-    if (settings.options.workloadIdentity === 'irsa') {
+    if (props.workloadIdentity === 'irsa') {
       (ebsAddon.node.defaultChild as eks.CfnAddon).serviceAccountRoleArn = ebsCsi.role.roleArn;
     }
 
@@ -235,7 +260,7 @@ export class ClusterStack extends Stack {
     this.inlineIds.add(
       new Karpenter(this, 'Karpenter', {
         cluster: this.cluster,
-        clusterName: platform.clusterName(settings.name),
+        clusterName,
         identity: this.identity,
         nodeSecurityGroups: [props.dbClientSecurityGroup],
         cpuLimit: c.karpenterCpuLimit,
@@ -247,20 +272,20 @@ export class ClusterStack extends Stack {
     const identities = this.inlineIds.add(
       new WorkloadIdentities(this, 'WorkloadIdentities', {
         cluster: this.cluster,
-        clusterName: platform.clusterName(settings.name),
+        clusterName,
         identity: this.identity,
         vpcId: props.vpc.vpcId,
         hostedZoneArn: props.zone.hostedZoneArn,
         dataKeyArn: props.dataKey.keyArn,
-        secretPrefix: platform.secretPrefix(settings.name),
-        containerLogGroupName: platform.containerLogGroupName(settings.name),
+        secretPrefix: platform.secretPrefix(stage),
+        containerLogGroupName: platform.containerLogGroupName(stage),
         containerLogRetentionDays: c.containerLogRetentionDays,
-        workloads: platform.workloadsIn(settings.name, props.workloads).map((w) => w.workload),
+        workloads: platform.workloadsIn(stage, props.workloads).map((w) => w.workload),
         opsJobs: {
           serviceAccount: platform.SERVICE_ACCOUNTS.opsJobs,
           databaseArn: props.database.resourceArn,
-          snapshotPrefix: platform.databaseSnapshotPrefix(settings.name),
-          databaseSecretName: platform.databaseSecretName(settings.name),
+          snapshotPrefix: platform.databaseSnapshotPrefix(stage),
+          databaseSecretName: platform.databaseSecretName(stage),
           backupBucketName: props.backupBucketName,
           dataKeyArn: props.dataKey.keyArn,
         },
@@ -268,12 +293,12 @@ export class ClusterStack extends Stack {
     );
     this.inlineIds.add(identities.opsJobs);
     const lbcRole = identities.loadBalancerController;
-    const lbc = this.addLoadBalancerController(settings, props, systemNodes, lbcRole);
+    const lbc = this.addLoadBalancerController(props, systemNodes, lbcRole);
     new ArgoCdBootstrap(this, 'ArgoCd', {
       cluster: this.cluster,
-      root: renderedRoot(settings.name),
-      repoUrl: settings.gitops.repoUrl,
-      targetRevision: settings.gitops.targetRevision,
+      root: renderedRoot(stage),
+      repoUrl: props.gitops.repoUrl,
+      targetRevision: props.gitops.targetRevision,
       tolerations: [SYSTEM_TOLERATION],
       nodeSelector: SYSTEM_NODE_SELECTOR,
       after: [systemNodes],
@@ -282,7 +307,7 @@ export class ClusterStack extends Stack {
 
     new CfnOutput(this, 'ClusterName', { value: this.cluster.clusterName });
     new CfnOutput(this, 'UpdateKubeconfigCommand', {
-      value: `aws eks update-kubeconfig --name ${platform.clusterName(settings.name)} --region ${this.region}`,
+      value: `aws eks update-kubeconfig --name ${clusterName} --region ${this.region}`,
       description: 'Adds the cluster to ~/.kube/config (needs an admin access entry role)',
     });
   }
@@ -344,12 +369,10 @@ export class ClusterStack extends Stack {
    * gates come from its webhook.
    */
   private addLoadBalancerController(
-    settings: platform.Stage,
     props: ClusterStackProps,
     systemNodes: eks.Nodegroup,
     role: PodIdentityRole,
   ): eks.HelmChart {
-    const clusterName = platform.clusterName(settings.name);
     const account = platform.SERVICE_ACCOUNTS.loadBalancerController;
     const chart = this.cluster.addHelmChart('LoadBalancerController', {
       chart: CLUSTER_CHARTS.awsLoadBalancerController.chart,
@@ -359,14 +382,14 @@ export class ClusterStack extends Stack {
       namespace: account.namespace,
       wait: true,
       values: {
-        clusterName,
+        clusterName: props.clusterName,
         region: this.region,
         vpcId: props.vpc.vpcId,
         replicaCount: 2,
         serviceAccount: {
           create: true,
           name: account.name,
-          ...(settings.options.workloadIdentity === 'irsa'
+          ...(props.workloadIdentity === 'irsa'
             ? { annotations: { 'eks.amazonaws.com/role-arn': role.role.roleArn } }
             : {}),
         },

@@ -1,28 +1,72 @@
 import { configKeys } from '@conduit/api';
 import { configKeys as notifierKeys } from '@conduit/notifier';
-import { OPS_IMAGE, type Workload } from '@conduit/platform';
+import { OPS_IMAGE, type StageImages, type StageName, type Workload } from '@conduit/platform';
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import { AnalysisTemplates, TEMPLATES } from '../constructs/analysis-templates.js';
-import { type AnalysisRefs, AppWorkload } from '../constructs/app-workload.js';
+import { type AnalysisRefs, AppWorkload, type AppWorkloadProps } from '../constructs/app-workload.js';
 import { DATABASE_PASSWORD_PATH, databasePasswordVolume } from '../constructs/database-password.js';
 import { DATABASE_URL_SECRET, JWT_SECRET, SMTP_SECRET } from '../constructs/database-ref.js';
 import { Jobs } from '../constructs/jobs.js';
 import { Monitoring } from '../constructs/monitoring.js';
 import { Traffic } from '../constructs/traffic.js';
-import { identityOf } from '../identities/index.js';
+import type { WorkloadIdentity } from '../identities/identity.js';
 import { type DashboardConfigMap, publicUrl, type RuleGroup } from '../observability.js';
-import { routerOf } from '../routers/index.js';
-import { DATABASE_PASSWORD_SYNC, pinnedImage, type RenderSettings, SHUTDOWN } from '../settings.js';
+import type { Router } from '../routers/router.js';
+import {
+  type AnalysisCadence,
+  DATABASE_PASSWORD_SYNC,
+  type DeployedWorkload,
+  pinnedImage,
+  type RenderSettings,
+  SHUTDOWN,
+} from '../settings.js';
 
 /** Pinned image of the nginx metrics exporter that runs beside nginx workloads. */
 export const NGINX_EXPORTER_IMAGE = 'nginx/nginx-prometheus-exporter:1.4.2';
 
 export interface ConduitChartProps {
-  readonly stage: RenderSettings;
+  /** The stage: the ops CLI's `--stage` in the Jobs, and where a missing image is reported. */
+  readonly stage: StageName;
+  /** The app namespace (a DNS label) every object of the app lives in. */
+  readonly namespace: string;
+  /** Public host name the routes answer on (`origin.<domain>`); e-mail links use the name without `origin.`. */
+  readonly host: string;
+  /** The stage's images (written by CI): each workload's and the ops CLI's, pulled pinned. */
+  readonly images: StageImages;
+  /** The stage's router module (`routerOf`): the routes, and each HTTP workload's Services and canary routing. */
+  readonly router: Router;
+  /** The stage's workload identity (`identityOf`): annotates the ServiceAccounts of pods that call AWS. */
+  readonly identity: WorkloadIdentity;
+  /** The workloads that run in the stage, in the model's order, with their size there. */
+  readonly workloads: readonly DeployedWorkload[];
+  /** Pause after each canary weight (20%, 50%, 80%) of an HTTP workload, in seconds. */
+  readonly pauseSeconds: AppWorkloadProps['pauseSeconds'];
+  /** Cadence of the canary analysis metrics. */
+  readonly analysis: AnalysisCadence;
+  /** Scrape interval of the workloads' ServiceMonitors, in seconds. */
+  readonly scrapeIntervalSeconds: number;
+  /** `DoNotSchedule` refuses to place a pod that would unbalance zones; `ScheduleAnyway` only prefers balance. */
+  readonly zoneSpread: AppWorkloadProps['zoneSpread'];
+  /** Log level of the Node workloads. */
+  readonly logLevel: RenderSettings['logLevel'];
+  /**
+   * OTLP endpoint of the trace collector, for the workloads that trace.
+   * @default none: no trace export
+   */
+  readonly otlpEndpoint?: string;
+  /**
+   * Region of the cluster's AWS account: the ops CLI's and SES's.
+   * @default none: a cluster without AWS
+   */
+  readonly awsRegion?: string;
+  /** How e-mail leaves: `ses` through the SES API of `awsRegion`, `smtp` through the relay of SMTP_SECRET. */
+  readonly emailTransport: 'ses' | 'smtp';
+  /** Alerting and recording rules, one PrometheusRule per group. */
   readonly ruleGroups: readonly RuleGroup[];
+  /** Grafana dashboards as ConfigMap contents. */
   readonly dashboards: readonly DashboardConfigMap[];
 }
 
@@ -30,52 +74,57 @@ export interface ConduitChartProps {
 export class ConduitChart extends Chart {
   constructor(scope: Construct, id: string, props: ConduitChartProps) {
     super(scope, id);
-    const { stage } = props;
-    new AnalysisTemplates(this, 'analysis', { namespace: stage.namespace, analysis: stage.analysis });
-    const router = routerOf(stage);
-    const identity = identityOf(stage);
-    for (const { workload, size } of stage.workloads) {
+    if (props.emailTransport === 'ses' && !props.awsRegion) {
+      throw new Error('ConduitChart: awsRegion is required when emailTransport is ses (SES of the region)');
+    }
+    if (props.otlpEndpoint !== undefined && !/^https?:\/\/\S+$/.test(props.otlpEndpoint)) {
+      throw new Error(`ConduitChart: otlpEndpoint (${props.otlpEndpoint}) must be an http(s) URL`);
+    }
+    const { router, identity } = props;
+    const image = (name: string) => pinnedImage({ name: props.stage, images: props.images }, name);
+    new AnalysisTemplates(this, 'analysis', { namespace: props.namespace, analysis: props.analysis });
+    for (const { workload, size } of props.workloads) {
       new AppWorkload(this, workload.name, {
-        namespace: stage.namespace,
+        namespace: props.namespace,
         router,
         identity,
-        zoneSpread: stage.zoneSpread,
-        scrapeIntervalSeconds: stage.scrapeIntervalSeconds,
-        pauseSeconds: stage.pauseSeconds,
+        zoneSpread: props.zoneSpread,
+        scrapeIntervalSeconds: props.scrapeIntervalSeconds,
+        pauseSeconds: props.pauseSeconds,
         workload,
-        image: pinnedImage(stage, workload.image),
+        image: image(workload.image),
         size,
         analysis: analysisOf(workload),
-        ...runtimeOf(stage, workload),
+        ...runtimeOf(props, workload),
       });
     }
     new Traffic(this, 'traffic', {
       router,
-      namespace: stage.namespace,
-      host: stage.host,
-      workloads: stage.workloads.map(({ workload }) => workload),
+      namespace: props.namespace,
+      host: props.host,
+      workloads: props.workloads.map(({ workload }) => workload),
     });
-    const migrator = stage.workloads.find(({ workload }) => workload.migrations)?.workload;
+    const migrator = props.workloads.find(({ workload }) => workload.migrations)?.workload;
     new Jobs(this, 'jobs', {
-      stage: stage.name,
-      namespace: stage.namespace,
+      stage: props.stage,
+      namespace: props.namespace,
       identity,
-      ...(stage.aws ? { awsRegion: stage.aws.region } : {}),
+      ...(props.awsRegion ? { awsRegion: props.awsRegion } : {}),
       ...(migrator
         ? {
             migrations: {
               workload: migrator.name,
               user: migrator.user,
-              ref: pinnedImage(stage, migrator.image),
+              ref: image(migrator.image),
             },
           }
         : {}),
-      opsImage: pinnedImage(stage, OPS_IMAGE.image),
+      opsImage: image(OPS_IMAGE.image),
       databaseUrlKey: configKeys.DATABASE_URL,
       databasePasswordFileKey: configKeys.DATABASE_PASSWORD_FILE,
     });
     new Monitoring(this, 'monitoring', {
-      namespace: stage.namespace,
+      namespace: props.namespace,
       ruleGroups: props.ruleGroups,
       dashboards: props.dashboards,
     });
@@ -95,13 +144,14 @@ function analysisOf(workload: Workload): AnalysisRefs {
  * `ses:SendEmail`), from the stage's public domain, which SES must have verified. A cluster without AWS has no
  * SES: it sends through the SMTP relay of its SMTP_SECRET. Links point at the app either way.
  */
-function emailConfig(stage: RenderSettings): Record<string, string> {
-  const url = publicUrl(stage);
+function emailConfig(props: ConduitChartProps): Record<string, string> {
+  const url = publicUrl(props);
   return {
     [notifierKeys.PUBLIC_URL]: url,
     [notifierKeys.EMAIL_FROM]: `Conduit <notifications@${new URL(url).hostname}>`,
-    ...(stage.aws
-      ? { [notifierKeys.EMAIL_TRANSPORT]: 'ses', [notifierKeys.AWS_REGION]: stage.aws.region }
+    // The constructor refuses `ses` without a region.
+    ...(props.emailTransport === 'ses'
+      ? { [notifierKeys.EMAIL_TRANSPORT]: 'ses', [notifierKeys.AWS_REGION]: props.awsRegion! }
       : { [notifierKeys.EMAIL_TRANSPORT]: 'smtp' }),
   };
 }
@@ -121,7 +171,7 @@ function passwordConfig(http: boolean): Record<string, string> {
 }
 
 /** What a runtime needs beside the image: our Node apps' settings contract, nginx's cache and exporter. */
-function runtimeOf(stage: RenderSettings, workload: Workload) {
+function runtimeOf(props: ConduitChartProps, workload: Workload) {
   const k = configKeys;
   if (workload.runtime === 'node') {
     const env: IEnvVar[] = [
@@ -131,7 +181,7 @@ function runtimeOf(stage: RenderSettings, workload: Workload) {
       ...(workload.uses.jwtSecret
         ? [{ name: k.JWT_SECRET, valueFrom: { secretKeyRef: { ...JWT_SECRET } } }]
         : []),
-      ...(workload.uses.email && !stage.aws
+      ...(workload.uses.email && props.emailTransport === 'smtp'
         ? [{ name: notifierKeys.SMTP_URL, valueFrom: { secretKeyRef: { ...SMTP_SECRET } } }]
         : []),
     ];
@@ -140,7 +190,7 @@ function runtimeOf(stage: RenderSettings, workload: Workload) {
       [k.NODE_ENV]: 'production',
       [k.HOST]: '0.0.0.0',
       [k.PORT]: String(workload.port),
-      [k.LOG_LEVEL]: stage.logLevel,
+      [k.LOG_LEVEL]: props.logLevel,
       // The PreSync Job migrates once per release; pods only check that migrations are current.
       ...(workload.migrations ? { [k.MIGRATE_ON_START]: 'false' } : {}),
       // Only HTTP services sit behind CloudFront and the ALB, and only they wait for a load balancer to
@@ -153,10 +203,10 @@ function runtimeOf(stage: RenderSettings, workload: Workload) {
           }
         : {}),
       [k.SHUTDOWN_TIMEOUT_MS]: String(SHUTDOWN.shutdownTimeoutSeconds * 1000),
-      ...(workload.uses.tracing && stage.otlpEndpoint
-        ? { [k.OTEL_EXPORTER_OTLP_ENDPOINT]: stage.otlpEndpoint }
+      ...(workload.uses.tracing && props.otlpEndpoint
+        ? { [k.OTEL_EXPORTER_OTLP_ENDPOINT]: props.otlpEndpoint }
         : {}),
-      ...(workload.uses.email ? emailConfig(stage) : {}),
+      ...(workload.uses.email ? emailConfig(props) : {}),
       ...(workload.uses.database ? passwordConfig(http) : {}),
     };
     return { config, env, ...(workload.uses.database ? { volumes: [databasePasswordVolume()] } : {}) };

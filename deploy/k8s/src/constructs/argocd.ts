@@ -48,6 +48,7 @@ export interface AppOfAppsProps extends GitSource {
   readonly router: Router;
   /** Folder (inside the repo) of each rendered directory, keyed by role. */
   readonly paths: { readonly apps: string; readonly platform: string; readonly conduit: string };
+  /** The cluster add-ons, one Application each at its sync wave. */
   readonly addOns: readonly AddOn[];
   /** Workloads whose Ingress fields (per router) and Service selectors Argo Rollouts owns. */
   readonly canaryWorkloads: readonly string[];

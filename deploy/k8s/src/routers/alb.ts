@@ -90,8 +90,8 @@ export function albRouter(r: AlbSettings): Router {
     namespaceLabels: () => ({ [READINESS_GATE_LABEL]: 'enabled' }),
     addOns: () => [],
     // Verification needs elasticloadbalancing:Describe* for the controller (Pod Identity, deploy/aws).
-    rolloutsControllerArgs: (stage) =>
-      stage.aws ? [VERIFY_TARGET_GROUP_FLAG, `--aws-region=${stage.aws.region}`] : [],
+    rolloutsControllerArgs: ({ awsRegion }) =>
+      awsRegion ? [VERIFY_TARGET_GROUP_FLAG, `--aws-region=${awsRegion}`] : [],
     ingressPathsRolloutsOwns: (workloads) =>
       workloads.flatMap((t) => [
         `.metadata.annotations["alb.ingress.kubernetes.io/actions.${t}"]`,

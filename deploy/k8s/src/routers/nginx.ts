@@ -97,7 +97,7 @@ export function nginxRouter(r: NginxSettings): Router {
       },
     ],
     namespaceLabels: () => ({}),
-    addOns: (stage) => [
+    addOns: ({ awsRegion }) => [
       {
         name: 'ingress-nginx',
         ...ADD_ON_CHARTS.ingressNginx,
@@ -110,7 +110,7 @@ export function nginxRouter(r: NginxSettings): Router {
             // CloudFront appends the viewer to X-Forwarded-For and NGINX appends CloudFront: the client stays
             // two hops from the socket, as behind the ALB (the API's TRUST_PROXY_HOPS).
             config: { 'use-forwarded-headers': 'true', 'compute-full-forwarded-for': 'true' },
-            ...(stage.aws
+            ...(awsRegion
               ? {
                   // An NLB made by the AWS Load Balancer Controller, straight to the controller pods.
                   service: {

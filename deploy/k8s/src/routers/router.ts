@@ -3,7 +3,6 @@ import type { IRollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1al
 import type { Construct } from 'constructs';
 import type { INetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer';
 import type { AddOn } from '../constructs/argocd.js';
-import type { RenderSettings } from '../settings.js';
 
 /** The header that sends a request to the canary whatever the weight (smoke tests, drills). */
 export const CANARY_HEADER = { name: 'X-Canary', value: 'always' } as const;
@@ -25,6 +24,16 @@ export interface RouteTarget {
   readonly workloads: readonly Workload[];
 }
 
+/** The cluster the router's add-ons and the Argo Rollouts controller run in. */
+export interface RouterCluster {
+  /**
+   * Region of the cluster's AWS account: the router's AWS integrations (the NLB's annotations, the target
+   * group verification of Argo Rollouts) use it.
+   * @default none: a cluster without AWS
+   */
+  readonly awsRegion?: string;
+}
+
 /**
  * Everything that differs between routers, in one module per router (`alb.ts`, `nginx.ts`); constructs ask
  * the stage's router (`routerOf`) and never branch on its kind.
@@ -33,7 +42,7 @@ export interface Router {
   /** The public entry point: Ingress objects for the stage's HTTP workloads (conduit chart). */
   addRoutes(scope: Construct, target: RouteTarget): void;
   /** Objects the routes need before the app syncs (platform chart): e.g. a certificate issuer. */
-  addPlatformObjects(scope: Construct, stage: RenderSettings): void;
+  addPlatformObjects(scope: Construct): void;
   /** Names of an HTTP workload's traffic Services; the first is the root/stable one. */
   services(workload: Workload): string[];
   /** Annotations of each traffic Service (health checks of the load balancer). */
@@ -47,8 +56,8 @@ export interface Router {
   /** Labels the app namespace needs. */
   namespaceLabels(): Record<string, string>;
   /** Cluster add-ons the router needs, and extra arguments for the Argo Rollouts controller. */
-  addOns(stage: RenderSettings): AddOn[];
-  rolloutsControllerArgs(stage: RenderSettings): string[];
+  addOns(cluster: RouterCluster): AddOn[];
+  rolloutsControllerArgs(cluster: RouterCluster): string[];
   /** jq paths of Ingress fields Argo Rollouts rewrites at run time (Argo CD must not undo them). */
   ingressPathsRolloutsOwns(workloads: readonly string[]): string[];
   /** Extra ingress rules of the app namespace (e.g. the ACME solver pods). */
