@@ -101,7 +101,7 @@ export class ConduitStage extends cdk.Stage {
       env,
       stage: settings.name,
       edge: settings.edge,
-      workloads: workloadsIn(settings.name).map(({ workload }) => workload),
+      workloads: workloadsIn(settings.name, workloads).map(({ workload }) => workload),
       zone: this.network.zone,
     });
     this.ciIdentity = new CiIdentityStack(this, 'CiIdentity', {

@@ -35,6 +35,19 @@ const MAILER: Workload = {
   },
 };
 
+/** A fixture entry: a second Node HTTP service with its own public route, which takes JSON bodies. */
+const SEARCH: Workload = {
+  ...MAILER,
+  name: 'search',
+  kind: 'http',
+  image: 'search',
+  port: 3100,
+  routes: ['/search'],
+  uses: { database: true, jwtSecret: false, tracing: true },
+  aws: undefined,
+  canary: { analyses: ['pod-health', 'http'] },
+};
+
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
 
 function synth(workloads: readonly Workload[]) {
@@ -49,8 +62,22 @@ function synth(workloads: readonly Workload[]) {
   return {
     data: resources(Template.fromStack(stage.data)),
     cluster: resources(Template.fromStack(stage.cluster)),
+    edge: resources(Template.fromStack(stage.edge)),
   };
 }
+
+/** The URI prefixes the edge's WAF lets take bodies over 8 KB (the body-size rule's exemptions). */
+function largeBodyPrefixes(edge: Resources): string[] {
+  const acl = Object.values(edge).find((r) => r.Type === 'AWS::WAFv2::WebACL');
+  return [...JSON.stringify(acl?.Properties).matchAll(/"SearchString":"([^"]+)"/g)].map((m) => m[1]!);
+}
+
+describe('adding an HTTP service is one entry of the model (dev, edge stack)', () => {
+  it("lets the edge's WAF pass its routes' JSON bodies like the API's", () => {
+    expect(largeBodyPrefixes(synth(WORKLOADS).edge)).toEqual(['/api/']);
+    expect(largeBodyPrefixes(synth([...WORKLOADS, SEARCH]).edge)).toEqual(['/api/', '/search/']);
+  });
+});
 
 describe('adding a workload is one entry of the model (dev, data and cluster stacks)', () => {
   const before = synth(WORKLOADS);
