@@ -185,12 +185,20 @@ const scenarios: Scenario[] = [
   { name: '(c) GET /api/tags', requests: [{ method: 'GET', path: '/api/tags' }] },
   {
     name: '(d) POST /api/users/login',
+    // Every seeded user in turn, as many people signing in: one account's budget counts attempts in flight
+    // (routes.ts says why), so 50 connections on a single account would measure that budget's 429s.
     requests: [
       {
         method: 'POST',
         path: '/api/users/login',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ user: { email: `${usernames[0]}@example.com`, password: SEED_PASSWORD } }),
+        setupRequest: (() => {
+          let next = 0;
+          return (request: autocannon.Request) => {
+            const email = `${usernames[next++ % usernames.length]}@example.com`;
+            return { ...request, body: JSON.stringify({ user: { email, password: SEED_PASSWORD } }) };
+          };
+        })(),
       },
     ],
   },

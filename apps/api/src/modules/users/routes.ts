@@ -33,7 +33,9 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
    * budget of attempts (the onRequest hook), and each account (e-mail) a budget of *failures*: an attempt
    * is counted before the work, so concurrent guesses cannot overrun it, and refunded when it succeeds, so
    * signing in to the same account over and over (test suites, several devices) is never throttled, while
-   * guesses spread over many addresses still stop at AUTH_ACCOUNT_FAILURE_MAX per window.
+   * guesses spread over many addresses still stop at AUTH_ACCOUNT_FAILURE_MAX per window. The price: more
+   * than AUTH_ACCOUNT_FAILURE_MAX sign-ins to one account *at the same moment* (a load test on one user)
+   * get 429s although none fails, because attempts in flight count until they succeed.
    */
   /**
    * The username as stored and its skeleton, or a 422 naming the field: invisible and bidi characters,
