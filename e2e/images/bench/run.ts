@@ -12,9 +12,17 @@ import {
   type ImagesBenchRun,
   imagesSection,
 } from '../../../apps/api/bench/report-content.js';
+import { runMigrateJob } from '../src/api-container.js';
 import { HOST_FROM_CONTAINER, probe, runContainer } from '../src/container.js';
 import { buildImage, inspectImage, runtimeBase, TIERS, type Tier } from '../src/images.js';
-import { findObject, podmanPlan, podSpecOf, type RunPlan, renderedObjects } from '../src/pod-spec.js';
+import {
+  databaseSecrets,
+  findObject,
+  podmanPlan,
+  podSpecOf,
+  type RunPlan,
+  renderedObjects,
+} from '../src/pod-spec.js';
 import { podman } from '../src/podman.js';
 import { standIns } from '../src/stand-ins.js';
 
@@ -36,17 +44,14 @@ try {
   const objects = await renderedObjects(STAGE);
   const url = new URL(await postgres.createDatabase('bench'));
   url.hostname = HOST_FROM_CONTAINER;
-  const secrets = { 'conduit-db/DATABASE_URL': url.toString(), 'conduit-jwt/JWT_SECRET': 'x'.repeat(64) };
+  const secrets = { ...databaseSecrets(url.toString()), 'conduit-jwt/JWT_SECRET': 'x'.repeat(64) };
   const plan = async (tier: Tier, kind: string, name: string, container: string): Promise<RunPlan> =>
     podmanPlan(objects, podSpecOf(findObject(objects, kind, name)), container, {
       imageUser: (await inspectImage(images[tier])).user,
       secrets,
     });
 
-  const migrate = await runContainer(images.api, await plan('api', 'Job', 'api-migrate', 'migrate'));
-  const migrated = await migrate.exited();
-  await migrate.remove();
-  if (migrated !== 0) throw new Error(`the migrate Job exited ${migrated}`);
+  await runMigrateJob(objects, images.api, (await inspectImage(images.api)).user, url.toString());
 
   /** Milliseconds from `podman run` until the readiness probe first answers 200 (polled every 25 ms). */
   const untilReady = async (tier: Tier, p: RunPlan): Promise<number> => {
