@@ -341,17 +341,16 @@ function lighthouseParagraph(run: LighthouseRun | undefined): string {
   const intro =
     'Lighthouse (`npm run lighthouse -w @conduit/web`; not part of `npm run bench`, it needs Chromium and a few\nminutes) against the production build served by real nginx';
   if (!run) return `${intro}: not measured on this machine yet.`;
-  const rows = run.results.map(
-    ({ page, preset, scores }) =>
-      `| ${page} | ${preset} | ${scores.performance.toFixed(2)} | ${scores.accessibility.toFixed(2)} | ${scores['best-practices'].toFixed(2)} | ${scores.seo.toFixed(2)} |`,
-  );
-  return [
-    `${intro}, ${run.date.slice(0, 10)}, the median of ${run.runs} runs per page:`,
-    '',
-    '| page | preset | performance | accessibility | best practices | SEO |',
-    '| --- | --- | ---: | ---: | ---: | ---: |',
-    ...rows,
-  ].join('\n');
+  const rows = run.results.map(({ page, preset, scores }) => [
+    page,
+    preset,
+    ...(['performance', 'accessibility', 'best-practices', 'seo'] as const).map((c) => scores[c].toFixed(2)),
+  ]);
+  return `${intro}, ${run.date.slice(0, 10)}, the median of ${run.runs} runs per page:\n\n${table(
+    ['page', 'preset', 'performance', 'accessibility', 'best practices', 'SEO'],
+    rows,
+    [2, 3, 4, 5],
+  )}`;
 }
 
 export function renderMarkdown(input: ReportInput): string {
