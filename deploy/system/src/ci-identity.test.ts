@@ -165,17 +165,31 @@ describe('CI identity: every role a workflow assumes, followed into the template
     );
   });
 
-  it('names kubectl against a private endpoint from a GitHub-hosted runner', () => {
+  it('names kubectl from a GitHub-hosted runner, against a private or a range-limited endpoint', () => {
     const input = copies();
+    job(input, 'release.yml', 'verify-dev')['runs-on'] = 'ubuntu-24.04';
+    job(input, 'promote.yml', 'watch')['runs-on'] = 'ubuntu-24.04';
     const staging = input.scenarios.find((a) => a.scenario.name === 'staging')!;
     const privateStaging = {
       ...staging.stage,
-      cluster: { ...staging.stage.cluster, endpointAccess: 'private' as const },
+      cluster: { ...staging.stage.cluster, endpointAccess: 'private' as const, publicAccessCidrs: [] },
     };
     input.scenarios = input.scenarios.map((a) => (a === staging ? { ...a, stage: privateStaging } : a));
-    expect(ciIdentityFindings(input)).toContain(
-      "promote.yml watch [stage=staging]: runs kubectl against staging's cluster, whose endpoint is private, from a GitHub-hosted runner that cannot reach it",
+    const findings = ciIdentityFindings(input);
+    expect(findings).toContain(
+      "release.yml verify-dev: runs kubectl against dev's cluster, whose endpoint admits only 203.0.113.0/24, from a GitHub-hosted runner (runs-on ubuntu-24.04) instead of vars.CLUSTER_RUNNER's",
     );
+    expect(findings).toContain(
+      "promote.yml watch [stage=staging]: runs kubectl against staging's cluster, whose endpoint is private, from a GitHub-hosted runner (runs-on ubuntu-24.04) instead of vars.CLUSTER_RUNNER's",
+    );
+    // promote.yml verify kept its runner: nothing said of it.
+    expect(findings.filter((f) => f.startsWith('promote.yml verify'))).toEqual([]);
+  });
+
+  it('takes self-hosted labels written into runs-on as a runner the repository names', () => {
+    const input = copies();
+    job(input, 'release.yml', 'verify-dev')['runs-on'] = ['self-hosted', 'conduit-dev'];
+    expect(ciIdentityFindings(input).filter((f) => f.startsWith('release.yml verify-dev'))).toEqual([]);
   });
 
   it('names a watch of prod, which has no observer role since its endpoint is private', () => {

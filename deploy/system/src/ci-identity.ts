@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CDK_QUALIFIER, CONTEXT_KEY_PATTERNS, CONTEXT_KEYS, GITHUB_OIDC_URL } from '@conduit/aws';
-import { githubSubject, isStageName, promotionSource } from '@conduit/platform';
+import { CLUSTER_RUNNER_VARIABLE, githubSubject, isStageName, promotionSource } from '@conduit/platform';
 import {
   type CfnResource,
   type CfnTemplate,
@@ -135,6 +135,8 @@ export interface JobRun {
   /** The `sub` claims its OIDC token can carry. */
   readonly subjects: readonly string[];
   readonly selfHosted: boolean;
+  /** The job's `runs-on`, as written (an expression stays unevaluated). */
+  readonly runsOn: string;
   readonly steps: readonly ResolvedStep[];
 }
 
@@ -253,6 +255,8 @@ export function jobRuns(all: readonly Workflow[]): JobRun[] {
               ...(environment ? { environment } : {}),
               subjects: [...new Set(subjects)],
               selfHosted: JSON.stringify(job['runs-on'] ?? '').includes('self-hosted'),
+              runsOn:
+                typeof job['runs-on'] === 'string' ? job['runs-on'] : JSON.stringify(job['runs-on'] ?? ''),
               steps: steps.map((s, i) => resolveStep(s, i, b)),
             });
           }
@@ -631,9 +635,15 @@ function clusterAccessFindings(run: JobRun, role: FoundRole): string[] {
       `${run.label}: runs kubectl as ${name}, which has no AWS::EKS::AccessEntry in ${role.stage.stackNames.Cluster}`,
     );
   }
-  if (role.stage.stage.cluster.endpointAccess === 'private' && !run.selfHosted) {
+  // Every endpoint is limited: a private one to the VPC, a public one to publicAccessCidrs (the model
+  // refuses /0), and GitHub-hosted runners come from ranges none lists. Only a runner the repository
+  // names reaches it: self-hosted labels written in, or the variable the model declares for them.
+  const { endpointAccess, publicAccessCidrs } = role.stage.stage.cluster;
+  if (!run.selfHosted && !run.runsOn.includes(`vars.${CLUSTER_RUNNER_VARIABLE}`)) {
+    const endpoint =
+      endpointAccess === 'private' ? 'is private' : `admits only ${publicAccessCidrs.join(', ')}`;
     findings.push(
-      `${run.label}: runs kubectl against ${role.stage.scenario.name}'s cluster, whose endpoint is private, from a GitHub-hosted runner that cannot reach it`,
+      `${run.label}: runs kubectl against ${role.stage.scenario.name}'s cluster, whose endpoint ${endpoint}, from a GitHub-hosted runner (runs-on ${run.runsOn}) instead of vars.${CLUSTER_RUNNER_VARIABLE}'s`,
     );
   }
   return findings;

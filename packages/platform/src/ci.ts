@@ -74,6 +74,14 @@ export const CI_ROLES: readonly CiRole[] = [
   },
 ];
 
+/**
+ * The repository variable the jobs that call a stage's Kubernetes API (`kubectl`) take their runner from:
+ * runner labels as JSON (`["self-hosted","conduit"]`). The endpoints admit only the model's
+ * `cluster.publicAccessCidrs` (prod's none), which no GitHub-hosted runner is in, so such a job runs where
+ * the variable says; unset, it runs on `ubuntu-24.04` and stops at once naming this variable.
+ */
+export const CLUSTER_RUNNER_VARIABLE = 'CLUSTER_RUNNER';
+
 export function ciRole(id: CiRoleId): CiRole {
   const found = CI_ROLES.find((r) => r.id === id);
   if (!found) throw new Error(`unknown CI role "${id}"`);

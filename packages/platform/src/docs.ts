@@ -1,4 +1,12 @@
-import { CI_ROLES, ciRoleName, ciRoleOutput, ciRoleSubjects, ciRolesOf, ciRoleVariable } from './ci.js';
+import {
+  CI_ROLES,
+  CLUSTER_RUNNER_VARIABLE,
+  ciRoleName,
+  ciRoleOutput,
+  ciRoleSubjects,
+  ciRolesOf,
+  ciRoleVariable,
+} from './ci.js';
 import {
   APP_NAMESPACE,
   argoApplicationNames,
@@ -275,6 +283,13 @@ export function ciVariablesTable(): string {
       '',
     ]);
   }
+  rows.push([
+    code(CLUSTER_RUNNER_VARIABLE),
+    'repository',
+    "runner labels (JSON) of a runner whose egress the stages' `cluster.publicAccessCidrs` list (not a stack output)",
+    '',
+    '',
+  ]);
   return table(['variable', 'set on', 'value: stack output', 'role', 'trusted OIDC subject'], rows);
 }
 
