@@ -112,3 +112,25 @@ describe('createPool when the server ends a checked-out session between two quer
     expect((await db.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
   });
 });
+
+describe('createPool names parameterised queries (real PostgreSQL)', () => {
+  let pool: pg.Pool;
+  beforeAll(async () => {
+    pool = createPool({
+      connectionString: await createDatabase('named'),
+      max: 1,
+      connectTimeoutMs: 2000,
+      statementTimeoutMs: 5000,
+    });
+  });
+  afterAll(() => pool?.end());
+
+  it('prepares a query with values once per connection, and leaves one without values unnamed', async () => {
+    const text = 'SELECT $1::int + 1 AS n';
+    expect((await pool.query<{ n: number }>(text, [1])).rows).toEqual([{ n: 2 }]);
+    expect((await pool.query<{ n: number }>(text, [41])).rows).toEqual([{ n: 42 }]);
+    // One connection (max 1): the session that ran them lists its prepared statements.
+    const { rows } = await pool.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements');
+    expect(rows).toEqual([{ statement: text }]);
+  });
+});
