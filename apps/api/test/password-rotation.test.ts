@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -220,7 +220,12 @@ describe('database password rotation under load (real PostgreSQL, real API proce
       await superuser.query(`ALTER ROLE ${db.role} PASSWORD '${db.newPassword}'`);
       rotatedAt = Date.now();
       await sleep(FILE_LAG_MS);
-      if (file) await writeFile(file, db.newPassword);
+      // Replaced in one step, as the kubelet swaps a secret volume's files (a write in place could be read
+      // half-done: an empty password, which is a 503 and not a rotation).
+      if (file) {
+        await writeFile(`${file}.new`, db.newPassword);
+        await rename(`${file}.new`, file);
+      }
       await sleep(AFTER_MS);
     })();
     const loadResult = await load(api.url, user.token, () => rotatedAt, schedule);

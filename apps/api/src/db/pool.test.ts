@@ -71,6 +71,16 @@ describe('createPool with a password file (real PostgreSQL)', () => {
     const path = await file('\n');
     await expect(readPassword(path)).rejects.toThrow(`database password file ${path} is empty`);
   });
+
+  it('answers a password file it cannot read as unavailable (503), naming the file, not as a bug (500)', async () => {
+    for (const path of [await file(''), join(dir, 'missing')]) {
+      const error = await pool(path)
+        .query('SELECT 1')
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DatabaseUnavailableError);
+      expect(String((error as Error).cause)).toContain(path);
+    }
+  });
 });
 
 describe('createPool when the server ends a checked-out session between two queries (real PostgreSQL)', () => {

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { parse } from 'pg-connection-string';
-import { asUnavailable } from './unavailable.js';
+import { asUnavailable, DatabaseUnavailableError } from './unavailable.js';
 
 /** Where a connection's credentials come from: the URL alone, or the URL plus a password file. */
 export interface ConnectionOptions {
@@ -57,8 +57,12 @@ export function connectionConfig(options: ConnectionOptions): pg.ClientConfig {
   const { password: _fromUrl, ...parsed } = parse(connectionString);
   return {
     ...(parsed as pg.ClientConfig),
-    // Called by pg for each new connection, so a rotated file is picked up without a restart.
-    password: () => readPassword(passwordFile),
+    // Called by pg for each new connection, so a rotated file is picked up without a restart. A file that
+    // cannot be read at that moment leaves the request without a database, like a refused password: 503.
+    password: () =>
+      readPassword(passwordFile).catch((error: unknown) => {
+        throw new DatabaseUnavailableError(error);
+      }),
   };
 }
 
