@@ -14,9 +14,10 @@ export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 /**
  * Machine tools the suite runs (their Debian packages are in `SYSTEM_TOOLS`): podman with runc (crun fails
  * here on rlimits with hybrid cgroups), slirp4netns (each container gets its own network namespace that can
- * reach the host's loopback, where the test PostgreSQL listens) and debootstrap for the stand-in roots.
+ * reach the host's loopback, where the test PostgreSQL listens), catatonit (the init of the pause image of
+ * each `podman kube play` pod) and debootstrap for the stand-in roots.
  */
-export const TOOLS = ['podman', 'runc', 'debootstrap', 'slirp4netns'] as const;
+export const TOOLS = ['podman', 'runc', 'debootstrap', 'slirp4netns', 'catatonit'] as const;
 
 // Default ulimits the kernel here accepts, runc as the runtime, and logs in files (`podman logs` reads them;
 // the default, journald, needs systemd, which a CI container does not run). Storage lives in the cache folder, not

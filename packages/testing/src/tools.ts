@@ -14,11 +14,13 @@ export const SYSTEM_TOOLS = {
   'prometheus-alertmanager': 'prometheus-alertmanager',
   chromium: 'chromium',
   shellcheck: 'shellcheck',
-  // The image suite builds and runs the real Dockerfiles: podman on runc, slirp4netns per container, and
-  // debootstrap for the stand-in base roots.
+  // The image suite builds and runs the real Dockerfiles: podman on runc, slirp4netns per container,
+  // catatonit as the init of the pause image `podman kube play` builds for each pod (podman only recommends
+  // it, so an install without recommends lacks it), and debootstrap for the stand-in base roots.
   podman: 'podman',
   runc: 'runc',
   slirp4netns: 'slirp4netns',
+  catatonit: 'catatonit',
   debootstrap: 'debootstrap',
   // Debian's PostgreSQL 15: the ops suites dump and restore with tools whose major matches the server.
   '/usr/lib/postgresql/15/bin/initdb': 'postgresql-15',
