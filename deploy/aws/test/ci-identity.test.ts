@@ -139,4 +139,13 @@ describe.each(STAGE_NAMES)('CI identity stack (%s)', (stage) => {
       expect(entry, name).toContain('AmazonEKSViewPolicy');
     }
   });
+
+  it("puts each CI viewer's access entry in its model Kubernetes group (the app namespace lets it read Rollouts)", () => {
+    for (const viewer of ciRolesOf(stage).filter((r) => r.clusterViewer)) {
+      const [, entry] = resourcesOfType(stage, 'Cluster', 'AWS::EKS::AccessEntry').find(([, e]) =>
+        JSON.stringify(e.Properties?.PrincipalArn).includes(`role/${ciRoleName(stage, viewer.id)}`),
+      )!;
+      expect(entry.Properties?.KubernetesGroups).toEqual([viewer.kubernetesGroup]);
+    }
+  });
 });

@@ -165,6 +165,40 @@ describe('CI identity: every role a workflow assumes, followed into the template
     );
   });
 
+  it('names a job reading Rollouts whose role no RoleBinding lets (group dropped, binding removed, verb narrowed)', () => {
+    const finding =
+      'release.yml verify-dev: reads Argo Rollouts in conduit as conduit-dev-github-observer, whose access entry';
+    const withDev = (edit: (dev: ScenarioArtifacts) => void) => {
+      const input = copies();
+      const dev = input.scenarios.find((s) => s.scenario.name === 'dev')!;
+      const edited = { ...dev, manifests: structuredClone(dev.manifests) };
+      input.scenarios[input.scenarios.indexOf(dev)] = edited;
+      edit(edited);
+      return ciIdentityFindings(input).filter((f) => f.startsWith(finding));
+    };
+    const noGroup = withDev((dev) => {
+      for (const r of Object.values(dev.templates.Cluster!.Resources)) {
+        if (r.Type === 'AWS::EKS::AccessEntry' && JSON.stringify(r).includes('github-observer'))
+          delete r.Properties!.KubernetesGroups;
+      }
+    });
+    expect(noGroup).toEqual([
+      `${finding}'s Kubernetes groups (none) no RoleBinding there lets get rollouts.argoproj.io`,
+    ]);
+    const noBinding = withDev((dev) => {
+      dev.manifests.platform = dev.manifests.platform.filter((o) => o.kind !== 'RoleBinding');
+    });
+    expect(noBinding).toEqual([
+      `${finding}'s Kubernetes groups (conduit:ci-observer) no RoleBinding there lets get rollouts.argoproj.io`,
+    ]);
+    const listOnly = withDev((dev) => {
+      for (const o of dev.manifests.platform) {
+        if (o.kind === 'Role') (o as { rules?: { verbs: string[] }[] }).rules![0]!.verbs = ['list'];
+      }
+    });
+    expect(listOnly).toHaveLength(1);
+  });
+
   it('names kubectl from a GitHub-hosted runner, against a private or a range-limited endpoint', () => {
     const input = copies();
     job(input, 'release.yml', 'verify-dev')['runs-on'] = 'ubuntu-24.04';

@@ -1,11 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CDK_QUALIFIER, CONTEXT_KEY_PATTERNS, CONTEXT_KEYS, GITHUB_OIDC_URL } from '@conduit/aws';
-import { CLUSTER_RUNNER_VARIABLE, githubSubject, isStageName, promotionSource } from '@conduit/platform';
 import {
+  APP_NAMESPACE,
+  CLUSTER_RUNNER_VARIABLE,
+  githubSubject,
+  isStageName,
+  promotionSource,
+} from '@conduit/platform';
+import {
+  allManifests,
   type CfnResource,
   type CfnTemplate,
   isRealStage,
+  type K8sObject,
   REPO_ROOT,
   resourcesOfType,
   type ScenarioArtifacts,
@@ -630,10 +638,24 @@ function clusterAccessFindings(run: JobRun, role: FoundRole): string[] {
   const cluster = role.stage.templates.Cluster;
   const name = roleName(role);
   const entries = cluster ? resourcesOfType(cluster, 'AWS::EKS::AccessEntry') : [];
-  if (!entries.some(([, e]) => JSON.stringify(e.Properties?.PrincipalArn ?? '').includes(`role/${name}`))) {
+  const entry = entries.find(([, e]) =>
+    JSON.stringify(e.Properties?.PrincipalArn ?? '').includes(`role/${name}`),
+  )?.[1];
+  if (!entry) {
     findings.push(
       `${run.label}: runs kubectl as ${name}, which has no AWS::EKS::AccessEntry in ${role.stage.stackNames.Cluster}`,
     );
+  }
+  // EKS's access policies cover built-in kinds only: reading Rollouts needs the entry to put the role in a
+  // Kubernetes group that the app namespace's RBAC lets read them.
+  if (entry && run.steps.some((s) => READS_ROLLOUTS.test(s.run ?? ''))) {
+    const groups = list(entry.Properties?.KubernetesGroups as string | string[] | undefined);
+    const granted = groupsGranted(allManifests(role.stage), APP_NAMESPACE, ROLLOUTS);
+    if (!groups.some((g) => granted.has(g))) {
+      findings.push(
+        `${run.label}: reads Argo Rollouts in ${APP_NAMESPACE} as ${name}, whose access entry's Kubernetes groups (${groups.join(', ') || 'none'}) no RoleBinding there lets get ${ROLLOUTS.resource}.${ROLLOUTS.apiGroup}`,
+      );
+    }
   }
   // Every endpoint is limited: a private one to the VPC, a public one to publicAccessCidrs (the model
   // refuses /0), and GitHub-hosted runners come from ranges none lists. Only a runner the repository
@@ -647,6 +669,50 @@ function clusterAccessFindings(run: JobRun, role: FoundRole): string[] {
     );
   }
   return findings;
+}
+
+/** A step that reads Rollouts: deploy/pipeline's wait scripts (`kubectl get rollout`), or kubectl itself. */
+const READS_ROLLOUTS = /wait-for-(rollout|workloads)\.sh|\bkubectl\b[^\n]*\bget\s+rollouts?\b/;
+const ROLLOUTS = { apiGroup: 'argoproj.io', resource: 'rollouts', verb: 'get' } as const;
+
+interface PolicyRule {
+  readonly apiGroups?: readonly string[];
+  readonly resources?: readonly string[];
+  readonly verbs?: readonly string[];
+}
+
+/** The groups that RoleBindings in `namespace` (or ClusterRoleBindings) let do `want`, by Kubernetes RBAC's rules. */
+function groupsGranted(
+  objects: readonly K8sObject[],
+  namespace: string,
+  want: { readonly apiGroup: string; readonly resource: string; readonly verb: string },
+): Set<string> {
+  const matches = (values: readonly string[] | undefined, value: string) =>
+    (values ?? []).some((v) => v === '*' || v === value);
+  const allows = (rules: unknown) =>
+    list(rules as PolicyRule[] | undefined).some(
+      (r) =>
+        matches(r.apiGroups, want.apiGroup) &&
+        matches(r.resources, want.resource) &&
+        matches(r.verbs, want.verb),
+    );
+  const roles = objects.filter(
+    (o) => (o.kind === 'Role' && o.metadata?.namespace === namespace) || o.kind === 'ClusterRole',
+  );
+  const groups = new Set<string>();
+  for (const binding of objects) {
+    const inScope =
+      (binding.kind === 'RoleBinding' && binding.metadata?.namespace === namespace) ||
+      binding.kind === 'ClusterRoleBinding';
+    if (!inScope) continue;
+    const ref = (binding as { roleRef?: { kind?: string; name?: string } }).roleRef;
+    const role = roles.find((r) => r.kind === ref?.kind && r.metadata?.name === ref?.name);
+    if (!role || !allows((role as { rules?: unknown }).rules)) continue;
+    for (const subject of list((binding as { subjects?: { kind?: string; name?: string }[] }).subjects)) {
+      if (subject.kind === 'Group' && subject.name) groups.add(subject.name);
+    }
+  }
+  return groups;
 }
 
 /** `cdk deploy|diff`: only context keys the app reads, only the role's stage's stacks by display path. */

@@ -23,6 +23,13 @@ export interface CiRole {
   readonly purpose: string;
   /** Read-only Kubernetes access to the app namespace (an EKS access entry in the cluster stack). */
   readonly clusterViewer: boolean;
+  /**
+   * The Kubernetes group the role's access entry puts it in, for what EKS's view policy does not cover: that
+   * policy knows only built-in kinds, and the CI jobs read Argo Rollouts' Rollouts, which the app
+   * namespace's RBAC grants this group (`CI_ROLLOUTS_READ`).
+   * @default none
+   */
+  readonly kubernetesGroup?: string;
 }
 
 export const CI_ROLES: readonly CiRole[] = [
@@ -60,8 +67,9 @@ export const CI_ROLES: readonly CiRole[] = [
     variable: 'AWS_OBSERVER_ROLE_ARN',
     scope: 'environment',
     purpose:
-      'describe the EKS cluster, view the app namespace, read images (verify-dev, promote verify/watch)',
+      'describe the EKS cluster, view the app namespace and its Rollouts, read images (verify-dev, promote verify/watch)',
     clusterViewer: true,
+    kubernetesGroup: 'conduit:ci-observer',
   },
   {
     id: 'ecrPull',
@@ -73,6 +81,17 @@ export const CI_ROLES: readonly CiRole[] = [
     clusterViewer: false,
   },
 ];
+
+/**
+ * What the CI jobs read beyond EKS's view policy (deploy/pipeline's wait-for-rollout.sh gets each Rollout):
+ * the app namespace's RBAC grants these verbs on these Argo Rollouts resources to every role's
+ * `kubernetesGroup`. Read-only.
+ */
+export const CI_ROLLOUTS_READ = {
+  apiGroup: 'argoproj.io',
+  resources: ['rollouts'],
+  verbs: ['get', 'list', 'watch'],
+} as const;
 
 /**
  * The repository variable the jobs that call a stage's Kubernetes API (`kubectl`) take their runner from:

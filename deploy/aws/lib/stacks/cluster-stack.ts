@@ -162,18 +162,28 @@ export class ClusterStack extends Stack {
         }),
       ]);
     }
-    // The CI observer role (verify-dev, promote verify/watch) reads the app namespace like a developer.
+    // The CI observer role (verify-dev, promote verify/watch) reads the app namespace like a developer, and
+    // its Rollouts through the group the model names (the view policy knows only built-in kinds).
     const ciViewers = platform
       .ciRolesOf(stage)
       .filter((r) => r.clusterViewer)
-      .map((r) => platform.ciRoleName(stage, r.id));
-    for (const roleName of [...c.viewerRoleNames, ...ciViewers]) {
-      this.cluster.grantAccess(`Viewer-${roleName}`, this.roleArn(roleName), [
+      .map((r) => ({ roleName: platform.ciRoleName(stage, r.id), group: r.kubernetesGroup }));
+    for (const { roleName, group } of [
+      ...c.viewerRoleNames.map((roleName) => ({ roleName, group: undefined })),
+      ...ciViewers,
+    ]) {
+      const id = `Viewer-${roleName}`;
+      this.cluster.grantAccess(id, this.roleArn(roleName), [
         eks.AccessPolicy.fromAccessPolicyName('AmazonEKSViewPolicy', {
           accessScopeType: eks.AccessScopeType.NAMESPACE,
           namespaces: [platform.APP_NAMESPACE],
         }),
       ]);
+      // The L2 AccessEntry has no groups; its CloudFormation resource has (KubernetesGroups).
+      if (group) {
+        const entry = this.cluster.node.findChild(id).node.defaultChild as CfnResource;
+        entry.addPropertyOverride('KubernetesGroups', [group]);
+      }
     }
 
     // Networking add-ons are DaemonSets and must exist before nodes join; CoreDNS and the EBS CSI

@@ -1,6 +1,7 @@
-import { SERVICE_ACCOUNTS, type StageName, type Workload } from '@conduit/platform';
+import { ciRolesOf, SERVICE_ACCOUNTS, type StageName, type Workload } from '@conduit/platform';
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { CiAccess } from '../constructs/ci-access.js';
 import { AppNamespace } from '../constructs/namespace.js';
 import { NetworkPolicies, type NetworkPoliciesProps } from '../constructs/network-policies.js';
 import { RolloutsMonitor } from '../constructs/rollouts-monitor.js';
@@ -55,6 +56,10 @@ export class PlatformChart extends Chart {
     });
     router.addPlatformObjects(this);
     new RolloutsMonitor(this, 'rollouts-monitor');
+    new CiAccess(this, 'ci-access', {
+      namespace: props.namespace,
+      groups: ciRolesOf(props.stage).flatMap((r) => (r.kubernetesGroup ? [r.kubernetesGroup] : [])),
+    });
     new NetworkPolicies(this, 'network', {
       namespace: props.namespace,
       workloads: props.workloads,

@@ -13,6 +13,7 @@ const MODULES = [
   'kubernetes-models/policy/v1',
   'kubernetes-models/networking.k8s.io/v1',
   'kubernetes-models/scheduling.k8s.io/v1',
+  'kubernetes-models/rbac.authorization.k8s.io/v1',
   '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1',
   '@kubernetes-models/argo-cd/argoproj.io/v1alpha1',
   '@kubernetes-models/cert-manager/cert-manager.io/v1',
