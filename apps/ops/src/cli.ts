@@ -76,7 +76,9 @@ export function buildProgram(deps: Deps): Command {
 
   program
     .command('scale')
-    .description("set a workload's HPA floor (and optionally ceiling); the HPA keeps scaling above it")
+    .description(
+      "set a workload's HPA floor (and optionally ceiling) while Argo CD's self-heal is off; the HPA keeps scaling above it",
+    )
     .argument('<workload>', `workload (${WORKLOAD_NAMES})`)
     .argument('<replicas>', 'new HPA minReplicas')
     .option('--max <replicas>', 'new HPA maxReplicas (default: unchanged, raised to <replicas> if lower)')

@@ -268,15 +268,19 @@ export class FakeKube implements KubeApi {
     const merged = mergePatch(
       {
         metadata: { finalizers: app.finalizers },
-        spec: { syncPolicy: app.automated ? { automated: { prune: true, selfHeal: true } } : {} },
+        spec: { syncPolicy: app.automated ? { automated: { prune: true, selfHeal: app.selfHeal } } : {} },
       },
       patch,
-    ) as { metadata: { finalizers?: string[] }; spec: { syncPolicy?: { automated?: unknown } } };
+    ) as {
+      metadata: { finalizers?: string[] };
+      spec: { syncPolicy?: { automated?: { selfHeal?: boolean } | null } };
+    };
     this.applications = this.applications.map((a) =>
       a.name === name
         ? {
             name,
             automated: Boolean(merged.spec.syncPolicy?.automated),
+            selfHeal: merged.spec.syncPolicy?.automated?.selfHeal === true,
             finalizers: merged.metadata.finalizers ?? [],
           }
         : a,

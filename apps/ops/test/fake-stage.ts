@@ -193,6 +193,7 @@ export class FakeStage {
     const app = (name: string): Application => ({
       name,
       automated: true,
+      selfHeal: true,
       finalizers: ['resources-finalizer.argocd.argoproj.io'],
     });
     kube.applications = [

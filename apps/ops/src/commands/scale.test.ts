@@ -28,6 +28,26 @@ describe('conduit scale (fake k8s API)', () => {
     expect(h.kube.hpas.get('api')).toMatchObject({ minReplicas: 3, maxReplicas: 20 });
   });
 
+  it('refuses while Argo CD self-heals the app (the patch would be undone), naming where the size lives', async () => {
+    const h = harness();
+    h.kube.applications = [
+      { name: 'conduit-dev', automated: true, selfHeal: true, finalizers: [] },
+      { name: 'conduit-dev-platform', automated: true, selfHeal: false, finalizers: [] },
+    ];
+    const result = await h.run('scale', 'api', '4', '--yes');
+    expect(result.code).not.toBe(0);
+    expect(result.stderr.trim()).toBe(
+      'conduit: Argo CD Application conduit-dev self-heals api\'s HPA bounds from Git: change its size for dev in packages/platform/src/workloads.ts instead (docs/operations.md "scale")',
+    );
+    expect(h.kube.mutations).toEqual([]);
+    // With its automated sync switched off (an incident), scaling works again.
+    h.kube.applications = [{ name: 'conduit-dev', automated: false, selfHeal: false, finalizers: [] }];
+    expect((await h.run('scale', 'api', '4', '--yes')).code).toBe(0);
+    expect(h.kube.mutations).toEqual([
+      { op: 'patchHpa', name: 'api', patch: { spec: { minReplicas: 4, maxReplicas: 10 } } },
+    ]);
+  });
+
   it('refuses unsafe values with usage errors and patches nothing', async () => {
     const h = harness();
     const cases: [string[], string][] = [

@@ -1,3 +1,4 @@
+import { ARGOCD_NAMESPACE, argoApplicationNames } from '@conduit/platform';
 import type { Context } from '../lib/context.js';
 import { usageError } from '../lib/errors.js';
 import { minReplicas, parseWorkload } from '../lib/stages.js';
@@ -30,6 +31,15 @@ export async function scale(
     );
   }
   const kube = await ctx.kube();
+  // The HPA bounds are rendered from the model and Argo CD ignores none of them: with self-heal on, a patch
+  // here is drift it undoes within seconds, so refuse rather than report a change that will not last.
+  const appName = argoApplicationNames.app(facts.stage);
+  const app = (await kube.listApplications(ARGOCD_NAMESPACE)).find((a) => a.name === appName);
+  if (app?.selfHeal) {
+    throw usageError(
+      `Argo CD Application ${appName} self-heals ${workload}'s HPA bounds from Git: change its size for ${facts.stage} in packages/platform/src/workloads.ts instead (docs/operations.md "scale")`,
+    );
+  }
   const hpa = await kube.getHpa(facts.namespace, workload);
   const max = maxArg === undefined ? Math.max(hpa.maxReplicas, min) : parseCount(maxArg, '--max');
   if (max < min) throw usageError(`--max (${max}) must be at least replicas (${min})`);

@@ -95,6 +95,8 @@ export interface Application {
   readonly name: string;
   /** `spec.syncPolicy.automated` is set: Argo CD re-creates what is deleted (self-heal) or prunes. */
   readonly automated: boolean;
+  /** `spec.syncPolicy.automated.selfHeal`: Argo CD puts back whatever differs from Git, within seconds. */
+  readonly selfHeal: boolean;
   readonly finalizers: readonly string[];
 }
 

@@ -175,8 +175,13 @@ users:
     ]);
     expect(await kube.listAllIngresses()).toEqual([{ namespace: 'conduit', name: 'conduit' }]);
     expect(await kube.listApplications('argocd')).toEqual([
-      { name: 'conduit-dev-root', automated: true, finalizers: ['resources-finalizer.argocd.argoproj.io'] },
-      { name: 'manual', automated: false, finalizers: [] },
+      {
+        name: 'conduit-dev-root',
+        automated: true,
+        selfHeal: true,
+        finalizers: ['resources-finalizer.argocd.argoproj.io'],
+      },
+      { name: 'manual', automated: false, selfHeal: false, finalizers: [] },
     ]);
     const patch = { metadata: { finalizers: [] }, spec: { syncPolicy: { automated: null } } };
     await kube.patchApplication('argocd', 'conduit-dev-root', patch);

@@ -22,7 +22,7 @@ const APPLICATIONS = { group: 'argoproj.io', version: 'v1alpha1', plural: 'appli
 
 interface ApplicationObject {
   metadata?: { name?: string; finalizers?: string[] };
-  spec?: { syncPolicy?: { automated?: unknown } };
+  spec?: { syncPolicy?: { automated?: { selfHeal?: boolean } | null } };
 }
 
 interface KarpenterObject {
@@ -228,6 +228,7 @@ export function createKubeApi(facts: StageFacts, requestedContext?: string): Kub
         return (list.items ?? []).map((app) => ({
           name: app.metadata?.name ?? '',
           automated: Boolean(app.spec?.syncPolicy?.automated),
+          selfHeal: app.spec?.syncPolicy?.automated?.selfHeal === true,
           finalizers: app.metadata?.finalizers ?? [],
         }));
       } catch (error) {
