@@ -1,11 +1,12 @@
 // `npm run bench -w @conduit/api`: seeds the fixed data set into a fresh real PostgreSQL, starts the
-// production bundle of the API and a bare node:http ceiling, once as a single process and once as a cluster
-// of one process per core, and measures four scenarios with autocannon at 50 connections.
+// production bundle of the API and the bare node:http ceilings, once as a single process and once as a
+// cluster of one process per core, and measures four scenarios with autocannon at 50 connections, in
+// BENCH_ROUNDS rounds, each read scenario's ceiling right after it in every round.
 // Loopback only; every run is bounded by BENCH_DURATION_S per scenario.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { get } from 'node:http';
+import { createServer, get } from 'node:http';
 import { createRequire } from 'node:module';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -17,14 +18,30 @@ import { BENCH_SIZE, SEED_PASSWORD, seed } from '../src/db/seed.js';
 import {
   type ApiBenchRun,
   type ApiMeasurement,
+  ARTICLE_SCENARIO,
+  apiGoals,
+  CEILING_GOALS,
+  featureCosts,
   LIST_SCENARIO,
-  listGoals,
+  LOGIN_SCENARIO,
   type Mode,
+  summarize,
+  TAGS_SCENARIO,
 } from './report-content.js';
 
 const apiDir = fileURLToPath(new URL('..', import.meta.url));
 const outDir = fileURLToPath(new URL('../../../.bench/', import.meta.url));
 const duration = Number(process.env.BENCH_DURATION_S ?? 10);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+for (const [name, value] of [
+  ['BENCH_DURATION_S', duration],
+  ['BENCH_ROUNDS', rounds],
+] as const) {
+  if (!Number.isInteger(value) || value < 1) {
+    console.error(`bench: ${name} must be a whole number of at least 1 (got "${process.env[name]}")`);
+    process.exit(1);
+  }
+}
 const CONNECTIONS = 50;
 const loadBefore = loadavg();
 
@@ -78,6 +95,7 @@ async function measure(
   target: ApiMeasurement['target'],
   { base, mode, processes }: Target,
   scenario: Scenario,
+  round: number,
 ): Promise<ApiMeasurement> {
   // A short warm-up so JIT and the pool are hot before the measured run.
   await autocannon({ url: base, connections: CONNECTIONS, duration: 2, requests: scenario.requests });
@@ -94,6 +112,7 @@ async function measure(
     target,
     mode,
     processes,
+    round,
     requestsPerSecond: Math.round(result.requests.average),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
@@ -177,14 +196,14 @@ const pages = Array.from(
 const scenarios: Scenario[] = [
   { name: LIST_SCENARIO, requests: [cycling(pages)] },
   {
-    name: '(b) GET /api/articles/:slug + /comments',
+    name: ARTICLE_SCENARIO,
     requests: [
       cycling(slugs.flatMap(({ slug }) => [`/api/articles/${slug}`, `/api/articles/${slug}/comments`])),
     ],
   },
-  { name: '(c) GET /api/tags', requests: [{ method: 'GET', path: '/api/tags' }] },
+  { name: TAGS_SCENARIO, requests: [{ method: 'GET', path: '/api/tags' }] },
   {
-    name: '(d) POST /api/users/login',
+    name: LOGIN_SCENARIO,
     // Every seeded user in turn, as many people signing in: one account's budget counts attempts in flight
     // (routes.ts says why), so 50 connections on a single account would measure that budget's 429s.
     requests: [
@@ -203,10 +222,30 @@ const scenarios: Scenario[] = [
     ],
   },
 ];
-const bareScenario: Scenario = {
-  name: LIST_SCENARIO,
-  requests: [cycling(pages.map((path) => path.replace('/api/articles', '/')))],
-};
+
+// A loopback OTLP/HTTP endpoint for the tracing variant: it takes every export and answers 200 (an empty
+// protobuf body is a complete ExportTraceServiceResponse), so the API pays for spans and their export.
+const otlpSink = createServer((request, response) => {
+  request.resume();
+  request.on('end', () => response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
+});
+const otlpPort = await freePort();
+await new Promise<void>((resolve) => otlpSink.listen(otlpPort, '127.0.0.1', resolve));
+
+/**
+ * The operational features that a setting of the API switches, each measured as a second API on a single
+ * instance with that one setting changed, in every round beside the API as deployed. Metrics, request ids,
+ * security headers and the rate limiter have no setting that turns them off (the contract needs them), so
+ * they are not among them.
+ */
+const VARIANTS: readonly { feature: string; featureOn: boolean; env: Record<string, string> }[] = [
+  { feature: 'access log (LOG_LEVEL=warn drops it)', featureOn: false, env: { LOG_LEVEL: 'warn' } },
+  {
+    feature: 'tracing (OTEL_EXPORTER_OTLP_ENDPOINT, a loopback sink)',
+    featureOn: true,
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpPort}` },
+  },
+];
 
 const results: ApiMeasurement[] = [];
 try {
@@ -215,36 +254,63 @@ try {
     try {
       const api = await startTarget(mode, 'dist/server.js', apiEnv, '/readyz');
       started.push(api);
-      const bare = await startTarget(mode, 'bench/bare-server.ts', env, '/?limit=1');
+      const bare = await startTarget(mode, 'bench/bare-server.ts', env, '/api/tags');
       started.push(bare);
-      for (const scenario of scenarios) {
-        process.stdout.write(`${mode}: measuring ${scenario.name} for ${duration}s…\n`);
-        results.push(await measure('api', api, scenario));
+      const variants: { variant: (typeof VARIANTS)[number]; target: Target }[] = [];
+      if (mode === 'single') {
+        for (const variant of VARIANTS) {
+          const target = await startTarget(mode, 'dist/server.js', { ...apiEnv, ...variant.env }, '/readyz');
+          started.push(target);
+          variants.push({ variant, target });
+        }
       }
-      process.stdout.write(`${mode}: measuring the bare node:http + pg ceiling for ${duration}s…\n`);
-      results.push(await measure('bare', bare, bareScenario));
+      for (let round = 1; round <= rounds; round++) {
+        for (const scenario of scenarios) {
+          process.stdout.write(`${mode}, round ${round}/${rounds}: ${scenario.name}, ${duration}s…\n`);
+          results.push(await measure('api', api, scenario, round));
+          if (!(scenario.name in CEILING_GOALS)) continue;
+          process.stdout.write(`${mode}, round ${round}/${rounds}: its bare ceiling, ${duration}s…\n`);
+          results.push(await measure('bare', bare, scenario, round));
+          for (const { variant, target } of variants) {
+            process.stdout.write(`${mode}, round ${round}/${rounds}: ${variant.feature}, ${duration}s…\n`);
+            const { feature, featureOn } = variant;
+            results.push({
+              ...(await measure('api', target, scenario, round)),
+              variant: { feature, featureOn },
+            });
+          }
+        }
+      }
     } finally {
       await Promise.all(started.map(({ child }) => stop(child)));
     }
   }
 } finally {
+  otlpSink.close();
   await database.stop();
 }
 
 console.log(
-  '\nscenario                                    target  mode        req/s    p50 ms    p99 ms   non-2xx',
+  '\nmedians over the rounds:\nscenario                                    target  mode        req/s    p50 ms    p99 ms',
 );
-for (const r of results) {
+for (const r of summarize(results)) {
   console.log(
-    `${r.scenario.padEnd(44)}${r.target.padEnd(8)}${r.mode.padEnd(8)}${String(r.requestsPerSecond).padStart(9)}${String(r.p50Ms).padStart(10)}${String(r.p99Ms).padStart(10)}${String(r.non2xx + r.errors).padStart(10)}`,
+    `${r.scenario.padEnd(44)}${(r.variant ? r.variant.feature.split(' ')[0]! : r.target).padEnd(8)}${r.mode.padEnd(8)}${String(r.requestsPerSecond).padStart(9)}${String(r.p50Ms).padStart(10)}${String(r.p99Ms).padStart(10)}`,
+  );
+}
+for (const cost of featureCosts(results)) {
+  console.log(
+    `${cost.scenario.slice(0, 3)} ${cost.feature}: ${cost.withoutRps} → ${cost.withRps} req/s, ${cost.microsPerRequest.toFixed(0)} µs per request`,
   );
 }
 for (const mode of ['single', 'cluster'] as const) {
-  const goals = listGoals(results, mode);
-  if (goals)
+  for (const goal of apiGoals(results, mode)) {
+    const measured = goal.kind === 'p99' ? `${goal.measured} ms` : `${(goal.measured * 100).toFixed(1)}%`;
+    const wanted = goal.kind === 'p99' ? `< ${goal.goal} ms` : `≥ ${goal.goal * 100}%`;
     console.log(
-      `${mode}: list vs bare ceiling ${(goals.ratio * 100).toFixed(1)}% (${goals.ratioMet ? 'met' : 'NOT met'}); list p99 ${goals.p99Ms} ms (${goals.p99Met ? 'met' : 'NOT met'})`,
+      `${mode}: ${goal.scenario.slice(0, 3)} ${goal.kind} ${measured} (goal ${wanted}: ${goal.met ? 'met' : 'NOT met'})`,
     );
+  }
 }
 
 const run: ApiBenchRun = {
@@ -254,6 +320,7 @@ const run: ApiBenchRun = {
   autocannon: (createRequire(import.meta.url)('autocannon/package.json') as { version: string }).version,
   connections: CONNECTIONS,
   durationSeconds: duration,
+  rounds,
   dataSet: BENCH_SIZE,
   loadAverage: { before: loadBefore, after: loadavg() },
   results,

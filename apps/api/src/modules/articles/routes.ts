@@ -26,7 +26,7 @@ export function toListItem(row: ArticleRow): ArticleListItem {
   };
 }
 
-function toArticle(row: ArticleRow): Article {
+export function toArticle(row: ArticleRow): Article {
   const { tagList, ...item } = toListItem(row);
   return { ...item, body: row.body ?? '', tagList };
 }

@@ -115,6 +115,18 @@ describe('GET /api/articles/:slug/comments', () => {
     expect(anonymous.body.comments.every((c) => !c.author.following)).toBe(true);
   });
 
+  it('answers an empty list for an article nobody has commented on', async () => {
+    const quiet = await api.post<SingleArticleResponse>('/api/articles', {
+      token: author.token,
+      body: { article: { title: 'Nobody replies', description: 'd', body: 'b' } },
+    });
+    const result = await api.get<MultipleCommentsResponse>(
+      `/api/articles/${quiet.body.article.slug}/comments`,
+    );
+    expect(result.status).toBe(200);
+    expect(result.body).toEqual({ comments: [] });
+  });
+
   it('answers 404 for an unknown article and 401 for a bad token', async () => {
     expectError(await api.get('/api/articles/unknown-slug/comments'), 404, 'article', 'not found');
     expectError(await api.get(path, { token: 'a.b.c' }), 401, 'token', 'is invalid');

@@ -9,10 +9,9 @@ export interface CommentRow extends ProfileRow {
 }
 
 // $1 is the reader (NULL when anonymous), for the authors' `following`.
-const SELECT = `
-  SELECT c.id::text AS id, c.created_at AS "createdAt", c.updated_at AS "updatedAt", c.body,
-         u.username, u.bio, u.image, ${followingSql(1, 'c.author_id')} AS following
-    FROM comments c JOIN users u ON u.id = c.author_id`;
+const COLUMNS = `c.id::text AS id, c.created_at AS "createdAt", c.updated_at AS "updatedAt", c.body,
+         u.username, u.bio, u.image, ${followingSql(1, 'c.author_id')} AS following`;
+const SELECT = `SELECT ${COLUMNS} FROM comments c JOIN users u ON u.id = c.author_id`;
 
 export function commentsRepository(db: pg.Pool) {
   return {
@@ -23,13 +22,21 @@ export function commentsRepository(db: pg.Pool) {
       return rows[0]?.id;
     },
 
-    /** An article's comments, oldest first (the order of the conversation). */
-    async list(articleId: string, readerId: string | null): Promise<CommentRow[]> {
-      const { rows } = await db.query<CommentRow>(`${SELECT} WHERE c.article_id = $2 ORDER BY c.id`, [
-        readerId,
-        articleId,
-      ]);
-      return rows;
+    /**
+     * The comments of the article with this slug, oldest first (the order of the conversation), or undefined
+     * when there is no such article: one statement, so the most read route costs one round trip. The article
+     * is the left side of the join, so an article without comments still gives one row, with no comment.
+     */
+    async listBySlug(slug: string, readerId: string | null): Promise<CommentRow[] | undefined> {
+      const { rows } = await db.query<CommentRow | { id: null }>(
+        `SELECT ${COLUMNS}
+           FROM articles a LEFT JOIN (comments c JOIN users u ON u.id = c.author_id) ON c.article_id = a.id
+          WHERE a.slug = $2
+          ORDER BY c.id`,
+        [readerId, slug],
+      );
+      if (rows.length === 0) return undefined;
+      return rows.filter((row): row is CommentRow => row.id !== null);
     },
 
     /**

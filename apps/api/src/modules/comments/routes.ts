@@ -5,7 +5,7 @@ import { contractRoute } from '../contract-route.js';
 import { referencing, toProfile, unknownTokenUser } from '../shared.js';
 import { type CommentRow, commentsRepository } from './repository.js';
 
-function toComment(row: CommentRow): Comment {
+export function toComment(row: CommentRow): Comment {
   return {
     id: Number(row.id),
     createdAt: row.createdAt.toISOString(),
@@ -32,7 +32,8 @@ const comments: FastifyPluginAsyncTypebox = async (app) => {
     ...contractRoute(routes.getComments),
     onRequest: app.optionalAuth,
     handler: async (request) => {
-      const rows = await repo.list(await articleId(request.params.slug), request.auth?.id ?? null);
+      const rows = await repo.listBySlug(request.params.slug, request.auth?.id ?? null);
+      if (rows === undefined) throw notFound('article');
       return { comments: rows.map(toComment) };
     },
   });
