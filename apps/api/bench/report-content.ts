@@ -531,7 +531,7 @@ export function renderMarkdown(input: ReportInput): string {
   const met = singleGoals.filter((goal) => goal.met).length;
   const singleSummary =
     singleGoals.length > 0
-      ? `On a single instance ${met} of the ${singleGoals.length} goals are met.`
+      ? `On a single instance ${met} of the ${singleGoals.length} goals ${met === 1 ? 'is' : 'are'} met.`
       : 'The scenarios or their ceilings are missing from this run, so the goals could not be checked.';
   return `# Performance
 
@@ -608,6 +608,7 @@ autocannon share the cores, so it is the whole system's time per request, a firs
 than a profile; differences of a few µs are within the noise of one run.
 
 ${featureTable(api.results)}
+
 Login (d) is bound by password hashing by design: argon2id (19 MiB) is meant to be expensive, and it runs
 on libuv's thread pool, so even a single instance already spreads it over every core.
 
