@@ -1,6 +1,8 @@
 import { originSecurityGroupName, publicSubnetCidrs, STAGE_NAMES, STAGES } from '@conduit/platform';
+import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { NetworkStack } from '../lib/stacks/network-stack.js';
 import { resourcesOfType, template, templateJson } from './templates.js';
 
 describe.each(STAGE_NAMES)('network stack (%s)', (stage) => {
@@ -141,5 +143,26 @@ describe.each(STAGE_NAMES)('network stack (%s)', (stage) => {
 
   it('creates the public hosted zone for the stage domain', () => {
     t.hasResourceProperties('AWS::Route53::HostedZone', { Name: `${STAGES[stage].edge.domainName}.` });
+  });
+});
+
+describe('the CloudFront origin-facing prefix list', () => {
+  it('stops synthesis for a region without its id, naming the table and the command that finds it', () => {
+    const stage = STAGES.dev;
+    expect(
+      () =>
+        new NetworkStack(new App(), 'Network', {
+          env: { account: '111111111111', region: 'eu-west-3' },
+          network: stage.network,
+          clusterName: 'conduit-dev',
+          region: 'eu-west-3',
+          originSecurityGroupName: originSecurityGroupName('dev'),
+          router: stage.options.router,
+          domainName: stage.edge.domainName,
+          availabilityZones: ['eu-west-3a', 'eu-west-3b'],
+        }),
+    ).toThrow(
+      'NetworkStack: no com.amazonaws.global.cloudfront.origin-facing prefix list id for region eu-west-3: add it to CLOUDFRONT_ORIGIN_FACING_IDS (aws ec2 describe-managed-prefix-lists --region eu-west-3',
+    );
   });
 });

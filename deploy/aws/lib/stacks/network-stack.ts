@@ -121,7 +121,11 @@ export class NetworkStack extends Stack {
   private addOriginSecurityGroup(props: NetworkStackProps): ec2.SecurityGroup {
     const region = props.region;
     const id = CLOUDFRONT_ORIGIN_FACING_IDS[region];
-    if (!id) throw new Error(`no ${CLOUDFRONT_ORIGIN_FACING} prefix list id for region ${region}`);
+    if (!id) {
+      throw new Error(
+        `NetworkStack: no ${CLOUDFRONT_ORIGIN_FACING} prefix list id for region ${region}: add it to CLOUDFRONT_ORIGIN_FACING_IDS (aws ec2 describe-managed-prefix-lists --region ${region} --filters Name=prefix-list-name,Values=${CLOUDFRONT_ORIGIN_FACING})`,
+      );
+    }
     const mapping = new CfnMapping(this, 'CloudFrontOriginFacing', {
       mapping: { [region]: { PrefixListId: id, PrefixListName: CLOUDFRONT_ORIGIN_FACING } },
     });
