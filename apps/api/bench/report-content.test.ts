@@ -7,6 +7,7 @@ import {
   type ImagesBenchRun,
   imagesSection,
   LIST_SCENARIO,
+  processGoals,
   type ReportInput,
   renderChart,
   renderMarkdown,
@@ -55,6 +56,8 @@ const input: ReportInput = {
     connections: 50,
     durationSeconds: 10,
     rounds: 3,
+    startToReadyMs: [640, 1200, 580],
+    rssAfterLoadBytes: 120 * 1024 ** 2,
     dataSet: BENCH_SIZE,
     loadAverage: load,
     results: [
@@ -151,6 +154,18 @@ describe('featureCosts', () => {
   });
 });
 
+describe('processGoals', () => {
+  it('judges the resident memory after the load and the median start to ready; an older run has neither', () => {
+    expect(
+      processGoals({ rssAfterLoadBytes: 160 * 1024 ** 2, startToReadyMs: [1500, 900, 1100] }),
+    ).toMatchObject([
+      { kind: 'rss', met: false },
+      { kind: 'start to ready', measured: 1100, met: false },
+    ]);
+    expect(processGoals({})).toEqual([]);
+  });
+});
+
 describe('apiGoals', () => {
   it('judges each ceiling share against its own goal and the list p99', () => {
     expect(
@@ -206,7 +221,13 @@ describe('renderMarkdown', () => {
       /\| \(a\) reaches ≥ 90% of its ceiling \(cluster of 2\) +\| +60% \| \*\*not met\*\* \|/,
     );
     expect(markdown).toMatch(/\| \(a\) p99 < 60 ms \(cluster of 2\) +\| +61 ms \| \*\*not met\*\* \|/);
-    expect(markdown).toContain('On a single instance 3 of the 3 goals are met.');
+    expect(markdown).toMatch(
+      /\| resident memory after the load < 150\.0 MiB \(single instance\) +\| 120\.0 MiB \| met +\|/,
+    );
+    expect(markdown).toMatch(
+      /\| start to ready < 1,000 ms on the migrated database \(median of the starts\) +\| +640 ms \| met +\|/,
+    );
+    expect(markdown).toContain('On a single instance 5 of the 5 goals are met.');
   });
 
   it('tables what each switched feature adds per request', () => {

@@ -47,6 +47,10 @@ export interface ApiBenchRun {
   readonly dataSet: SeedSize;
   readonly loadAverage: LoadAverage;
   readonly results: readonly ApiMeasurement[];
+  /** Spawn to the first 200 on /readyz of the production bundle on the migrated database, per start. */
+  readonly startToReadyMs?: readonly number[];
+  /** Resident memory of the single instance after all its rounds. */
+  readonly rssAfterLoadBytes?: number;
 }
 
 export interface WebMeasurement {
@@ -149,6 +153,9 @@ export const CEILING_GOALS: Readonly<Record<string, number>> = {
 };
 /** The list's p99 at 50 connections. */
 export const LIST_P99_GOAL_MS = 60;
+/** A single instance's resident memory after the load, and its start to ready (median of the starts). */
+export const RSS_GOAL_BYTES = 150 * 1024 * 1024;
+export const START_TO_READY_GOAL_MS = 1000;
 /** From this share of a core on, autocannon's single thread is likely what limits the throughput. */
 export const GENERATOR_BOUND = 0.9;
 
@@ -274,13 +281,41 @@ export function featureCosts(results: readonly ApiMeasurement[]): FeatureCost[] 
 export interface Goal {
   readonly mode: Mode;
   readonly scenario: string;
-  readonly kind: 'share of ceiling' | 'p99';
+  readonly kind: 'share of ceiling' | 'p99' | 'rss' | 'start to ready';
   readonly goal: number;
   readonly measured: number;
   readonly met: boolean;
 }
 
 /** Every goal that this run's results can judge in one mode. */
+/** The process goals of a single instance, when the run measured them. */
+export function processGoals(run: Pick<ApiBenchRun, 'startToReadyMs' | 'rssAfterLoadBytes'>): Goal[] {
+  const goals: Goal[] = [];
+  if (run.rssAfterLoadBytes !== undefined) {
+    const measured = run.rssAfterLoadBytes;
+    goals.push({
+      mode: 'single',
+      scenario: '',
+      kind: 'rss',
+      goal: RSS_GOAL_BYTES,
+      measured,
+      met: measured < RSS_GOAL_BYTES,
+    });
+  }
+  if (run.startToReadyMs && run.startToReadyMs.length > 0) {
+    const measured = median(run.startToReadyMs);
+    goals.push({
+      mode: 'single',
+      scenario: '',
+      kind: 'start to ready',
+      goal: START_TO_READY_GOAL_MS,
+      measured,
+      met: measured < START_TO_READY_GOAL_MS,
+    });
+  }
+  return goals;
+}
+
 export function apiGoals(results: readonly ApiMeasurement[], mode: Mode): Goal[] {
   const shares = Object.entries(CEILING_GOALS).flatMap(([scenario, goal]): Goal[] => {
     const share = shareOfCeiling(results, scenario, mode);
@@ -307,6 +342,7 @@ export function apiGoals(results: readonly ApiMeasurement[], mode: Mode): Goal[]
 }
 
 const KIB = 1024;
+const mib = (bytes: number) => `${(bytes / KIB ** 2).toFixed(1)} MiB`;
 const count = (n: number) => Math.round(n).toLocaleString('en-US');
 const ms = (n: number) => `${Number.isInteger(n) ? count(n) : n.toFixed(1)} ms`;
 const percent = (ratio: number) => `${Math.round(ratio * 100)}%`;
@@ -390,21 +426,40 @@ function featureTable(results: readonly ApiMeasurement[]): string {
   );
 }
 
-function goalsTable(results: readonly ApiMeasurement[]): string {
+function goalRow(goal: Goal, where: string): string[] {
+  switch (goal.kind) {
+    case 'p99':
+      return [
+        `${goal.scenario.slice(0, 3)} p99 < ${goal.goal} ms (${where})`,
+        ms(goal.measured),
+        verdict(goal.met),
+      ];
+    case 'share of ceiling':
+      return [
+        `${goal.scenario.slice(0, 3)} reaches ≥ ${percent(goal.goal)} of its ceiling (${where})`,
+        percent(goal.measured),
+        verdict(goal.met),
+      ];
+    case 'rss':
+      return [
+        `resident memory after the load < ${mib(goal.goal)} (${where})`,
+        mib(goal.measured),
+        verdict(goal.met),
+      ];
+    case 'start to ready':
+      return [
+        `start to ready < ${ms(goal.goal)} on the migrated database (median of the starts)`,
+        ms(goal.measured),
+        verdict(goal.met),
+      ];
+  }
+}
+
+function goalsTable(run: ApiBenchRun): string {
   const rows = (['single', 'cluster'] as const).flatMap((mode) => {
-    const where = mode === 'single' ? 'single instance' : `cluster of ${processesOf(results, mode)}`;
-    return apiGoals(results, mode).map((goal) =>
-      goal.kind === 'p99'
-        ? [
-            `${goal.scenario.slice(0, 3)} p99 < ${goal.goal} ms (${where})`,
-            ms(goal.measured),
-            verdict(goal.met),
-          ]
-        : [
-            `${goal.scenario.slice(0, 3)} reaches ≥ ${percent(goal.goal)} of its ceiling (${where})`,
-            percent(goal.measured),
-            verdict(goal.met),
-          ],
+    const where = mode === 'single' ? 'single instance' : `cluster of ${processesOf(run.results, mode)}`;
+    return [...apiGoals(run.results, mode), ...(mode === 'single' ? processGoals(run) : [])].map((goal) =>
+      goalRow(goal, where),
     );
   });
   return table(['goal', 'measured', 'verdict'], rows, [1]);
@@ -471,8 +526,6 @@ function busyWarning({ api, machine }: ReportInput): string {
 > \`npm run bench\` on an idle machine before comparing them with earlier runs or reading much into the goals.\n`;
 }
 
-const mib = (bytes: number) => `${(bytes / KIB ** 2).toFixed(1)} MiB`;
-
 /** The "Images" section: also written on its own by `npm run bench -w @conduit/images`. */
 export function imagesSection(run: ImagesBenchRun): string {
   const runs = Math.max(...run.images.map((i) => i.readyMs.length));
@@ -526,7 +579,7 @@ export function renderMarkdown(input: ReportInput): string {
   const { api, web, machine } = input;
   const clusterProcesses = processesOf(api.results, 'cluster');
   const dataSet = api.dataSet;
-  const singleGoals = apiGoals(api.results, 'single');
+  const singleGoals = [...apiGoals(api.results, 'single'), ...processGoals(api)];
   const rounds = Math.max(0, ...summarize(api.results).map((r) => r.rounds));
   const met = singleGoals.filter((goal) => goal.met).length;
   const singleSummary =
@@ -597,7 +650,7 @@ the workers share the listening socket).
 
 ${apiTable(api.results)}
 
-${goalsTable(api.results)}
+${goalsTable(api)}
 
 ${singleSummary}
 

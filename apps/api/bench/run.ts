@@ -5,7 +5,7 @@
 // Loopback only; every run is bounded by BENCH_DURATION_S per scenario.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, get } from 'node:http';
 import { createRequire } from 'node:module';
 import { availableParallelism, loadavg } from 'node:os';
@@ -68,7 +68,7 @@ function status(url: string): Promise<number> {
 }
 
 /** Ready once every process behind the port answers: twice as many 200s in a row as there are processes. */
-async function waitReady(url: string, processes: number): Promise<void> {
+async function waitReady(url: string, processes: number, pollMs = 100): Promise<void> {
   const deadline = Date.now() + 30_000;
   let inARow = 0;
   while (Date.now() < deadline) {
@@ -78,7 +78,7 @@ async function waitReady(url: string, processes: number): Promise<void> {
       continue;
     }
     inARow = 0;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
   throw new Error(`${url} did not become ready`);
 }
@@ -247,6 +247,40 @@ const VARIANTS: readonly { feature: string; featureOn: boolean; env: Record<stri
   },
 ];
 
+/** A process's resident memory (Linux /proc), as the container's memory limit counts it. */
+function residentBytes(pid: number): number {
+  const kib = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  if (!kib) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(kib) * 1024;
+}
+
+/**
+ * Start to ready on the migrated, seeded database, as a new pod of a rollout starts: milliseconds from
+ * spawning the production bundle to its first 200 on /readyz (polled every 10 ms), three starts.
+ */
+async function startToReady(): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const port = await freePort();
+    const started = performance.now();
+    const child = spawn(process.execPath, ['dist/server.js'], {
+      cwd: apiDir,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...apiEnv, PORT: String(port) },
+    });
+    try {
+      await waitReady(`http://127.0.0.1:${port}/readyz`, 1, 10);
+      times.push(Math.round(performance.now() - started));
+    } finally {
+      await stop(child);
+    }
+  }
+  process.stdout.write(`start to ready: ${times.join(', ')} ms\n`);
+  return times;
+}
+
+const readyMs: number[] = [];
+let rssAfterLoadBytes: number | undefined;
 const results: ApiMeasurement[] = [];
 try {
   for (const mode of ['single', 'cluster'] as const) {
@@ -264,6 +298,7 @@ try {
           variants.push({ variant, target });
         }
       }
+      if (mode === 'single') readyMs.push(...(await startToReady()));
       for (let round = 1; round <= rounds; round++) {
         for (const scenario of scenarios) {
           process.stdout.write(`${mode}, round ${round}/${rounds}: ${scenario.name}, ${duration}s…\n`);
@@ -281,6 +316,7 @@ try {
           }
         }
       }
+      if (mode === 'single' && api.child.pid) rssAfterLoadBytes = residentBytes(api.child.pid);
     } finally {
       await Promise.all(started.map(({ child }) => stop(child)));
     }
@@ -324,6 +360,8 @@ const run: ApiBenchRun = {
   dataSet: BENCH_SIZE,
   loadAverage: { before: loadBefore, after: loadavg() },
   results,
+  startToReadyMs: readyMs,
+  ...(rssAfterLoadBytes === undefined ? {} : { rssAfterLoadBytes }),
 };
 mkdirSync(outDir, { recursive: true });
 const file = `${outDir}api-${run.date.replace(/[:.]/g, '-')}.json`;
