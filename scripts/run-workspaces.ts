@@ -10,7 +10,10 @@
 // - `"startsFirst": true`: the longest suites start before the rest, which fill the other lanes;
 // - `"runsAlone": true`: measuring suites (the drills judge latency beside a neighbour they control) run
 //   after all the others, by themselves, so no other suite becomes a second, unbounded neighbour. They do
-//   not run when anything before them failed.
+//   not run when anything before them failed;
+// - `"measuring": [<test file>...]`: the same for some files of a suite that otherwise shares the machine
+//   (e2e/images' release drill on containers): its lane runs without them, and they run by themselves
+//   after the other suites, before the drills.
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +23,13 @@ import { concurrently } from 'concurrently';
 interface Workspace {
   readonly name: string;
   readonly scripts?: Readonly<Record<string, string>>;
-  readonly conduit?: { readonly suite?: { readonly startsFirst?: boolean; readonly runsAlone?: boolean } };
+  readonly conduit?: {
+    readonly suite?: {
+      readonly startsFirst?: boolean;
+      readonly runsAlone?: boolean;
+      readonly measuring?: readonly string[];
+    };
+  };
 }
 
 interface Command {
@@ -60,13 +69,19 @@ function workspaces(): Workspace[] {
 }
 
 const all = workspaces();
+const short = (workspace: Workspace) => workspace.name.replace(/^@conduit\//, '');
+const measuringFiles = (workspace: Workspace) => workspace.conduit?.suite?.measuring ?? [];
+// A suite's lane leaves out its measuring files (vitest's --exclude); they are queued by themselves below.
 const commands = (script: string, which: (workspace: Workspace) => boolean): Command[] =>
   all
     .filter((workspace) => workspace.scripts?.[script] && which(workspace))
-    .map((workspace) => ({
-      name: `${workspace.name.replace(/^@conduit\//, '')}${script === 'test' ? '' : ` ${script}`}`,
-      command: `npm run ${script} --workspace ${workspace.name}`,
-    }));
+    .map((workspace) => {
+      const excluded = script === 'test' ? measuringFiles(workspace) : [];
+      return {
+        name: `${short(workspace)}${script === 'test' ? '' : ` ${script}`}`,
+        command: `npm run ${script} --workspace ${workspace.name}${excluded.length ? ` -- ${excluded.map((f) => `--exclude ${f}`).join(' ')}` : ''}`,
+      };
+    });
 for (const script of scripts)
   if (commands(script, () => true).length === 0) fail(`no workspace has a "${script}" script`);
 
@@ -79,7 +94,15 @@ const queue = [
   ...others.flatMap((script) => commands(script, () => true)),
   ...(tests ? commands('test', (w) => !suite(w).startsFirst && !suite(w).runsAlone) : []),
 ];
-const alone = tests ? commands('test', (w) => !!suite(w).runsAlone) : [];
+const measuring: Command[] = tests
+  ? all
+      .filter((w) => w.scripts?.test && measuringFiles(w).length > 0)
+      .map((w) => ({
+        name: `${short(w)} ${measuringFiles(w).join(' ')}`,
+        command: `npm run test --workspace ${w.name} -- ${measuringFiles(w).join(' ')}`,
+      }))
+  : [];
+const alone = [...measuring, ...(tests ? commands('test', (w) => !!suite(w).runsAlone) : [])];
 
 async function run(batch: readonly Command[], maxProcesses: number): Promise<boolean> {
   if (batch.length === 0) return true;

@@ -21,6 +21,8 @@ const DROPPED: Readonly<Record<string, string>> = {
   HorizontalPodAutoscaler: 'no controllers: one replica per Deployment',
   PodDisruptionBudget: 'no controllers and no evictions',
   ServiceAccount: 'no API server; the pods mount no token (automountServiceAccountToken: false)',
+  Role: 'no API server, so no RBAC: it grants CI read access to Rollouts (deploy/system checks it)',
+  RoleBinding: 'no API server, so no RBAC: it binds the CI group to its Role (deploy/system checks it)',
   PriorityClass: 'no scheduler',
   Namespace: 'podman has no namespaces; pod names are unique on the machine',
   ExternalSecret: 'External Secrets is not here: its target Secret becomes a podman secret with test values',
