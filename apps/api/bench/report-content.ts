@@ -181,14 +181,17 @@ export interface Summary {
   readonly loadGeneratorCpu: number;
 }
 
+/** The measurements grouped by `key`, groups in the order their first measurement came. */
+function groupBy(results: readonly ApiMeasurement[], key: (r: ApiMeasurement) => string): ApiMeasurement[][] {
+  const groups = new Map<string, ApiMeasurement[]>();
+  for (const r of results) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
+  return [...groups.values()];
+}
+
 /** The rounds folded into medians, in the order the measurements were first taken. */
 export function summarize(results: readonly ApiMeasurement[]): Summary[] {
-  const groups = new Map<string, ApiMeasurement[]>();
-  for (const r of results) {
-    const key = `${r.target} ${r.variant?.feature ?? ''} ${r.mode} ${r.scenario}`;
-    groups.set(key, [...(groups.get(key) ?? []), r]);
-  }
-  return [...groups.values()].map((group) => {
+  const groups = groupBy(results, (r) => `${r.target} ${r.variant?.feature ?? ''} ${r.mode} ${r.scenario}`);
+  return groups.map((group) => {
     const first = group[0] as ApiMeasurement;
     return {
       scenario: first.scenario,
@@ -249,12 +252,8 @@ export function featureCosts(results: readonly ApiMeasurement[]): FeatureCost[] 
       .filter((r) => r.target === 'api' && !r.variant && r.mode === 'single')
       .map((r) => [`${r.scenario} ${r.round}`, r.requestsPerSecond]),
   );
-  const groups = new Map<string, ApiMeasurement[]>();
-  for (const r of results.filter((m) => m.variant)) {
-    const key = `${r.variant?.feature}\n${r.scenario}`;
-    groups.set(key, [...(groups.get(key) ?? []), r]);
-  }
-  return [...groups.values()].flatMap((group) => {
+  const variants = results.filter((m) => m.variant);
+  return groupBy(variants, (r) => `${r.variant?.feature}\n${r.scenario}`).flatMap((group) => {
     const first = group[0] as ApiMeasurement;
     const pairs = group.flatMap((r) => {
       const plain = base.get(`${r.scenario} ${r.round}`);
@@ -287,7 +286,6 @@ export interface Goal {
   readonly met: boolean;
 }
 
-/** Every goal that this run's results can judge in one mode. */
 /** The process goals of a single instance, when the run measured them. */
 export function processGoals(run: Pick<ApiBenchRun, 'startToReadyMs' | 'rssAfterLoadBytes'>): Goal[] {
   const goals: Goal[] = [];
@@ -316,6 +314,7 @@ export function processGoals(run: Pick<ApiBenchRun, 'startToReadyMs' | 'rssAfter
   return goals;
 }
 
+/** Every goal that this run's results can judge in one mode. */
 export function apiGoals(results: readonly ApiMeasurement[], mode: Mode): Goal[] {
   const shares = Object.entries(CEILING_GOALS).flatMap(([scenario, goal]): Goal[] => {
     const share = shareOfCeiling(results, scenario, mode);
