@@ -1,10 +1,9 @@
-import { images, MAX_ABORT_SECONDS } from '@conduit/platform';
+import { CANARY_HEADER, images, MAX_ABORT_SECONDS } from '@conduit/platform';
 import { describe, expect, it } from 'vitest';
 import { SCALE_DOWN_DELAY_SECONDS } from './constructs/app-workload.js';
 import { type K8sObject, renderStage } from './render.js';
 import { READINESS_GATE_LABEL, VERIFY_TARGET_GROUP_FLAG } from './routers/alb.js';
 import { CONTROLLER_POD_LABELS } from './routers/nginx.js';
-import { CANARY_HEADER } from './routers/router.js';
 import { SHUTDOWN } from './settings.js';
 import { containers, find, one, podSpecs, renderedCases } from './test/objects.js';
 

@@ -13,6 +13,12 @@ export const APP_NAMESPACE = 'conduit';
 export const MONITORING_NAMESPACE = 'monitoring';
 /** The public entry point's Ingress (or VirtualService): one per stage, shared by the HTTP services. */
 export const INGRESS_NAME = 'conduit';
+/**
+ * The request header that sends a request to the canary whatever the weight, while a release is under way
+ * (the router's header route; no effect otherwise). Smoke tests and drills use it, and the edge sends it on
+ * its second try for a static asset the first track lacked (deploy/aws EdgeStack).
+ */
+export const CANARY_HEADER = { name: 'X-Canary', value: 'always' } as const;
 /** Where Argo CD and every Application of a stage live (deploy/aws installs it, deploy/k8s renders into it). */
 export const ARGOCD_NAMESPACE = 'argocd';
 /**

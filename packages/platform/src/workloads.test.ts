@@ -3,6 +3,7 @@ import { STAGE_NAMES } from './stages.js';
 import {
   images,
   imageUser,
+  servesStaticAssets,
   validateWorkload,
   validateWorkloads,
   WORKLOADS,
@@ -61,6 +62,11 @@ describe('workloads', () => {
     expect(imageUser('web')).toEqual({ uid: 101, gid: 101 });
     expect(imageUser('notifier')).toEqual({ uid: 65532, gid: 65532 });
     expect(() => imageUser('mailer')).toThrow('unknown image "mailer" (known: api, web, notifier, ops)');
+  });
+
+  it('the nginx images serve hashed assets (carried from release to release), the node and ops images do not', () => {
+    expect(images().filter((image) => servesStaticAssets(image))).toEqual(['web']);
+    expect(() => servesStaticAssets('mailer')).toThrow('unknown image "mailer"');
   });
 
   it('a stage a workload does not list does not run it', () => {

@@ -17,6 +17,18 @@ export type WorkloadRuntime = 'node' | 'nginx';
  */
 export const DISTROLESS_NODE = '/nodejs/bin/node';
 
+/**
+ * Where an `nginx` runtime image keeps its hashed assets, and the list of those its own build made. Each
+ * release carries into its image the assets of the images the stages run (deploy/pipeline `stage-image
+ * previous-assets`), so a page loaded before a release finds its lazy chunks after it.
+ */
+export const STATIC_ASSETS = {
+  /** The URL path they are served under (the edge caches it for a year). */
+  path: '/assets/',
+  dir: '/usr/share/nginx/html/assets',
+  ownList: '/usr/share/nginx/release-assets.txt',
+} as const;
+
 /** Canary analyses a workload is judged by (deploy/k8s renders the AnalysisTemplates). */
 export type CanaryAnalysis = 'pod-health' | 'http';
 
@@ -293,6 +305,13 @@ export function workload(name: string, workloads: readonly Workload[] = WORKLOAD
 /** Every image CI builds and promotes, in release order: the workloads' images, then the ops image. */
 export function images(workloads: readonly Workload[] = WORKLOADS): readonly string[] {
   return [...workloads.map((w) => w.image), OPS_IMAGE.image];
+}
+
+/** Whether an image serves hashed static assets (an `nginx` runtime workload's); false for the ops image. */
+export function servesStaticAssets(image: string, workloads: readonly Workload[] = WORKLOADS): boolean {
+  if (image !== OPS_IMAGE.image && !images(workloads).includes(image))
+    throw new Error(`unknown image "${image}" (known: ${images(workloads).join(', ')})`);
+  return workloads.some((w) => w.image === image && w.runtime === 'nginx');
 }
 
 /** The user an image runs as; throws for an image no workload builds. */

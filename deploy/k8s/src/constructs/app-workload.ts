@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { type Workload, type WorkloadSize, workloadLabels, workloadServiceAccount } from '@conduit/platform';
+import {
+  CANARY_HEADER,
+  type Workload,
+  type WorkloadSize,
+  workloadLabels,
+  workloadServiceAccount,
+} from '@conduit/platform';
 import type { IRollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
 import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { Construct } from 'constructs';
@@ -15,7 +21,7 @@ import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import type { WorkloadIdentity } from '../identities/identity.js';
-import { CANARY_HEADER, type CanaryStrategy, HEADER_ROUTE, type Router } from '../routers/router.js';
+import { type CanaryStrategy, HEADER_ROUTE, type Router } from '../routers/router.js';
 import { SHUTDOWN } from '../settings.js';
 import { manifest, selectorLabels } from './object.js';
 import { podSecurityContext, restrictedContainerSecurityContext } from './security.js';

@@ -1,11 +1,11 @@
-import { INGRESS_NAME, type Workload } from '@conduit/platform';
+import { CANARY_HEADER, INGRESS_NAME, type Workload } from '@conduit/platform';
 import type { IClusterIssuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer';
 import type { Construct } from 'constructs';
 import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import { ADD_ON_CHARTS } from '../add-ons.js';
 import { manifest, PART_OF } from '../constructs/object.js';
 import type { NginxSettings } from '../settings.js';
-import { CANARY_HEADER, type Router, type RouteTarget } from './router.js';
+import type { Router, RouteTarget } from './router.js';
 
 /** Secret cert-manager writes the certificate of the public host into. */
 export const TLS_SECRET = 'conduit-tls';

@@ -4,9 +4,7 @@ import type { Construct } from 'constructs';
 import type { INetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer';
 import type { AddOn } from '../constructs/argocd.js';
 
-/** The header that sends a request to the canary whatever the weight (smoke tests, drills). */
-export const CANARY_HEADER = { name: 'X-Canary', value: 'always' } as const;
-/** Name of the managed route Argo Rollouts adds for `CANARY_HEADER`. */
+/** Name of the managed route Argo Rollouts adds for the platform's `CANARY_HEADER`. */
 export const HEADER_ROUTE = 'canary-header';
 
 export type CanaryStrategy = NonNullable<NonNullable<IRollout['spec']['strategy']>['canary']>;
