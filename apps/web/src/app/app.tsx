@@ -2,21 +2,23 @@ import { lazy, type ReactNode, Suspense, useRef } from 'react';
 import { BrowserRouter, Link, Navigate, Route, Routes, useLocation } from 'react-router';
 import { Footer, Header } from '../components/layout.js';
 import HomePage from '../features/home/home-page.js';
+import { pageChunk } from '../lib/page-chunk.js';
 import { useAuth } from './auth.js';
 import { articleSlug } from './preload.js';
 
 // Every page but the home page is its own chunk, so the first visit downloads only what it shows.
-const AuthPage = lazy(() => import('../features/auth/auth-page.js'));
-const SettingsPage = lazy(() => import('../features/settings/settings-page.js'));
-const EditorPage = lazy(() => import('../features/editor/editor-page.js'));
-const loadArticlePage = () => import('../features/article/article-page.js');
+// A chunk of an earlier release that the server no longer has reloads the page (pageChunk).
+const AuthPage = lazy(pageChunk(() => import('../features/auth/auth-page.js')));
+const SettingsPage = lazy(pageChunk(() => import('../features/settings/settings-page.js')));
+const EditorPage = lazy(pageChunk(() => import('../features/editor/editor-page.js')));
+const loadArticlePage = pageChunk(() => import('../features/article/article-page.js'));
 const ArticlePage = lazy(loadArticlePage);
 
 /** On a direct visit to an article, its page's code downloads now, beside its data (see preload.ts). */
 export function preloadRouteCode(pathname: string): void {
   if (articleSlug(pathname) !== null) void loadArticlePage();
 }
-const ProfilePage = lazy(() => import('../features/profile/profile-page.js'));
+const ProfilePage = lazy(pageChunk(() => import('../features/profile/profile-page.js')));
 
 /**
  * Pages for signed-in users; visitors are sent to sign in. An unreachable API keeps the page open.
