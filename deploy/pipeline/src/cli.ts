@@ -1,5 +1,6 @@
 import { images as imageNames, imageRef, promotionSource, STAGE_NAMES, workloadsIn } from '@conduit/platform';
 import { stageImageHistory, stageImagesAt } from './git-history.js';
+import { containerCli, previousAssets } from './previous-assets.js';
 import {
   checkPromotion,
   parseImage,
@@ -12,7 +13,7 @@ import {
 } from './stage-images.js';
 
 const USAGE =
-  'usage: stage-image get <stage> <image> | source <target> | set <stage> <image> <digest> [git-sha] | promote <target> | check-promotion <base-ref> | matrix | workloads <stage> | refs <stage>';
+  'usage: stage-image get <stage> <image> | source <target> | set <stage> <image> <digest> [git-sha] | promote <target> | check-promotion <base-ref> | matrix | workloads <stage> | refs <stage> | previous-assets <image> <repository> <out-dir>';
 
 /** The release and promotion workflows' only way to read and change the images a stage runs. */
 export async function main(
@@ -90,6 +91,15 @@ export async function main(
         ),
       );
       return;
+    case 'previous-assets': {
+      // The hashed assets of the images every stage runs, for the new image to keep serving (the web
+      // Dockerfile's `previous-assets` context). CONTAINER_CLI: docker (default) or podman.
+      if (!third) throw new Error(USAGE);
+      const cli = containerCli(process.env.CONTAINER_CLI ?? 'docker');
+      for (const line of await previousAssets(root, parseImage(first ?? ''), second ?? '', third, cli))
+        out(line);
+      return;
+    }
     default:
       throw new Error(USAGE);
   }

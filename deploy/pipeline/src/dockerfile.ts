@@ -19,6 +19,7 @@ export interface BuildStage {
   readonly base: string;
   /** The build argument that names the base (`FROM ${NODE_BASE}`), when the base can be substituted. */
   readonly baseArg?: string;
+  /** The image pulled for the stage; null for an earlier stage or `scratch` (the empty base, never pulled). */
   readonly image: {
     readonly name: string;
     readonly tag: string | null;
@@ -106,13 +107,14 @@ export function parseDockerfile(content: string): ParsedDockerfile {
         name,
         base,
         ...(baseArg === undefined ? {} : { baseArg }),
-        image: earlier
-          ? null
-          : {
-              name: [from.getRegistry(), from.getImageName()].filter(Boolean).join('/'),
-              tag: from.getImageTag(),
-              digest: from.getImageDigest(),
-            },
+        image:
+          earlier || base === 'scratch'
+            ? null
+            : {
+                name: [from.getRegistry(), from.getImageName()].filter(Boolean).join('/'),
+                tag: from.getImageTag(),
+                digest: from.getImageDigest(),
+              },
         steps: [],
       };
     } else if (current) {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DISTROLESS_NODE, imageUser, OPS_IMAGE, WORKLOADS } from '@conduit/platform';
+import { DISTROLESS_NODE, imageUser, OPS_IMAGE, STATIC_ASSETS, WORKLOADS } from '@conduit/platform';
 import { describe, expect, it } from 'vitest';
 import { type BuildStage, parseDockerfile } from './dockerfile.js';
 import { checkDockerfile, type DockerfileRules } from './dockerfile-checks.js';
@@ -131,7 +131,17 @@ describe('the web image', () => {
     expect(copies).toEqual([
       '/src/apps/web/nginx.conf /etc/nginx/nginx.conf',
       '/src/apps/web/dist /usr/share/nginx/html',
+      `/src/apps/web/release-assets.txt ${STATIC_ASSETS.ownList}`,
     ]);
+    expect(`/usr/share/nginx/html/assets`).toBe(STATIC_ASSETS.dir);
+    // The assets of the releases it replaces come only from the named context release.yml gives it.
+    const { stages } = parseDockerfile(await read('apps/web/Dockerfile'));
+    expect(stages.find((stage) => stage.name === 'previous-assets')).toMatchObject({
+      base: 'scratch',
+      steps: [],
+    });
+    const build = stages.find((stage) => stage.name === 'build');
+    expect(build?.steps.filter((s) => s.keyword === 'COPY' && s.from === 'previous-assets').length).toBe(1);
     expect(final.steps.find((s) => s.keyword === 'ENTRYPOINT')?.exec).toEqual([
       'nginx',
       '-p',
@@ -153,7 +163,7 @@ describe('base images', () => {
         if (stage.image) {
           expect(stage.name).toMatch(/-base$/);
           expect(stage.image.digest, stage.name).toMatch(/^sha256:[0-9a-f]{64}$/);
-        } else {
+        } else if (stage.base !== 'scratch') {
           expect(stage.baseArg, stage.name).toMatch(/^(NODE|RUNTIME)_BASE$/);
         }
       }

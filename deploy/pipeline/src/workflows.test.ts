@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { images, promotionSource, WORKLOADS } from '@conduit/platform';
 import { describe, expect, it } from 'vitest';
@@ -210,6 +211,40 @@ describe('images: one per image of the platform model and stage, written by CI a
       expression('steps.push.outputs.digest'),
     );
     expect(release.text).not.toMatch(/\b(api|web|ops)\b.*\b(api|web|ops)\b.*\b(api|web|ops)\b/);
+  });
+
+  it('release hands every build the assets of the images the stages run, collected before the first build from the push registry', async () => {
+    const steps = release.jobs.image?.steps ?? [];
+    const collect = steps.findIndex((s) =>
+      s.run?.includes('stage-image -w @conduit/pipeline -- previous-assets'),
+    );
+    const login = steps.findIndex((s) => s.uses?.startsWith('aws-actions/amazon-ecr-login@'));
+    const builds = steps.flatMap((s, i) => (s.uses?.startsWith('docker/build-push-action@') ? [i] : []));
+    expect(collect).toBeGreaterThan(login);
+    expect(builds.length).toBe(2);
+    for (const i of builds) {
+      expect(i).toBeGreaterThan(collect);
+      expect(steps[i]?.with?.['build-contexts']).toBe(`previous-assets=${steps[collect]?.env?.OUT}`);
+    }
+    expect(steps[collect]?.run).toBe(
+      'npm run --silent stage-image -w @conduit/pipeline -- previous-assets "$IMAGE" "$REPOSITORY" "$OUT"',
+    );
+    expect(steps[collect]?.env).toEqual({
+      IMAGE: expression('matrix.image'),
+      REPOSITORY: `${expression('steps.ecr.outputs.registry')}/${expression('env.IMAGE_NAME')}`,
+      OUT: `${expression('runner.temp')}/previous-assets`,
+    });
+    // An image that serves no hashed assets gets an empty folder without asking the registry.
+    const printed: string[] = [];
+    const out = join(await mkdtemp(join(tmpdir(), 'previous-assets-')), 'out');
+    await main(['previous-assets', 'api', 'registry.invalid/conduit/api', out], repoRoot, (l) =>
+      printed.push(l),
+    );
+    expect(printed).toEqual(['api: serves no hashed assets, nothing to carry']);
+    expect(await readdir(out)).toEqual([]);
+    await expect(
+      main(['previous-assets', 'web', 'registry.invalid/conduit/web'], repoRoot, () => {}),
+    ).rejects.toThrow(/usage: stage-image/);
   });
 
   it('release writes the pushed digests (not a tag) into dev and waits on exactly those images, per workload', async () => {

@@ -1,0 +1,1 @@
+export { type Collected, type ContainerCli, collectPreviousAssets, containerCli } from './previous-assets.js';
