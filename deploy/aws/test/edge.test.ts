@@ -1,4 +1,4 @@
-import { STAGE_NAMES, STAGES } from '@conduit/platform';
+import { CANARY_HEADER, STAGE_NAMES, STAGES, STATIC_ASSETS } from '@conduit/platform';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { BODY_SIZE_RULE, MANAGED_RULE_GROUPS } from '../lib/stacks/edge-stack.js';
@@ -46,15 +46,12 @@ describe.each(STAGE_NAMES)('edge stack (%s)', (stage) => {
       MinimumProtocolVersion: 'TLSv1.2_2021',
       SslSupportMethod: 'sni-only',
     });
-    expect(config.Origins).toEqual([
-      expect.objectContaining({
+    for (const origin of config.Origins) {
+      expect(origin).toMatchObject({
         DomainName: `origin.${domain}`,
-        CustomOriginConfig: expect.objectContaining({
-          OriginProtocolPolicy: 'https-only',
-          OriginSSLProtocols: ['TLSv1.2'],
-        }),
-      }),
-    ]);
+        CustomOriginConfig: { OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] },
+      });
+    }
     for (const behavior of [config.DefaultCacheBehavior, ...config.CacheBehaviors]) {
       expect(behavior.ViewerProtocolPolicy).toBe('redirect-to-https');
       expect(behavior.ResponseHeadersPolicyId).toEqual({ Ref: expect.stringMatching(/^SecurityHeaders/) });
@@ -72,6 +69,35 @@ describe.each(STAGE_NAMES)('edge stack (%s)', (stage) => {
       OriginRequestPolicyId: ALL_VIEWER_EXCEPT_HOST_HEADER,
       AllowedMethods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE'],
     });
+  });
+
+  it("asks the canary for a static asset the first answer lacked (404 only): a new page's files during a release", () => {
+    const config = distribution() as unknown as Omit<DistributionConfig, 'Origins'> & {
+      Origins: { Id: string; OriginCustomHeaders?: unknown }[];
+      OriginGroups: {
+        Quantity: number;
+        Items: { Id: string; FailoverCriteria: unknown; Members: { Items: { OriginId: string }[] } }[];
+      };
+    };
+    const assets = config.CacheBehaviors.find((b) => b.PathPattern === `${STATIC_ASSETS.path}*`);
+    const group = config.OriginGroups.Items.find((g) => g.Id === assets?.TargetOriginId);
+    expect(config.OriginGroups.Quantity).toBe(1);
+    expect(group?.FailoverCriteria).toEqual({ StatusCodes: { Items: [404], Quantity: 1 } });
+    const members = (group?.Members.Items ?? []).map(
+      (m) => config.Origins.find((o) => o.Id === m.OriginId)?.OriginCustomHeaders,
+    );
+    // First as any viewer request (weights), then with the router's canary header.
+    expect(members).toEqual([
+      undefined,
+      [{ HeaderName: CANARY_HEADER.name, HeaderValue: CANARY_HEADER.value }],
+    ]);
+    // Every other behavior goes to the origin without the header: weights alone decide.
+    for (const behavior of [config.DefaultCacheBehavior, ...config.CacheBehaviors].filter(
+      (b) => b !== assets,
+    )) {
+      const target = (behavior as Behavior & { TargetOriginId: string }).TargetOriginId;
+      expect(config.Origins.find((o) => o.Id === target)?.OriginCustomHeaders).toBeUndefined();
+    }
   });
 
   it('adds security response headers', () => {

@@ -1,4 +1,4 @@
-import type { Stage, StageName, Workload } from '@conduit/platform';
+import { CANARY_HEADER, STATIC_ASSETS, type Stage, type StageName, type Workload } from '@conduit/platform';
 import {
   ArnFormat,
   CfnOutput,
@@ -112,6 +112,20 @@ export class EdgeStack extends Stack {
       protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
       originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
     });
+    // During a release both versions answer behind the ALB, request by request. A page of the new version asks
+    // for its new hashed files, which the stable pods lack: the first try may answer 404. The second try goes
+    // to the canary (the router's header route), whose image holds the new files and the previous releases'.
+    // Outside a release the header changes nothing, so a file that does not exist stays a 404.
+    const canaryOrigin = new origins.HttpOrigin(this.originDomain, {
+      protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+      originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+      customHeaders: { [CANARY_HEADER.name]: CANARY_HEADER.value },
+    });
+    const assetsOrigin = new origins.OriginGroup({
+      primaryOrigin: origin,
+      fallbackOrigin: canaryOrigin,
+      fallbackStatusCodes: [404],
+    });
     const common = {
       origin,
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
@@ -142,8 +156,9 @@ export class EdgeStack extends Stack {
       defaultBehavior: { ...common, cachePolicy: htmlCache },
       additionalBehaviors: {
         // Vite fingerprints every asset, so a year at the edge is safe.
-        '/assets/*': {
+        [`${STATIC_ASSETS.path}*`]: {
           ...common,
+          origin: assetsOrigin,
           cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
           allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
         },
