@@ -3,7 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { freePort, GENEROUS_LIMITS, requireTool, startPostgres, type TestPostgres } from '@conduit/testing';
+import {
+  CHROMIUM_ARGS,
+  freePort,
+  GENEROUS_LIMITS,
+  requireTool,
+  startPostgres,
+  type TestPostgres,
+} from '@conduit/testing';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 const WEB = resolve(import.meta.dirname, '..');
@@ -117,16 +124,7 @@ export async function startStack(): Promise<Stack> {
     browser = await chromium.launch({
       executablePath: chromiumPath,
       headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: [...CHROMIUM_ARGS],
     });
     const launched = browser;
     const baseUrl = api.baseUrl;

@@ -26,6 +26,8 @@ export interface BuildOptions {
   /** Another Dockerfile (a modified copy, for the negative tests); the context stays the repository root. */
   readonly dockerfile?: string;
   readonly tag?: string;
+  /** Named build contexts (`--build-context name=dir`), as release.yml gives `previous-assets`. */
+  readonly contexts?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -64,6 +66,7 @@ export async function buildImage(tier: Tier, bases: StandIns, options: BuildOpti
     '--label',
     `org.opencontainers.image.version=${version}`,
     ...(setsVersionEnv ? ['--env', `APP_VERSION=${version}`] : []),
+    ...Object.entries(options.contexts ?? {}).flatMap(([name, dir]) => ['--build-context', `${name}=${dir}`]),
     '--tag',
     tag,
     repoRoot,

@@ -3,6 +3,7 @@ export { type NginxProcess, type NginxProcessOptions, startNginxProcess } from '
 export { freePort } from './ports.js';
 export { startPostgres, TEST_DATABASE_USER, type TestPostgres } from './postgres.js';
 export {
+  CHROMIUM_ARGS,
   findTool,
   installCommand,
   requireTool,

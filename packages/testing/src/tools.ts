@@ -32,6 +32,21 @@ export const SYSTEM_TOOLS = {
 
 export type SystemTool = keyof typeof SYSTEM_TOOLS;
 
+/**
+ * Debian's Chromium, headless, as the browser suites launch it (playwright-core `launch({ args })`): no
+ * sandbox (containers and root), no GPU, and nothing that reaches out to the network on its own.
+ */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+] as const;
+
 /** The command that installs `packages` on this machine's kind (Debian). */
 export function installCommand(packages: readonly string[]): string {
   return `apt-get install -y --no-install-recommends ${[...new Set(packages)].join(' ')}`;
