@@ -13,10 +13,11 @@ const bases = inject('standIns');
 
 /**
  * Release 2.0.0 is 1.0.0 with one more statement in every page module: every lazy chunk and the entry get
- * new hashed names, as a real change of the pages gives them. The Dockerfile is otherwise the real one.
+ * new hashed names, as a real change of the pages gives them. The Dockerfile is otherwise the real one; the
+ * change and a second build run right after the first, so 1.0.0's cached install is reused.
  */
 const CHANGE_EVERY_PAGE =
-  'RUN for page in apps/web/src/features/*/*-page.tsx; do echo \'console.info("conduit web 2.0.0");\' >>"$page"; done';
+  'RUN for page in apps/web/src/features/*/*-page.tsx; do echo \'console.info("conduit web 2.0.0");\' >>"$page"; done \\\n && npm run build -w @conduit/web';
 
 describe('web release drill on containers', () => {
   let dir: string;
@@ -28,7 +29,8 @@ describe('web release drill on containers', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'conduit-web-release-'));
     const original = await readFile(join(repoRoot, 'apps/web/Dockerfile'), 'utf8');
-    const changed = original.replace(/^COPY \. \.$/m, `COPY . .\n${CHANGE_EVERY_PAGE}`);
+    const build = ' && npm run build -w @conduit/web\n';
+    const changed = original.replace(build, `${build}${CHANGE_EVERY_PAGE}\n`);
     expect(changed).not.toBe(original);
     dockerfile = join(dir, 'web-2.0.0.Dockerfile');
     await writeFile(dockerfile, changed);

@@ -35,6 +35,8 @@ export interface WebReleaseResult {
 }
 
 const ASSET_REF = /(?:src|href)="(\/assets\/[^"]+)"/g;
+/** The chunk Vite names after the sign-in page's module (`features/auth/auth-page.tsx`). */
+const SIGN_IN_CHUNK = /^\/assets\/auth-page-[\w-]+\.js$/;
 
 /**
  * A GET as a browser sends it: over a kept-alive connection, retried once on a fresh one when a reused
@@ -163,13 +165,14 @@ export async function webReleaseDrill(options: WebReleaseOptions): Promise<WebRe
         () => false,
       );
     const reloaded = documentLoads > 0;
-    await sleep(2000);
+    await sleep(1000);
     running = false;
     await Promise.all(workers);
 
-    // The old build's chunk of the page opened: old, asked for after the old pods were gone, and not before.
+    // The old build's chunk of the sign-in page, asked for after the old pods were gone and not before.
     const lazy = [...assetStatus].find(
-      ([path, s]) => s.at >= gone && oldPaths.includes(path) && !loadedBefore.has(path),
+      ([path, s]) =>
+        SIGN_IN_CHUNK.test(path) && s.at >= gone && oldPaths.includes(path) && !loadedBefore.has(path),
     );
     const lazyChunk = lazy
       ? { path: lazy[0], status: lazy[1].status }
