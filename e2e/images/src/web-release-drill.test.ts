@@ -65,6 +65,14 @@ describe('web release drill on containers', () => {
       dockerfile,
       contexts: { 'previous-assets': join(dir, 'previous-assets') },
     });
+    // 2.0.0 serves 1.0.0's files but lists only its own: the release after it carries 2.0.0's files alone.
+    const [own] = await collectPreviousAssets(
+      [next],
+      join(dir, 'after-2.0.0'),
+      containerCli('podman', await podmanEnv()),
+    );
+    expect(own?.files.length).toBeGreaterThan(0);
+    expect(own?.files.filter((name) => oldAssets.includes(name) && /-page-/.test(name))).toEqual([]);
     const result = await webReleaseDrill({
       plan,
       from: images.web,
