@@ -12,6 +12,7 @@ import {
 } from '@conduit/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from './cli.js';
+import { stageRefs } from './previous-assets.js';
 import { formatImages, parseImages, promoteImages, setPushed, stageFile } from './stage-images.js';
 
 const sha = (digit: string) => digit.repeat(40);
@@ -128,6 +129,22 @@ describe('stage-image on a real git history', () => {
     await expect(run('check-promotion', 'main')).rejects.toThrow(
       /prod cannot take ops image sha256:3{64}: it never ran in staging/,
     );
+  });
+
+  it("previous-assets pulls each stage's web image, by its pin, from the release's registry, once per image", async () => {
+    git('checkout', '-q', '--', '.');
+    const registry = '111111111111.dkr.ecr.us-east-1.amazonaws.com/conduit/web';
+    expect(await stageRefs(root, 'web', registry)).toEqual([
+      `${registry}@${digest('3')}`,
+      `${registry}@${digest('2')}`,
+      `${registry}@${digest('1')}`,
+    ]);
+    // prod took staging's: the same image is collected once.
+    await write('prod', images('prod', { digest: digest('2') }));
+    expect(await stageRefs(root, 'web', registry)).toEqual([
+      `${registry}@${digest('3')}`,
+      `${registry}@${digest('2')}`,
+    ]);
   });
 
   it('set writes what release pushed; promote copies it on; get/source read it back', async () => {
