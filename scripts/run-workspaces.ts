@@ -12,8 +12,8 @@
 //   after all the others, by themselves, so no other suite becomes a second, unbounded neighbour. They do
 //   not run when anything before them failed;
 // - `"measuring": [<test file>...]`: the same for some files of a suite that otherwise shares the machine
-//   (e2e/images' release drill on containers): its lane runs without them, and they run by themselves
-//   after the other suites, before the drills.
+//   (e2e/images' release drills on containers): its lane runs without them, and each runs by itself, in the
+//   listed order, after the other suites, before the drills.
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -94,13 +94,18 @@ const queue = [
   ...others.flatMap((script) => commands(script, () => true)),
   ...(tests ? commands('test', (w) => !suite(w).startsFirst && !suite(w).runsAlone) : []),
 ];
+// Each measuring file is its own run, in the listed order: one drill's containers, images and load never
+// precede another's inside the same run, where vitest would order them by size (in CI beside the neighbour,
+// e2e/images' API drill starved after the web drill had run before it, and passed when it ran first).
 const measuring: Command[] = tests
   ? all
-      .filter((w) => w.scripts?.test && measuringFiles(w).length > 0)
-      .map((w) => ({
-        name: `${short(w)} ${measuringFiles(w).join(' ')}`,
-        command: `npm run test --workspace ${w.name} -- ${measuringFiles(w).join(' ')}`,
-      }))
+      .filter((w) => w.scripts?.test)
+      .flatMap((w) =>
+        measuringFiles(w).map((file) => ({
+          name: `${short(w)} ${file}`,
+          command: `npm run test --workspace ${w.name} -- ${file}`,
+        })),
+      )
   : [];
 const alone = [...measuring, ...(tests ? commands('test', (w) => !!suite(w).runsAlone) : [])];
 
