@@ -20,13 +20,15 @@ export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const TOOLS = ['podman', 'runc', 'debootstrap', 'slirp4netns', 'catatonit'] as const;
 
 // Default ulimits the kernel here accepts, runc as the runtime, and logs in files (`podman logs` reads them;
-// the default, journald, needs systemd, which a CI container does not run). Storage lives in the cache folder, not
+// the default, journald, needs systemd, which a CI container does not run); cgroups by path for the same
+// reason (container.ts places them by path). Storage lives in the cache folder, not
 // in the machine's /var/lib/containers, so the suite shares nothing with other podman users.
 const CONTAINERS_CONF = `[containers]
 default_ulimits=["nofile=1024:1024","nproc=1024:1024"]
 log_driver="k8s-file"
 [engine]
 runtime="runc"
+cgroup_manager="cgroupfs"
 `;
 const storageConf = (dir: string) => `[storage]
 driver="overlay"
