@@ -148,6 +148,25 @@ describe('featureCosts', () => {
     expect(costs.find((c) => c.feature === 'tracing')?.microsPerRequest).toBeCloseTo(29.2, 1);
   });
 
+  it('measures a variant with `against` against that variant of the same round, not the API as deployed', () => {
+    const fromSource = { feature: 'from source', featureOn: true };
+    const noMetrics = { feature: 'metrics', featureOn: false, against: 'from source' };
+    const costs = featureCosts([
+      measured(1, TAGS_SCENARIO, 'api', 'single', 5000, 6, 12),
+      measured(2, TAGS_SCENARIO, 'api', 'single', 5000, 6, 12),
+      { ...measured(1, TAGS_SCENARIO, 'api', 'single', 4000, 6, 12), variant: fromSource },
+      { ...measured(2, TAGS_SCENARIO, 'api', 'single', 4000, 6, 12), variant: fromSource },
+      { ...measured(1, TAGS_SCENARIO, 'api', 'single', 5000, 6, 12), variant: noMetrics },
+      { ...measured(2, TAGS_SCENARIO, 'api', 'single', 6250, 6, 12), variant: noMetrics },
+    ]);
+    // Per round 1/4000-1/5000 and 1/4000-1/6250 s: 50 and 90 µs. Against the API as deployed it would
+    // have been 0 and 40 µs.
+    expect(costs.find((c) => c.feature === 'metrics')).toMatchObject({ withoutRps: 5625, withRps: 4000 });
+    expect(costs.find((c) => c.feature === 'metrics')?.microsPerRequest).toBeCloseTo(70, 5);
+    // The baseline itself is a variant: how the entry from source compares with the bundle (50 µs).
+    expect(costs.find((c) => c.feature === 'from source')?.microsPerRequest).toBeCloseTo(50, 5);
+  });
+
   it('leaves the variants out of the tables and goals of the API as deployed', () => {
     expect(summarize(input.api.results).filter((r) => r.variant)).toHaveLength(2);
     expect(shareOfCeiling(input.api.results, LIST_SCENARIO, 'single')).toBeCloseTo(0.9);

@@ -14,7 +14,12 @@ export interface ApiMeasurement {
    * Set on an API measured with one operational feature switched by its own setting (single instance only):
    * the feature, and whether this run has it on (the default API has the access log on, tracing off).
    */
-  readonly variant?: { readonly feature: string; readonly featureOn: boolean };
+  readonly variant?: {
+    readonly feature: string;
+    readonly featureOn: boolean;
+    /** The variant of the same round it is measured against, when not the API as deployed. */
+    readonly against?: string;
+  };
   readonly mode: Mode;
   /** Server processes behind the port: 1, or one per core in cluster mode. */
   readonly processes: number;
@@ -253,10 +258,16 @@ export function featureCosts(results: readonly ApiMeasurement[]): FeatureCost[] 
       .map((r) => [`${r.scenario} ${r.round}`, r.requestsPerSecond]),
   );
   const variants = results.filter((m) => m.variant);
+  const byVariant = new Map(
+    variants.map((r) => [`${r.variant?.feature} ${r.scenario} ${r.round}`, r.requestsPerSecond]),
+  );
   return groupBy(variants, (r) => `${r.variant?.feature}\n${r.scenario}`).flatMap((group) => {
     const first = group[0] as ApiMeasurement;
     const pairs = group.flatMap((r) => {
-      const plain = base.get(`${r.scenario} ${r.round}`);
+      const against = r.variant?.against;
+      const plain = against
+        ? byVariant.get(`${against} ${r.scenario} ${r.round}`)
+        : base.get(`${r.scenario} ${r.round}`);
       if (!plain) return [];
       return [
         r.variant?.featureOn
@@ -653,11 +664,15 @@ ${goalsTable(api)}
 
 ${singleSummary}
 
-What the operational features cost, each switched by its own setting on a single instance in every round
-beside the API as deployed (\`apps/api/bench/run.ts\` lists the settings): the added time per request is
-the median over the rounds of 1/(req/s with) − 1/(req/s without). At saturation the server, PostgreSQL and
-autocannon share the cores, so it is the whole system's time per request, a first-order estimate rather
-than a profile; differences of a few µs are within the noise of one run.
+What the operational features cost, each switched on a single instance in every round beside the API as
+deployed (\`apps/api/bench/run.ts\` lists them). The access log and tracing have settings. Metrics, request
+ids and security headers have none, so \`apps/api/bench/variant-server.ts\` builds the app without the one
+named; it runs from source, so those are measured against the same entry with nothing left out, and its own
+row shows how that entry compares with the bundle. The rate limiter is not switched: it acts on sign-in,
+registration and writes only, and no read scenario reaches it. The added time per request is the median over
+the rounds of 1/(req/s with) − 1/(req/s without). At saturation the server, PostgreSQL and autocannon share
+the cores, so it is the whole system's time per request, a first-order estimate rather than a profile;
+differences of a few µs are within the noise of one run.
 
 ${featureTable(api.results)}
 

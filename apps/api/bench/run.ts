@@ -232,19 +232,44 @@ const otlpSink = createServer((request, response) => {
 const otlpPort = await freePort();
 await new Promise<void>((resolve) => otlpSink.listen(otlpPort, '127.0.0.1', resolve));
 
+/** The API as deployed, started from its source: the baseline of the features `without` leaves out. */
+const FROM_SOURCE = 'the same API started from source (bench/variant-server.ts) instead of the bundle';
+
 /**
- * The operational features that a setting of the API switches, each measured as a second API on a single
- * instance with that one setting changed, in every round beside the API as deployed. Metrics, request ids,
- * security headers and the rate limiter have no setting that turns them off (the contract needs them), so
- * they are not among them.
+ * The operational features, each measured as a second API on a single instance with that one feature
+ * switched, in every round beside the API as deployed. The access log and tracing have settings; metrics,
+ * request ids and security headers have none (the contract needs them), so bench/variant-server.ts builds
+ * the app without the one named, and they are measured against that entry with nothing left out. The rate
+ * limiter is not among them: it acts on sign-in, registration and writes only (the modules call it there),
+ * and no read scenario reaches it.
  */
-const VARIANTS: readonly { feature: string; featureOn: boolean; env: Record<string, string> }[] = [
+const VARIANTS: readonly {
+  feature: string;
+  featureOn: boolean;
+  env: Record<string, string>;
+  script?: string;
+  against?: string;
+}[] = [
   { feature: 'access log (LOG_LEVEL=warn drops it)', featureOn: false, env: { LOG_LEVEL: 'warn' } },
   {
     feature: 'tracing (OTEL_EXPORTER_OTLP_ENDPOINT, a loopback sink)',
     featureOn: true,
     env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpPort}` },
   },
+  { feature: FROM_SOURCE, featureOn: true, env: {}, script: 'bench/variant-server.ts' },
+  ...(
+    [
+      ['metrics', 'metrics (prom-client: request counter, latency histogram, default metrics)'],
+      ['request-id', 'request ids (X-Request-Id read or a UUID, and the response header)'],
+      ['security-headers', 'security headers (@fastify/helmet)'],
+    ] as const
+  ).map(([name, feature]) => ({
+    feature,
+    featureOn: false,
+    env: { BENCH_WITHOUT: name },
+    script: 'bench/variant-server.ts',
+    against: FROM_SOURCE,
+  })),
 ];
 
 /** A process's resident memory (Linux /proc), as the container's memory limit counts it. */
@@ -293,7 +318,8 @@ try {
       const variants: { variant: (typeof VARIANTS)[number]; target: Target }[] = [];
       if (mode === 'single') {
         for (const variant of VARIANTS) {
-          const target = await startTarget(mode, 'dist/server.js', { ...apiEnv, ...variant.env }, '/readyz');
+          const script = variant.script ?? 'dist/server.js';
+          const target = await startTarget(mode, script, { ...apiEnv, ...variant.env }, '/readyz');
           started.push(target);
           variants.push({ variant, target });
         }
@@ -308,10 +334,10 @@ try {
           results.push(await measure('bare', bare, scenario, round));
           for (const { variant, target } of variants) {
             process.stdout.write(`${mode}, round ${round}/${rounds}: ${variant.feature}, ${duration}s…\n`);
-            const { feature, featureOn } = variant;
+            const { feature, featureOn, against } = variant;
             results.push({
               ...(await measure('api', target, scenario, round)),
-              variant: { feature, featureOn },
+              variant: { feature, featureOn, ...(against ? { against } : {}) },
             });
           }
         }

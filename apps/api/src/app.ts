@@ -18,11 +18,26 @@ import security from './plugins/external/security.js';
 
 const REQUEST_ID = /^[\w.-]{1,128}$/;
 
+/** The caller's X-Request-Id when it is well-formed, a new UUID otherwise. */
+const requestId: FastifyServerOptions['genReqId'] = (request) => {
+  const incoming = request.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+};
+
+/** Operational features `npm run bench` leaves out, one at a time, to measure what each costs. */
+export const BENCHED_FEATURES = ['metrics', 'request-id', 'security-headers'] as const;
+export type BenchedFeature = (typeof BENCHED_FEATURES)[number];
+
 export interface BuildOptions {
   /** pino options, or false to silence logs (tests). */
   readonly logger?: FastifyServerOptions['logger'];
   /** An existing pino logger (the server shares its logger with start-up code). */
   readonly loggerInstance?: FastifyBaseLogger;
+  /**
+   * Features to leave out. Only the benchmark's variant server sets it (apps/api/bench/variant-server.ts);
+   * `request-id` falls back to Fastify's counter ids without the response header. @default none
+   */
+  readonly without?: readonly BenchedFeature[];
 }
 
 /**
@@ -30,6 +45,7 @@ export interface BuildOptions {
  * our app plugins, then the routes), each named with its dependencies so a missing one fails at boot.
  */
 export async function buildApp(config: Config, options: BuildOptions = {}) {
+  const without = new Set(options.without);
   const app = Fastify({
     ...(options.loggerInstance
       ? { loggerInstance: options.loggerInstance }
@@ -52,10 +68,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       connectionsCheckingInterval: 1000,
     },
     requestIdHeader: false,
-    genReqId: (request) => {
-      const incoming = request.headers['x-request-id'];
-      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    },
+    genReqId: without.has('request-id') ? undefined : requestId,
     // Router-level rejections (undecodable URLs, over-long path segments) get the spec's error shape too.
     frameworkErrors,
     // So do requests Node's HTTP parser refuses (oversized headers, broken framing).
@@ -66,9 +79,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
+  if (!without.has('request-id')) {
+    app.addHook('onRequest', async (request, reply) => {
+      reply.header('x-request-id', request.id);
+    });
+  }
   // Probe routes set their log level to warn, so health checks do not flood the logs.
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
@@ -83,9 +98,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
 
   await app.register(configPlugin, { config });
   await app.register(db);
-  await app.register(security);
+  if (!without.has('security-headers')) await app.register(security);
   await app.register(docs);
-  await app.register(metrics);
+  if (!without.has('metrics')) await app.register(metrics);
 
   await app.register(errors);
   await app.register(health);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { GENEROUS_LIMITS } from '@conduit/testing';
 import pg from 'pg';
-import { type App, buildApp } from '../src/app.js';
+import { type App, type BuildOptions, buildApp } from '../src/app.js';
 import { type Config, loadConfig } from '../src/config.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { createDatabase } from './database.js';
@@ -31,12 +31,15 @@ export interface TestApi {
  * A real API on a real PostgreSQL database of its own (migrated), listening on a loopback port, for
  * tests that go through real HTTP.
  */
-export async function startTestApi(overrides: Record<string, string> = {}): Promise<TestApi> {
+export async function startTestApi(
+  overrides: Record<string, string> = {},
+  options: Pick<BuildOptions, 'without'> = {},
+): Promise<TestApi> {
   const databaseUrl = overrides.DATABASE_URL ?? (await createDatabase());
   const config = testConfig({ ...overrides, DATABASE_URL: databaseUrl });
   const db = new pg.Pool({ connectionString: databaseUrl, max: 4 });
   await runMigrations(db);
-  const app = await buildApp(config, { logger: false });
+  const app = await buildApp(config, { ...options, logger: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('test API has no TCP address');
