@@ -1,5 +1,11 @@
 export { type ApiProcess, type ApiProcessOptions, GENEROUS_LIMITS, startApiProcess } from './api-process.js';
-export { type NginxProcess, type NginxProcessOptions, startNginxProcess } from './nginx.js';
+export {
+  type NginxConf,
+  type NginxProcess,
+  type NginxProcessOptions,
+  prefixedConf,
+  startNginxProcess,
+} from './nginx.js';
 export { freePort } from './ports.js';
 export { startPostgres, TEST_DATABASE_USER, type TestPostgres } from './postgres.js';
 export {

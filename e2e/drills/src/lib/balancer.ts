@@ -1,10 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { freePort, requireTool } from '@conduit/testing';
+import { type NginxConf, prefixedConf, startNginxProcess } from '@conduit/testing';
 
 /**
  * How long nginx stops sending to an instance after one failed connection (passive health check), the
@@ -28,26 +22,13 @@ export interface Balancer {
  * upstream keep-alive timeout stays below the API's (Fastify: 72 s), as the ALB's idle timeout (60 s) does.
  */
 export async function startBalancer(servers: readonly string[]): Promise<Balancer> {
-  const nginx = requireTool('nginx');
-  const prefix = await mkdtemp(join(tmpdir(), 'conduit-drill-lb-'));
-  await chmod(prefix, 0o755);
-  const port = await freePort();
-  const confPath = join(prefix, 'nginx.conf');
-  let generation = 0;
-
-  const render = (upstreams: readonly string[]) => `
-worker_processes 2;
-pid ${prefix}/nginx.pid;
-error_log ${prefix}/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${prefix}/body;
-  proxy_temp_path ${prefix}/proxy;
-  fastcgi_temp_path ${prefix}/fastcgi;
-  uwsgi_temp_path ${prefix}/uwsgi;
-  scgi_temp_path ${prefix}/scgi;
-  upstream api {
+  const render =
+    (upstreams: readonly string[]): NginxConf =>
+    (prefix, port, generation) =>
+      prefixedConf(
+        prefix,
+        2,
+        `  upstream api {
 ${upstreams.map((s) => `    server ${s} max_fails=1 fail_timeout=${FAIL_TIMEOUT_S}s;`).join('\n')}
     keepalive 64;
     keepalive_timeout 60s;
@@ -65,48 +46,13 @@ ${upstreams.map((s) => `    server ${s} max_fails=1 fail_timeout=${FAIL_TIMEOUT_
       proxy_next_upstream error timeout;
       proxy_next_upstream_tries 3;
     }
-  }
-}
-`;
-  await writeFile(confPath, render(servers));
-  const child: ChildProcess = spawn(nginx, ['-p', `${prefix}/`, '-c', confPath, '-g', 'daemon off;'], {
-    stdio: 'ignore',
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const errorLog = () => readFile(join(prefix, 'error.log'), 'utf8').catch(() => '');
-
-  const waitForGeneration = async (wanted: number) => {
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null)
-        throw new Error(`nginx exited with ${child.exitCode}: ${await errorLog()}`);
-      const seen = await fetch(`${url}/lb-generation`).then(
-        (r) => r.text(),
-        () => '',
+  }`,
       );
-      if (seen === String(wanted)) return;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error(`nginx did not serve configuration ${wanted} within 10 s: ${await errorLog()}`);
-  };
-
-  await waitForGeneration(0);
+  const nginx = await startNginxProcess({ conf: render(servers), generationPath: '/lb-generation' });
   return {
-    url,
-    async setUpstreams(upstreams) {
-      generation += 1;
-      await writeFile(confPath, render(upstreams));
-      await promisify(execFile)(nginx, ['-p', `${prefix}/`, '-c', confPath, '-s', 'reload']);
-      await waitForGeneration(generation);
-    },
-    errorLog,
-    async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGQUIT');
-        await Promise.race([once(child, 'exit'), new Promise((r) => setTimeout(r, 5000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
-      await rm(prefix, { recursive: true, force: true });
-    },
+    url: nginx.url,
+    setUpstreams: (upstreams) => nginx.reload(render(upstreams)),
+    errorLog: async () => nginx.errorLog(),
+    stop: () => nginx.stop(),
   };
 }
