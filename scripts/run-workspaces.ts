@@ -94,9 +94,8 @@ const queue = [
   ...others.flatMap((script) => commands(script, () => true)),
   ...(tests ? commands('test', (w) => !suite(w).startsFirst && !suite(w).runsAlone) : []),
 ];
-// Each measuring file is its own run, in the listed order: one drill's containers, images and load never
-// precede another's inside the same run, where vitest would order them by size (in CI beside the neighbour,
-// e2e/images' API drill starved after the web drill had run before it, and passed when it ran first).
+// Each measuring file is its own run, in the listed order (in one run vitest would order them by size), so
+// one drill's containers, images and load never share a run with another's.
 const measuring: Command[] = tests
   ? all
       .filter((w) => w.scripts?.test)

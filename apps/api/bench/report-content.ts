@@ -11,8 +11,9 @@ export interface ApiMeasurement {
   readonly scenario: string;
   readonly target: 'api' | 'bare';
   /**
-   * Set on an API measured with one operational feature switched by its own setting (single instance only):
-   * the feature, and whether this run has it on (the default API has the access log on, tracing off).
+   * Set on an API measured with one operational feature switched, by its setting or by leaving it out of the
+   * app (single instance only): the feature, and whether this run has it on (the default API has the access
+   * log on, tracing off).
    */
   readonly variant?: {
     readonly feature: string;

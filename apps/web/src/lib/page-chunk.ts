@@ -1,11 +1,16 @@
 const KEY = 'conduit:page-chunk-reload';
 
-/** sessionStorage, or null where the browser refuses it (storage disabled): then nothing is remembered. */
-function session(): Storage | null {
+/**
+ * Remembers that `path` reloads now. False when it already did, or where the browser refuses sessionStorage
+ * (storage disabled, writes refused): nothing can be remembered there, and reloading could loop.
+ */
+function firstReload(path: string): boolean {
   try {
-    return window.sessionStorage;
+    if (window.sessionStorage.getItem(KEY) === path) return false;
+    window.sessionStorage.setItem(KEY, path);
+    return true;
   } catch {
-    return null;
+    return false;
   }
 }
 
@@ -24,21 +29,14 @@ export function pageChunk<T>(
     load().then(
       (module) => {
         try {
-          session()?.removeItem(KEY);
+          window.sessionStorage.removeItem(KEY);
         } catch {
-          // Nothing was remembered where storage refuses writes.
+          // Nothing was remembered where storage is refused.
         }
         return module;
       },
       (error: unknown) => {
-        const path = window.location.pathname;
-        const storage = session();
-        try {
-          if (!storage || storage.getItem(KEY) === path) throw error;
-          storage.setItem(KEY, path);
-        } catch {
-          throw error;
-        }
+        if (!firstReload(window.location.pathname)) throw error;
         reload();
         // The page is going away: nothing renders in the meantime.
         return new Promise<T>(() => {});
