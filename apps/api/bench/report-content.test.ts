@@ -7,6 +7,7 @@ import {
   type ImagesBenchRun,
   imagesSection,
   LIST_SCENARIO,
+  memoryNote,
   processGoals,
   type ReportInput,
   renderChart,
@@ -182,6 +183,15 @@ describe('processGoals', () => {
       { kind: 'start to ready', measured: 1100, met: false },
     ]);
     expect(processGoals({})).toEqual([]);
+  });
+});
+
+describe('memoryNote', () => {
+  it('states the settled figure beside the peak the limit must hold; a run without a peak gets none', () => {
+    const note = memoryNote({ rssAfterLoadBytes: 140 * 1024 ** 2, rssPeakBytes: 210.5 * 1024 ** 2 });
+    expect(note).toMatch(/CPU idle again after the last round\): 140\.0 MiB\./);
+    expect(note).toMatch(/\(VmHWM\) was 210\.5 MiB/);
+    expect(memoryNote({ rssAfterLoadBytes: 140 * 1024 ** 2 })).toBe('');
   });
 });
 

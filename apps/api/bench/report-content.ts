@@ -55,8 +55,13 @@ export interface ApiBenchRun {
   readonly results: readonly ApiMeasurement[];
   /** Spawn to the first 200 on /readyz of the production bundle on the migrated database, per start. */
   readonly startToReadyMs?: readonly number[];
-  /** Resident memory of the single instance after all its rounds. */
+  /**
+   * Resident memory of the single instance after all its rounds, read once it has finished the requests it
+   * had accepted (its CPU idle again): what the process keeps, not the work still in flight.
+   */
   readonly rssAfterLoadBytes?: number;
+  /** The single instance's highest resident memory over its whole run (VmHWM): what its limit must hold. */
+  readonly rssPeakBytes?: number;
 }
 
 export interface WebMeasurement {
@@ -476,6 +481,17 @@ function goalsTable(run: ApiBenchRun): string {
   return table(['goal', 'measured', 'verdict'], rows, [1]);
 }
 
+/** How the resident memory was read, and the peak beside it; nothing for a run that did not record a peak. */
+export function memoryNote(run: Pick<ApiBenchRun, 'rssAfterLoadBytes' | 'rssPeakBytes'>): string {
+  if (run.rssAfterLoadBytes === undefined || run.rssPeakBytes === undefined) return '';
+  return `
+
+The resident memory after the load is read once the single instance has answered what it had accepted
+(its CPU idle again after the last round): ${mib(run.rssAfterLoadBytes)}. Its peak over the whole run
+(VmHWM) was ${mib(run.rssPeakBytes)}: sign-in holds argon2id's 19 MiB per hash in flight, one hash per libuv
+thread (4 by default), on top of the heap. A pod's memory limit must hold the peak, not the settled figure.`;
+}
+
 function generatorNote(rows: readonly { label: string; cpu: number }[], server: string): string {
   const bound = rows.filter((row) => row.cpu >= GENERATOR_BOUND);
   if (bound.length === 0) {
@@ -663,7 +679,7 @@ ${apiTable(api.results)}
 
 ${goalsTable(api)}
 
-${singleSummary}
+${singleSummary}${memoryNote(api)}
 
 What the operational features cost, each switched on a single instance in every round beside the API as
 deployed (\`apps/api/bench/run.ts\` lists them). The access log and tracing have settings. Metrics, request

@@ -272,11 +272,43 @@ const VARIANTS: readonly {
   })),
 ];
 
-/** A process's resident memory (Linux /proc), as the container's memory limit counts it. */
-function residentBytes(pid: number): number {
-  const kib = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  if (!kib) throw new Error(`no VmRSS for process ${pid}`);
+/**
+ * A process's resident memory (Linux /proc), as the container's memory limit counts it: `VmRSS` now, or
+ * `VmHWM`, its highest so far.
+ */
+function residentBytes(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
+  const kib = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(
+    readFileSync(`/proc/${pid}/status`, 'utf8'),
+  )?.[1];
+  if (!kib) throw new Error(`no ${field} for process ${pid}`);
   return Number(kib) * 1024;
+}
+
+/** CPU seconds (user and system) a process has used, from /proc/<pid>/stat (fields 14 and 15, in ticks). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces and parentheses: count the fields after its closing one.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * Resolves once the process has finished the requests it accepted before the load generator stopped: it
+ * used less than 5% of a core over 200 ms. autocannon stops at the end of its duration with up to 50 requests
+ * still on the server (50 logins are about 0.3 s of hashing); memory read before they finish counts
+ * work in flight rather than what the process keeps.
+ */
+async function settled(pid: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  let before = cpuSeconds(pid);
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const now = cpuSeconds(pid);
+    if (now - before < 0.01) return;
+    before = now;
+  }
+  throw new Error(`process ${pid} was still busy 10 s after the load stopped`);
 }
 
 /**
@@ -306,6 +338,7 @@ async function startToReady(): Promise<number[]> {
 
 const readyMs: number[] = [];
 let rssAfterLoadBytes: number | undefined;
+let rssPeakBytes: number | undefined;
 const results: ApiMeasurement[] = [];
 try {
   for (const mode of ['single', 'cluster'] as const) {
@@ -342,7 +375,11 @@ try {
           }
         }
       }
-      if (mode === 'single' && api.child.pid) rssAfterLoadBytes = residentBytes(api.child.pid);
+      if (mode === 'single' && api.child.pid) {
+        await settled(api.child.pid);
+        rssAfterLoadBytes = residentBytes(api.child.pid);
+        rssPeakBytes = residentBytes(api.child.pid, 'VmHWM');
+      }
     } finally {
       await Promise.all(started.map(({ child }) => stop(child)));
     }
@@ -388,6 +425,7 @@ const run: ApiBenchRun = {
   results,
   startToReadyMs: readyMs,
   ...(rssAfterLoadBytes === undefined ? {} : { rssAfterLoadBytes }),
+  ...(rssPeakBytes === undefined ? {} : { rssPeakBytes }),
 };
 mkdirSync(outDir, { recursive: true });
 const file = `${outDir}api-${run.date.replace(/[:.]/g, '-')}.json`;
